@@ -1,0 +1,19 @@
+// Struct info of Relax expressions: what each operator returns given what it is passed
+// (broadcasting, matmul, reductions, convolution, pooling, ...). Errors in operands are
+// reported to the diagnostics and yield the least specific struct info that is still right.
+#pragma once
+
+#include "compiler/ir/module.h"
+#include "compiler/support/diagnostics.h"
+
+namespace relaxc {
+
+relax::StructInfoPtr infer_struct_info(const relax::Expr& expr, const Module& module, Diagnostics& diags);
+
+relax::StructInfoPtr make_tensor_sinfo(std::optional<std::vector<tir::Expr>> shape, DataType dtype, int ndim = -1);
+relax::StructInfoPtr object_sinfo();
+// True when the two may describe the same value (unknown parts match anything).
+bool sinfo_compatible(const relax::StructInfo& a, const relax::StructInfo& b);
+bool same_dim(const tir::Expr& a, const tir::Expr& b);
+
+}  // namespace relaxc

@@ -1,0 +1,18 @@
+// The compiler's stages in order, for the tools: parse, check, then the passes each
+// emitted form needs.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "compiler/ir/module.h"
+#include "compiler/support/diagnostics.h"
+
+namespace relaxc {
+
+// Parses and checks; nullopt when `diags` holds an error.
+std::optional<Module> load_and_check(const SourceFile& file, Diagnostics& diags);
+// The canonical TVMScript text of a checked module.
+std::string emit_tvms(const Module& module);
+
+}  // namespace relaxc

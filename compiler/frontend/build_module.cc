@@ -1,0 +1,189 @@
+#include "compiler/frontend/build_module.h"
+
+#include <set>
+
+#include "compiler/frontend/build_prim_func.h"
+#include "compiler/frontend/build_relax_function.h"
+#include "compiler/frontend/parse.h"
+#include "compiler/frontend/syntax.h"
+
+namespace relaxc {
+
+using namespace frontend;
+
+namespace {
+
+enum class FunctionKind { Prim, Relax };
+
+struct FunctionSyntax {
+  P::FunctionDefContext* def;
+  FunctionKind kind;
+  bool is_pure = true;
+  bool is_private = false;
+};
+
+bool bool_keyword(P::ExprContext* value) {
+  auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(value));
+  auto* boolean = atom ? dynamic_cast<P::BoolAtomContext*>(atom->atom()) : nullptr;
+  if (boolean == nullptr) fail(loc_of(value), "expected True or False");
+  return boolean->TRUE() != nullptr;
+}
+
+FunctionSyntax function_syntax(P::DecoratedContext* decorated) {
+  if (decorated->decorator().size() != 1) {
+    fail(loc_of(decorated->decorator(1)), "a function takes exactly one decorator: @T.prim_func or @R.function");
+  }
+  P::ExprContext* decorator = decorated->decorator(0)->expr();
+  std::optional<CallSyntax> call = as_call(decorator);
+  std::string name = call ? call->callee_name : dotted_name(decorator).value_or("");
+  FunctionSyntax out{decorated->functionDef(), FunctionKind::Prim};
+  if (name == "T.prim_func") {
+    if (call) {
+      expect_arguments(*call, 0, 0, {"private", "check_well_formed"});
+      if (P::ExprContext* priv = call->keyword("private")) out.is_private = bool_keyword(priv);
+    }
+    return out;
+  }
+  if (name == "R.function") {
+    out.kind = FunctionKind::Relax;
+    if (call) {
+      expect_arguments(*call, 0, 0, {"pure", "private", "check_well_formed"});
+      if (P::ExprContext* pure = call->keyword("pure")) out.is_pure = bool_keyword(pure);
+      if (P::ExprContext* priv = call->keyword("private")) out.is_private = bool_keyword(priv);
+    }
+    return out;
+  }
+  fail(loc_of(decorator), "unsupported decorator '@" + (name.empty() ? decorator->getText() : name) +
+                              "'; a function is @T.prim_func or @R.function" +
+                              did_you_mean(name, {"T.prim_func", "R.function"}));
+}
+
+bool is_module_decorator(P::ExprContext* decorator) {
+  std::optional<std::string> name = dotted_name(decorator);
+  return name && (*name == "I.ir_module" || *name == "tvm.script.ir_module");
+}
+
+void check_import(antlr4::ParserRuleContext* stmt) {
+  std::string module;
+  if (auto* plain = dynamic_cast<P::ImportStatementContext*>(stmt)) module = plain->dottedName()->getText();
+  if (auto* from = dynamic_cast<P::FromImportStatementContext*>(stmt)) module = from->dottedName()->getText();
+  std::string root = module.substr(0, module.find('.'));
+  if (root != "tvm" && root != "numpy") {
+    fail(loc_of(stmt), "import of '" + module + "' is not supported; only tvm and numpy imports are accepted (and ignored)");
+  }
+}
+
+class ModuleBuilder {
+ public:
+  explicit ModuleBuilder(Diagnostics& diags) : diags_(diags) {}
+
+  Module build(P::FileContext* file) {
+    Module module;
+    std::vector<FunctionSyntax> functions;
+    bool saw_class = false;
+    for (P::StatementContext* stmt : file->statement()) {
+      if (P::SimpleStatementsContext* simple = stmt->simpleStatements()) {
+        for (P::SimpleStatementContext* s : simple->simpleStatement()) {
+          if (dynamic_cast<P::ImportStatementContext*>(s) || dynamic_cast<P::FromImportStatementContext*>(s)) {
+            if (saw_class || !functions.empty()) fail(loc_of(s), "imports must come before the module");
+            check_import(s);
+            continue;
+          }
+          fail(loc_of(s), "only imports and one module (a class decorated with @I.ir_module, or decorated functions) may stand at the top level");
+        }
+        continue;
+      }
+      P::CompoundStatementContext* compound = stmt->compoundStatement();
+      P::DecoratedContext* decorated = compound->decorated();
+      if (decorated == nullptr) {
+        if (compound->classDef()) fail(loc_of(compound), "a module class needs the decorator @I.ir_module");
+        if (compound->functionDef()) fail(loc_of(compound), "a function needs a decorator: @T.prim_func or @R.function");
+        fail(loc_of(compound), "only imports and one module may stand at the top level");
+      }
+      if (P::ClassDefContext* cls = decorated->classDef()) {
+        if (decorated->decorator().size() != 1 || !is_module_decorator(decorated->decorator(0)->expr())) {
+          fail(loc_of(decorated), "a module class takes exactly one decorator, @I.ir_module (or @tvm.script.ir_module)");
+        }
+        if (saw_class) fail(loc_of(cls), "a file holds one module; this is a second one");
+        if (!functions.empty()) fail(loc_of(cls), "a file holds either a module class or top-level functions, not both");
+        saw_class = true;
+        module.name = cls->NAME()->getText();
+        module.loc = loc_of(cls->NAME()->getSymbol());
+        if (cls->arguments()) fail(loc_of(cls->arguments()), "a module class has no base classes");
+        collect_class_functions(cls, functions);
+        continue;
+      }
+      if (saw_class) fail(loc_of(decorated), "a file holds either a module class or top-level functions, not both");
+      functions.push_back(function_syntax(decorated));
+    }
+    if (functions.empty()) {
+      fail(saw_class ? module.loc : SourceLoc{1, 1}, saw_class ? "module '" + module.name + "' has no functions"
+                                                              : "no module found: expected a class decorated with @I.ir_module, or @T.prim_func / @R.function functions");
+    }
+    build_functions(functions, module);
+    return module;
+  }
+
+ private:
+  void collect_class_functions(P::ClassDefContext* cls, std::vector<FunctionSyntax>& functions) {
+    for (antlr4::ParserRuleContext* item : statements_of(cls->block())) {
+      auto* compound = dynamic_cast<P::CompoundStatementContext*>(item);
+      if (compound == nullptr) {
+        if (dynamic_cast<P::PassStatementContext*>(item)) continue;
+        fail(loc_of(item), "a module class holds only @T.prim_func and @R.function definitions");
+      }
+      if (compound->decorated() && compound->decorated()->functionDef()) {
+        functions.push_back(function_syntax(compound->decorated()));
+        continue;
+      }
+      if (compound->functionDef()) fail(loc_of(compound), "a function needs a decorator: @T.prim_func or @R.function");
+      fail(loc_of(compound), "a module class holds only @T.prim_func and @R.function definitions");
+    }
+  }
+
+  void build_functions(const std::vector<FunctionSyntax>& functions, Module& module) {
+    RelaxFunctionOptions relax_options;
+    std::map<std::string, SourceLoc> seen;
+    for (const FunctionSyntax& f : functions) {
+      std::string name = f.def->NAME()->getText();
+      SourceLoc loc = loc_of(f.def->NAME()->getSymbol());
+      if (seen.count(name)) {
+        fail(loc, "function '" + name + "' is already defined at line " + std::to_string(seen[name].line));
+      }
+      seen[name] = loc;
+      (f.kind == FunctionKind::Prim ? relax_options.prim_funcs : relax_options.relax_functions).insert(name);
+    }
+    for (const FunctionSyntax& f : functions) {
+      if (f.kind == FunctionKind::Prim) {
+        module.prim_funcs.push_back(build_prim_func(f.def, f.is_private, diags_));
+      } else {
+        RelaxFunctionOptions options = relax_options;
+        options.is_pure = f.is_pure;
+        options.is_private = f.is_private;
+        module.functions.push_back(build_relax_function(f.def, options, diags_));
+      }
+    }
+  }
+
+  Diagnostics& diags_;
+};
+
+}  // namespace
+
+Module build_module(antlr4::tree::ParseTree* tree, Diagnostics& diags) {
+  auto* file = dynamic_cast<P::FileContext*>(tree);
+  if (file == nullptr) throw CompileError({}, "internal error: parse tree is not a file");
+  return ModuleBuilder(diags).build(file);
+}
+
+std::optional<Module> parse_module(const SourceFile& file, Diagnostics& diags) {
+  try {
+    ParsedFile parsed = ParsedFile::parse(file);
+    return build_module(parsed.tree(), diags);
+  } catch (const CompileError& error) {
+    diags.error(error.loc(), error.message());
+    return std::nullopt;
+  }
+}
+
+}  // namespace relaxc

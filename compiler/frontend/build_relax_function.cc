@@ -1,0 +1,228 @@
+// Relax expressions: variables, tuples, constants, the call_* forms, operators and calls to
+// the module's other functions.
+#include "compiler/frontend/relax_function_builder.h"
+
+namespace relaxc::frontend {
+
+using namespace relaxc::relax;
+
+namespace {
+
+bool is_metadata_constant(P::SubscriptExprContext* outer, int64_t* index) {
+  // metadata["relax.expr.Constant"][i]
+  auto* inner = dynamic_cast<P::SubscriptExprContext*>(outer->expr());
+  if (inner == nullptr || dotted_name(inner->expr()) != std::optional<std::string>("metadata")) return false;
+  auto subs = inner->subscripts()->subscript();
+  auto outer_subs = outer->subscripts()->subscript();
+  if (subs.size() != 1 || outer_subs.size() != 1 || !subs[0]->COLON().empty() || !outer_subs[0]->COLON().empty()) {
+    return false;
+  }
+  std::optional<std::string> kind = string_literal(subs[0]->expr(0));
+  if (!kind || *kind != "relax.expr.Constant") {
+    fail(loc_of(subs[0]), "only metadata[\"relax.expr.Constant\"][i] is supported");
+  }
+  std::optional<int64_t> i = integer_literal(outer_subs[0]->expr(0));
+  if (!i || *i < 0) fail(loc_of(outer_subs[0]), "a metadata index is a non-negative integer");
+  *index = *i;
+  return true;
+}
+
+}  // namespace
+
+Expr RelaxFunctionBuilder::build_expr(P::ExprContext* ctx) {
+  SourceLoc loc = loc_of(ctx);
+  if (auto* atom_expr = dynamic_cast<P::AtomExprContext*>(ctx)) {
+    P::AtomContext* atom = atom_expr->atom();
+    if (auto* name = dynamic_cast<P::NameAtomContext*>(atom)) return lookup_var(name->NAME()->getText(), loc);
+    if (auto* paren = dynamic_cast<P::ParenAtomContext*>(atom)) {
+      if (!paren->exprList()) return std::make_shared<Tuple>(std::vector<Expr>{}, loc);
+      return build_value_list(paren->exprList());
+    }
+    if (auto* list = dynamic_cast<P::ListAtomContext*>(atom)) {
+      std::vector<Expr> fields;
+      for (P::ExprContext* e : list_elements(list->exprList())) fields.push_back(build_expr(e));
+      return std::make_shared<Tuple>(std::move(fields), loc);
+    }
+    if (std::optional<std::string> text = string_literal(ctx)) return std::make_shared<StringImm>(*text, loc);
+    fail(loc, "a bare number is not a Relax value; use R.const(value, dtype) or R.prim_value(value)");
+  }
+  if (auto* sub = dynamic_cast<P::SubscriptExprContext*>(ctx)) {
+    int64_t index = 0;
+    if (is_metadata_constant(sub, &index)) {
+      auto constant = std::make_shared<Constant>(loc);
+      constant->metadata_index = static_cast<int>(index);
+      return constant;
+    }
+    auto subs = sub->subscripts()->subscript();
+    std::optional<int64_t> i = subs.size() == 1 && subs[0]->COLON().empty() ? integer_literal(subs[0]->expr(0)) : std::nullopt;
+    if (!i || *i < 0) fail(loc_of(sub->subscripts()), "a tuple index is a non-negative integer, as in t[0]");
+    return std::make_shared<TupleGetItem>(build_expr(sub->expr()), static_cast<int>(*i), loc);
+  }
+  if (auto* attr = dynamic_cast<P::AttributeExprContext*>(ctx)) {
+    std::string name = dotted_name(attr).value_or("");
+    if (name.rfind("cls.", 0) == 0) return build_callee(ctx, /*module_only=*/true);
+    fail(loc, "'" + name + "' is not a Relax value");
+  }
+  if (auto* call = dynamic_cast<P::CallExprContext*>(ctx)) return build_call(ctx, *as_call(call));
+  if (dynamic_cast<P::BinaryExprContext*>(ctx) || dynamic_cast<P::UnaryExprContext*>(ctx)) {
+    fail(loc, "arithmetic operators are not supported on Relax values; use R.add, R.multiply, ...");
+  }
+  fail(loc, "unsupported expression in a Relax function");
+}
+
+// `cls.linear0`, `linear0` or "linear0": a function of this module (or, for call_dps_packed's
+// string, a function the runtime provides).
+Expr RelaxFunctionBuilder::build_callee(P::ExprContext* ctx, bool module_only) {
+  SourceLoc loc = loc_of(ctx);
+  std::optional<std::string> name = string_literal(ctx);
+  bool quoted = name.has_value();
+  if (!name) {
+    name = dotted_name(ctx);
+    if (name && name->rfind("cls.", 0) == 0) *name = name->substr(4);
+  }
+  if (!name || name->empty()) fail(loc, "expected a function: a name, cls.name or a string");
+  bool in_module = options_.prim_funcs.count(*name) || options_.relax_functions.count(*name);
+  if (quoted && !module_only) return std::make_shared<ExternFunc>(*name, loc);
+  if (!in_module) {
+    std::vector<std::string> names(options_.prim_funcs.begin(), options_.prim_funcs.end());
+    fail(loc, "'" + *name + "' is not a function of this module" + did_you_mean(*name, names));
+  }
+  return std::make_shared<GlobalVar>(*name, loc);
+}
+
+// The argument tuple of call_tir / call_dps_packed: `(x, w)`, `(x,)`, `[x, w]` or a single value.
+Expr RelaxFunctionBuilder::build_args_tuple(P::ExprContext* ctx) {
+  Expr args = build_expr(ctx);
+  if (args->as<Tuple>()) return args;
+  return std::make_shared<Tuple>(std::vector<Expr>{args}, loc_of(ctx));
+}
+
+std::vector<StructInfoPtr> RelaxFunctionBuilder::build_out_sinfo(P::ExprContext* ctx) {
+  auto* atom = dynamic_cast<P::AtomExprContext*>(ctx);
+  if (atom && dynamic_cast<P::ListAtomContext*>(atom->atom())) {
+    std::vector<StructInfoPtr> out;
+    std::vector<P::ExprContext*> items = *sequence_elements(ctx);
+    for (P::ExprContext* e : items) out.push_back(build_sinfo(e));
+    if (out.empty()) fail(loc_of(ctx), "out_sinfo lists no outputs");
+    return out;
+  }
+  return {build_sinfo(ctx)};
+}
+
+Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& call) {
+  auto node = std::make_shared<Call>(loc_of(ctx));
+  const std::string& name = call.callee_name;
+  if (name == "R.call_dps_packed" || name == "R.call_tir") {
+    bool is_tir = name == "R.call_tir";
+    expect_arguments(call, 2, 4, {"out_sinfo", "dtype", "tir_vars"});
+    if (call.keyword("tir_vars")) fail(loc_of(call.keyword("tir_vars")), "tir_vars= is not supported");
+    node->op = is_tir ? "call_tir" : "call_dps_packed";
+    node->args.push_back(build_callee(call.positional[0], /*module_only=*/is_tir));
+    node->args.push_back(build_args_tuple(call.positional[1]));
+    P::ExprContext* out = call.positional.size() > 2 ? call.positional[2] : call.keyword("out_sinfo");
+    if (!out) fail(call.loc, name + " needs the output's struct info: out_sinfo=R.Tensor(shape, dtype)");
+    if (P::ExprContext* dtype = call.keyword("dtype")) {
+      // The older spelling: R.call_tir(f, args, (1, n), dtype="float32").
+      auto sinfo = std::make_shared<StructInfo>();
+      sinfo->kind = StructInfoKind::Tensor;
+      sinfo->loc = loc_of(out);
+      sinfo->shape = build_dims(out);
+      sinfo->dtype = dtype_of(dtype);
+      node->sinfo_args = {sinfo};
+    } else {
+      node->sinfo_args = build_out_sinfo(out);
+    }
+    if (call.positional.size() > 3) fail(loc_of(call.positional[3]), "too many arguments to " + name);
+    return node;
+  }
+  if (name == "R.call_packed") {
+    expect_arguments(call, 1, 64, {"sinfo_args"});
+    node->op = "call_packed";
+    std::optional<std::string> callee = string_literal(call.positional[0]);
+    if (!callee) fail(loc_of(call.positional[0]), "R.call_packed's first argument is the function's name, a string");
+    node->args.push_back(std::make_shared<ExternFunc>(*callee, loc_of(call.positional[0])));
+    for (size_t i = 1; i < call.positional.size(); ++i) node->args.push_back(build_expr(call.positional[i]));
+    if (P::ExprContext* sinfo = call.keyword("sinfo_args")) node->sinfo_args = build_out_sinfo(sinfo);
+    return node;
+  }
+  if (name == "R.const") {
+    expect_arguments(call, 1, 2, {"dtype"});
+    auto constant = std::make_shared<Constant>(loc_of(ctx));
+    std::optional<double> number = float_literal(call.positional[0]);
+    std::optional<int64_t> integer = integer_literal(call.positional[0]);
+    if (!number && !integer) fail(loc_of(call.positional[0]), "R.const takes a number (tensor constants come from bound parameters)");
+    constant->scalar = number ? *number : static_cast<double>(*integer);
+    constant->dtype = number ? DataType::Float32 : DataType::Int32;
+    P::ExprContext* dtype = call.positional.size() > 1 ? call.positional[1] : call.keyword("dtype");
+    if (dtype) constant->dtype = dtype_of(dtype);
+    return constant;
+  }
+  if (name == "R.shape") {
+    expect_arguments(call, 1, 1, {});
+    return std::make_shared<ShapeExpr>(build_dims(call.positional[0]), loc_of(ctx));
+  }
+  if (name == "R.prim_value") {
+    expect_arguments(call, 1, 1, {});
+    return std::make_shared<PrimValue>(size_exprs_.build_as(call.positional[0], DataType::Int64), loc_of(ctx));
+  }
+  if (name == "R.str") {
+    expect_arguments(call, 1, 1, {});
+    std::optional<std::string> text = string_literal(call.positional[0]);
+    if (!text) fail(loc_of(call.positional[0]), "R.str takes a string");
+    return std::make_shared<StringImm>(*text, loc_of(ctx));
+  }
+  if (name == "R.match_cast") fail(call.loc, "R.match_cast can only be bound directly: 'v = R.match_cast(x, struct_info)'");
+  if (name == "R.output") fail(call.loc, "R.output(...) is a statement, at the end of a dataflow block");
+  if (name.rfind("R.", 0) == 0) {
+    const RelaxOpSignature* op = find_relax_op(name.substr(2));
+    if (op == nullptr) fail(call.loc, "unknown Relax operator '" + name + "'" + did_you_mean(name, all_relax_names()));
+    node->op = op->name;
+    size_t tensors = std::min(call.positional.size(), op->max_tensors);
+    if (tensors < op->min_tensors) {
+      fail(call.loc, name + " takes " + std::to_string(op->min_tensors) + " tensor operand" +
+                         (op->min_tensors == 1 ? "" : "s") + " but " + std::to_string(tensors) + " were given");
+    }
+    for (size_t i = 0; i < tensors; ++i) node->args.push_back(build_expr(call.positional[i]));
+    if (call.positional.size() - tensors > op->attrs.size()) {
+      fail(loc_of(call.positional[tensors + op->attrs.size()]), "too many arguments to " + name);
+    }
+    std::vector<std::pair<std::string, P::ExprContext*>> attrs;
+    for (size_t i = tensors; i < call.positional.size(); ++i) attrs.emplace_back(op->attrs[i - tensors], call.positional[i]);
+    expect_arguments(call, 0, 64, op->attrs);
+    for (const auto& keyword : call.keywords) {
+      for (const auto& given : attrs) {
+        if (given.first == keyword.first) fail(loc_of(keyword.second), "'" + keyword.first + "' given twice");
+      }
+      attrs.push_back(keyword);
+    }
+    for (const auto& [key, value] : attrs) {
+      if (key == "shape") {
+        // R.reshape(x, (1, 784)) and R.reshape(x, R.shape([1, 784])) both carry a shape value.
+        std::optional<CallSyntax> shape_call = as_call(value);
+        node->args.push_back(shape_call && shape_call->callee_name == "R.shape"
+                                 ? build_expr(value)
+                                 : std::make_shared<ShapeExpr>(build_dims(value), loc_of(value)));
+        continue;
+      }
+      node->attrs.emplace_back(key, build_attr_value(value));
+    }
+    return node;
+  }
+  // A call to another function of the module: cls.f(x) or f(x).
+  Expr callee = build_callee(call.callee, /*module_only=*/true);
+  expect_arguments(call, 0, 64, {});
+  if (options_.prim_funcs.count(callee->as<GlobalVar>()->name)) {
+    fail(call.loc, "'" + callee->as<GlobalVar>()->name + "' is a prim_func; call it with R.call_tir(cls." +
+                       callee->as<GlobalVar>()->name + ", (args...), out_sinfo=...)");
+  }
+  node->callee = callee;
+  for (P::ExprContext* arg : call.positional) node->args.push_back(build_expr(arg));
+  return node;
+}
+
+relax::FunctionPtr build_relax_function(P::FunctionDefContext* def, const RelaxFunctionOptions& options,
+                                        Diagnostics& diags) {
+  return RelaxFunctionBuilder(options, diags).build(def);
+}
+
+}  // namespace relaxc::frontend

@@ -1,0 +1,168 @@
+#include "compiler/frontend/indent_token_source.h"
+
+#include <cstdio>
+#include <string>
+
+#include "TvmsLexer.h"
+#include "compiler/support/diagnostics.h"
+
+namespace relaxc {
+namespace {
+
+using grammar::TvmsLexer;
+
+SourceLoc loc_of(const antlr4::Token& token) {
+  return {static_cast<uint32_t>(token.getLine()), static_cast<uint32_t>(token.getCharPositionInLine() + 1)};
+}
+
+std::string describe_char(const std::string& text) {
+  unsigned char c = text.empty() ? 0 : static_cast<unsigned char>(text[0]);
+  if (c >= 0x21 && c < 0x7f) return "'" + text + "'";
+  char buf[32];
+  if (c < 0x80) {
+    std::snprintf(buf, sizeof buf, "control character 0x%02x", c);
+    return buf;
+  }
+  return "character '" + text + "'";
+}
+
+char closer_for(size_t type) {
+  switch (type) {
+    case TvmsLexer::LPAREN: return ')';
+    case TvmsLexer::LBRACK: return ']';
+    default: return '}';
+  }
+}
+
+class LogicalLineBuilder {
+ public:
+  explicit LogicalLineBuilder(antlr4::Lexer& lexer) : lexer_(lexer) {}
+
+  std::vector<std::unique_ptr<antlr4::Token>> run() {
+    bool at_line_start = true;
+    for (;;) {
+      std::unique_ptr<antlr4::Token> token = lexer_.nextToken();
+      size_t type = token->getType();
+      switch (type) {
+        case TvmsLexer::NEWLINE:
+          check_indent_text(*token);
+          if (open_brackets_.empty()) {
+            if (!out_.empty() && out_.back()->getType() != TvmsLexer::NEWLINE) {
+              out_.push_back(make(TvmsLexer::NEWLINE, "\n", *token));
+            }
+            at_line_start = true;
+          }
+          continue;
+        case TvmsLexer::TAB:
+          throw CompileError(loc_of(*token), "tab character; .tvms files indent and separate with spaces only");
+        case TvmsLexer::ERROR_CHAR:
+          throw CompileError(loc_of(*token), "unexpected " + describe_char(token->getText()));
+        case TvmsLexer::UNTERMINATED_STRING:
+          throw CompileError(loc_of(*token), "unterminated string literal");
+        case antlr4::Token::EOF:
+          finish(*token);
+          return std::move(out_);
+        default:
+          break;
+      }
+      if (at_line_start) {
+        indent_to(*token);
+        at_line_start = false;
+      }
+      track_brackets(*token);
+      out_.push_back(std::move(token));
+    }
+  }
+
+ private:
+  std::unique_ptr<antlr4::Token> make(size_t type, const std::string& text, const antlr4::Token& at) {
+    auto token = std::make_unique<antlr4::CommonToken>(type, text);
+    token->setLine(at.getLine());
+    token->setCharPositionInLine(at.getCharPositionInLine());
+    token->setStartIndex(at.getStartIndex());
+    token->setStopIndex(at.getStartIndex() > 0 ? at.getStartIndex() - 1 : 0);
+    return token;
+  }
+
+  void check_indent_text(const antlr4::Token& newline) {
+    std::string text = newline.getText();
+    size_t tab = text.find('\t');
+    if (tab == std::string::npos) return;
+    size_t line_break = text.find_last_of("\r\n");
+    uint32_t col = static_cast<uint32_t>(tab - line_break);
+    throw CompileError({static_cast<uint32_t>(newline.getLine() + 1), col},
+                       "tab character in indentation; .tvms files indent with spaces only");
+  }
+
+  void indent_to(const antlr4::Token& token) {
+    size_t col = token.getCharPositionInLine();
+    if (col > indents_.back()) {
+      indents_.push_back(col);
+      out_.push_back(make(TvmsLexer::INDENT, "<indent>", token));
+      return;
+    }
+    while (col < indents_.back()) {
+      indents_.pop_back();
+      out_.push_back(make(TvmsLexer::DEDENT, "<dedent>", token));
+    }
+    if (col != indents_.back()) {
+      throw CompileError(loc_of(token), "unindent does not match any outer indentation level");
+    }
+  }
+
+  void track_brackets(const antlr4::Token& token) {
+    size_t type = token.getType();
+    if (type == TvmsLexer::LPAREN || type == TvmsLexer::LBRACK || type == TvmsLexer::LBRACE) {
+      if (open_brackets_.size() >= static_cast<size_t>(kMaxBracketDepth)) {
+        throw CompileError(loc_of(token), "brackets nested more than " + std::to_string(kMaxBracketDepth) +
+                                              " levels deep");
+      }
+      open_brackets_.push_back({closer_for(type), loc_of(token)});
+      return;
+    }
+    if (type != TvmsLexer::RPAREN && type != TvmsLexer::RBRACK && type != TvmsLexer::RBRACE) return;
+    std::string closer = token.getText();
+    if (open_brackets_.empty()) throw CompileError(loc_of(token), "unmatched '" + closer + "'");
+    if (open_brackets_.back().closer != closer[0]) {
+      SourceLoc open = open_brackets_.back().loc;
+      throw CompileError(loc_of(token), "closing '" + closer + "' does not match the bracket opened at line " +
+                                            std::to_string(open.line) + ", column " + std::to_string(open.col) +
+                                            " (expected '" + std::string(1, open_brackets_.back().closer) + "')");
+    }
+    open_brackets_.pop_back();
+  }
+
+  void finish(const antlr4::Token& eof) {
+    if (!open_brackets_.empty()) {
+      const OpenBracket& open = open_brackets_.back();
+      throw CompileError(open.loc, "bracket is never closed (expected '" + std::string(1, open.closer) +
+                                       "' before the end of the file)");
+    }
+    if (!out_.empty() && out_.back()->getType() != TvmsLexer::NEWLINE) {
+      out_.push_back(make(TvmsLexer::NEWLINE, "\n", eof));
+    }
+    while (indents_.size() > 1) {
+      indents_.pop_back();
+      out_.push_back(make(TvmsLexer::DEDENT, "<dedent>", eof));
+    }
+    out_.push_back(make(antlr4::Token::EOF, "<EOF>", eof));
+  }
+
+  struct OpenBracket {
+    char closer;
+    SourceLoc loc;
+  };
+
+  antlr4::Lexer& lexer_;
+  std::vector<std::unique_ptr<antlr4::Token>> out_;
+  std::vector<size_t> indents_{0};
+  std::vector<OpenBracket> open_brackets_;
+};
+
+}  // namespace
+
+std::vector<std::unique_ptr<antlr4::Token>> tokenize_logical_lines(antlr4::Lexer& lexer) {
+  return LogicalLineBuilder(lexer).run();
+}
+
+}  // namespace relaxc

@@ -1,0 +1,151 @@
+#include "compiler/frontend/parse.h"
+
+#include <cstdio>
+#include <string>
+
+#include "TvmsLexer.h"
+#include "TvmsParser.h"
+#include "antlr4-runtime.h"
+#include "compiler/frontend/indent_token_source.h"
+#include "compiler/support/diagnostics.h"
+
+namespace relaxc {
+namespace {
+
+using grammar::TvmsLexer;
+using grammar::TvmsParser;
+
+// Returns the position of the first byte that is not valid UTF-8, or npos.
+size_t find_invalid_utf8(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return i;
+    for (size_t k = 1; k < length; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
+    }
+    if (length == 2 && c < 0xC2) return i;  // overlong
+    i += length;
+  }
+  return std::string::npos;
+}
+
+SourceLoc loc_of_offset(const std::string& text, size_t offset) {
+  SourceLoc loc{1, 1};
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++loc.line;
+      loc.col = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++loc.col;
+    }
+  }
+  return loc;
+}
+
+std::string describe_token(const antlr4::Token* token) {
+  switch (token->getType()) {
+    case TvmsLexer::INDENT: return "indent";
+    case TvmsLexer::DEDENT: return "end of the indented block";
+    case TvmsLexer::NEWLINE: return "end of line";
+    case antlr4::Token::EOF: return "end of file";
+    default: return "'" + token->getText() + "'";
+  }
+}
+
+std::string describe_expected(const antlr4::dfa::Vocabulary& vocabulary, size_t type) {
+  switch (type) {
+    case TvmsLexer::NAME: return "a name";
+    case TvmsLexer::INTEGER: return "an integer";
+    case TvmsLexer::FLOAT: return "a number";
+    case TvmsLexer::STRING: return "a string";
+    case TvmsLexer::NEWLINE: return "end of line";
+    case TvmsLexer::INDENT: return "an indented block";
+    case TvmsLexer::DEDENT: return "end of block";
+    case antlr4::Token::EOF: return "end of file";
+    default: return vocabulary.getLiteralName(type);
+  }
+}
+
+class ThrowingErrorListener : public antlr4::BaseErrorListener {
+ public:
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line, size_t col,
+                   const std::string&, std::exception_ptr) override {
+    SourceLoc loc{static_cast<uint32_t>(line), static_cast<uint32_t>(col + 1)};
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (parser == nullptr || offending == nullptr) throw CompileError(loc, "invalid syntax");
+    if (offending->getType() == TvmsLexer::INDENT) throw CompileError(loc, "unexpected indent");
+    antlr4::misc::IntervalSet expected = parser->getExpectedTokens();
+    if (expected.contains(static_cast<size_t>(TvmsLexer::INDENT)) && expected.size() <= 2) {
+      throw CompileError(loc, "expected an indented block");
+    }
+    std::string message = "invalid syntax: unexpected " + describe_token(offending);
+    std::vector<ssize_t> types = expected.toList();
+    if (!types.empty() && types.size() <= 4) {
+      message += "; expected ";
+      for (size_t i = 0; i < types.size(); ++i) {
+        if (i > 0) message += i + 1 == types.size() ? " or " : ", ";
+        message += describe_expected(parser->getVocabulary(), static_cast<size_t>(types[i]));
+      }
+    }
+    throw CompileError(loc, message);
+  }
+};
+
+}  // namespace
+
+struct ParsedFile::State {
+  std::unique_ptr<antlr4::ANTLRInputStream> input;
+  std::unique_ptr<TvmsLexer> lexer;
+  std::unique_ptr<antlr4::ListTokenSource> token_source;
+  std::unique_ptr<antlr4::CommonTokenStream> tokens;
+  std::unique_ptr<TvmsParser> parser;
+  ThrowingErrorListener listener;
+  antlr4::tree::ParseTree* tree = nullptr;
+};
+
+ParsedFile::ParsedFile(std::unique_ptr<State> state) : state_(std::move(state)) {}
+ParsedFile::ParsedFile(ParsedFile&&) noexcept = default;
+ParsedFile::~ParsedFile() = default;
+
+antlr4::tree::ParseTree* ParsedFile::tree() const { return state_->tree; }
+
+ParsedFile ParsedFile::parse(const SourceFile& file) {
+  const std::string& text = file.text();
+  size_t bad = find_invalid_utf8(text);
+  if (bad != std::string::npos) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[bad]));
+    throw CompileError(loc_of_offset(text, bad),
+                       std::string("invalid UTF-8 byte ") + byte + "; a .tvms file is UTF-8 text");
+  }
+  auto state = std::make_unique<State>();
+  state->input = std::make_unique<antlr4::ANTLRInputStream>(text);
+  state->lexer = std::make_unique<TvmsLexer>(state->input.get());
+  state->lexer->removeErrorListeners();
+  state->token_source = std::make_unique<antlr4::ListTokenSource>(tokenize_logical_lines(*state->lexer));
+  state->tokens = std::make_unique<antlr4::CommonTokenStream>(state->token_source.get());
+  state->parser = std::make_unique<TvmsParser>(state->tokens.get());
+  TvmsParser& parser = *state->parser;
+
+  // Fast path: SLL prediction that gives up at the first error.
+  parser.removeErrorListeners();
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  try {
+    state->tree = parser.file();
+    return ParsedFile(std::move(state));
+  } catch (const antlr4::ParseCancellationException&) {
+  }
+  // Slow path: full LL, so the error is reported where a person would put it.
+  state->tokens->seek(0);
+  parser.reset();
+  parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  parser.addErrorListener(&state->listener);
+  state->tree = parser.file();
+  return ParsedFile(std::move(state));
+}
+
+}  // namespace relaxc

@@ -1,0 +1,224 @@
+#include "compiler/frontend/syntax.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+namespace relaxc::frontend {
+
+SourceLoc loc_of(antlr4::ParserRuleContext* ctx) { return loc_of(ctx->getStart()); }
+
+SourceLoc loc_of(const antlr4::Token* token) {
+  return {static_cast<uint32_t>(token->getLine()), static_cast<uint32_t>(token->getCharPositionInLine() + 1)};
+}
+
+void fail(SourceLoc loc, const std::string& message) { throw CompileError(loc, message); }
+
+std::optional<std::string> dotted_name(P::ExprContext* expr) {
+  if (auto* atom = dynamic_cast<P::AtomExprContext*>(expr)) {
+    if (auto* name = dynamic_cast<P::NameAtomContext*>(atom->atom())) return name->NAME()->getText();
+    return std::nullopt;
+  }
+  if (auto* attr = dynamic_cast<P::AttributeExprContext*>(expr)) {
+    std::optional<std::string> base = dotted_name(attr->expr());
+    if (!base) return std::nullopt;
+    return *base + "." + attr->NAME()->getText();
+  }
+  return std::nullopt;
+}
+
+P::ExprContext* CallSyntax::keyword(const std::string& name) const {
+  for (const auto& [key, value] : keywords) {
+    if (key == name) return value;
+  }
+  return nullptr;
+}
+
+std::optional<CallSyntax> as_call(P::ExprContext* expr) {
+  auto* call = dynamic_cast<P::CallExprContext*>(expr);
+  if (call == nullptr) return std::nullopt;
+  CallSyntax out;
+  out.callee = call->expr();
+  out.callee_name = dotted_name(call->expr()).value_or("");
+  out.loc = loc_of(call);
+  if (P::ArgumentsContext* args = call->arguments()) {
+    for (P::ArgumentContext* arg : args->argument()) {
+      if (arg->STAR() || arg->POWER()) fail(loc_of(arg), "argument unpacking with '*' or '**' is not supported");
+      if (arg->NAME()) {
+        out.keywords.emplace_back(arg->NAME()->getText(), arg->expr());
+        out.keyword_locs.push_back(loc_of(arg));
+        continue;
+      }
+      if (!out.keywords.empty()) fail(loc_of(arg), "positional argument follows keyword argument");
+      out.positional.push_back(arg->expr());
+    }
+  }
+  return out;
+}
+
+void expect_arguments(const CallSyntax& call, size_t min_positional, size_t max_positional,
+                      const std::vector<std::string>& allowed_keywords) {
+  for (size_t i = 0; i < call.keywords.size(); ++i) {
+    const std::string& key = call.keywords[i].first;
+    if (std::find(allowed_keywords.begin(), allowed_keywords.end(), key) == allowed_keywords.end()) {
+      fail(call.keyword_locs[i], call.callee_name + "() got an unexpected keyword argument '" + key + "'" +
+                                     did_you_mean(key, allowed_keywords));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (call.keywords[j].first == key) fail(call.keyword_locs[i], "keyword argument '" + key + "' repeated");
+    }
+  }
+  size_t given = call.positional.size();
+  if (given > max_positional) {
+    fail(loc_of(call.positional[max_positional]),
+         call.callee_name + "() takes at most " + std::to_string(max_positional) + " positional argument" +
+             (max_positional == 1 ? "" : "s") + " but " + std::to_string(given) + " were given");
+  }
+  if (given < min_positional) {
+    fail(call.loc, call.callee_name + "() takes at least " + std::to_string(min_positional) + " argument" +
+                       (min_positional == 1 ? "" : "s") + " but " + std::to_string(given) +
+                       (given == 1 ? " was" : " were") + " given");
+  }
+}
+
+std::vector<P::ExprContext*> list_elements(P::ExprListContext* list) {
+  if (list == nullptr) return {};
+  return list->expr();
+}
+
+std::optional<std::vector<P::ExprContext*>> sequence_elements(P::ExprContext* expr) {
+  auto* atom_expr = dynamic_cast<P::AtomExprContext*>(expr);
+  if (atom_expr == nullptr) return std::nullopt;
+  if (auto* paren = dynamic_cast<P::ParenAtomContext*>(atom_expr->atom())) {
+    P::ExprListContext* list = paren->exprList();
+    if (list == nullptr) return std::vector<P::ExprContext*>{};
+    if (list->COMMA().empty()) return std::nullopt;  // `(a)`: parentheses only
+    return list->expr();
+  }
+  if (auto* bracket = dynamic_cast<P::ListAtomContext*>(atom_expr->atom())) {
+    return list_elements(bracket->exprList());
+  }
+  return std::nullopt;
+}
+
+P::ExprContext* strip_parens(P::ExprContext* expr) {
+  for (;;) {
+    auto* atom_expr = dynamic_cast<P::AtomExprContext*>(expr);
+    if (atom_expr == nullptr) return expr;
+    auto* paren = dynamic_cast<P::ParenAtomContext*>(atom_expr->atom());
+    if (paren == nullptr || paren->exprList() == nullptr || !paren->exprList()->COMMA().empty()) return expr;
+    expr = paren->exprList()->expr(0);
+  }
+}
+
+std::string unquote(const std::string& text) {
+  std::string out;
+  if (text.size() < 2) return out;
+  for (size_t i = 1; i + 1 < text.size(); ++i) {
+    char c = text[i];
+    if (c != '\\' || i + 2 >= text.size()) {
+      out.push_back(c);
+      continue;
+    }
+    char next = text[++i];
+    switch (next) {
+      case 'n': out.push_back('\n'); break;
+      case 't': out.push_back('\t'); break;
+      case 'r': out.push_back('\r'); break;
+      case '0': out.push_back('\0'); break;
+      default: out.push_back(next); break;
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> string_literal(P::ExprContext* expr) {
+  auto* atom_expr = dynamic_cast<P::AtomExprContext*>(strip_parens(expr));
+  if (atom_expr == nullptr) return std::nullopt;
+  auto* str = dynamic_cast<P::StringAtomContext*>(atom_expr->atom());
+  if (str == nullptr) return std::nullopt;
+  std::string out;
+  for (antlr4::tree::TerminalNode* piece : str->STRING()) out += unquote(piece->getText());
+  return out;
+}
+
+namespace {
+std::string without_underscores(std::string text) {
+  text.erase(std::remove(text.begin(), text.end(), '_'), text.end());
+  return text;
+}
+}  // namespace
+
+std::optional<int64_t> integer_literal(P::ExprContext* expr) {
+  expr = strip_parens(expr);
+  bool negative = false;
+  if (auto* unary = dynamic_cast<P::UnaryExprContext*>(expr)) {
+    if (unary->op->getType() != P::MINUS) return std::nullopt;
+    negative = true;
+    expr = strip_parens(unary->expr());
+  }
+  auto* atom_expr = dynamic_cast<P::AtomExprContext*>(expr);
+  if (atom_expr == nullptr) return std::nullopt;
+  auto* integer = dynamic_cast<P::IntegerAtomContext*>(atom_expr->atom());
+  if (integer == nullptr) return std::nullopt;
+  std::string text = without_underscores(integer->INTEGER()->getText());
+  errno = 0;
+  unsigned long long value = std::strtoull(text.c_str(), nullptr, 0);
+  if (errno == ERANGE || value > static_cast<unsigned long long>(INT64_MAX)) {
+    fail(loc_of(integer), "integer literal " + text + " does not fit in 64 bits");
+  }
+  return negative ? -static_cast<int64_t>(value) : static_cast<int64_t>(value);
+}
+
+std::optional<double> float_literal(P::ExprContext* expr) {
+  expr = strip_parens(expr);
+  bool negative = false;
+  if (auto* unary = dynamic_cast<P::UnaryExprContext*>(expr)) {
+    if (unary->op->getType() != P::MINUS) return std::nullopt;
+    negative = true;
+    expr = strip_parens(unary->expr());
+  }
+  auto* atom_expr = dynamic_cast<P::AtomExprContext*>(expr);
+  if (atom_expr == nullptr) return std::nullopt;
+  auto* number = dynamic_cast<P::FloatAtomContext*>(atom_expr->atom());
+  if (number == nullptr) return std::nullopt;
+  double value = std::strtod(without_underscores(number->FLOAT()->getText()).c_str(), nullptr);
+  return negative ? -value : value;
+}
+
+namespace {
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+}  // namespace
+
+std::string closest_name(const std::string& name, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
+  for (const std::string& candidate : candidates) {
+    size_t distance = edit_distance(name, candidate);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates) {
+  std::string best = closest_name(name, candidates);
+  return best.empty() ? "" : "; did you mean '" + best + "'?";
+}
+
+}  // namespace relaxc::frontend

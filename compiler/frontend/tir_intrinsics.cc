@@ -1,0 +1,115 @@
+// The `T.` functions that make TensorIR expressions: typed constants, casts, min/max, the math
+// intrinsics, if_then_else and the division flavours.
+#include <algorithm>
+
+#include "compiler/frontend/tir_expr_builder.h"
+#include "compiler/frontend/tir_names.h"
+
+namespace relaxc::frontend {
+
+using namespace relaxc::tir;
+
+namespace {
+
+const std::vector<std::string> kUnaryMath = {"exp", "log", "sqrt", "tanh", "sigmoid", "fabs", "abs"};
+
+struct DivisionFlavour {
+  const char* name;
+  BinaryOp op;
+};
+constexpr DivisionFlavour kDivisions[] = {
+    {"T.floordiv", BinaryOp::FloorDiv},
+    {"T.floormod", BinaryOp::FloorMod},
+    {"T.truncdiv", BinaryOp::Div},
+    {"T.truncmod", BinaryOp::Mod},
+};
+
+DataType dtype_argument(P::ExprContext* ctx, const std::string& callee) {
+  std::optional<std::string> text = string_literal(ctx);
+  if (!text) fail(loc_of(ctx), callee + "() expects a dtype string such as \"float32\"");
+  std::optional<DataType> dtype = parse_dtype(*text);
+  if (!dtype) fail(loc_of(ctx), "unknown dtype \"" + *text + "\"" + did_you_mean(*text, all_dtype_names()));
+  return *dtype;
+}
+
+}  // namespace
+
+TypedExpr TirExprBuilder::build_call(P::ExprContext* ctx, const CallSyntax& call) {
+  SourceLoc loc = loc_of(ctx);
+  const std::string& name = call.callee_name;
+  if (name.rfind("T.", 0) != 0) {
+    if (name.empty()) fail(loc, "only T. functions can be called in TensorIR");
+    fail(loc, "'" + name + "' cannot be called in TensorIR; only T. functions can");
+  }
+  std::string short_name = name.substr(2);
+
+  if (std::optional<DataType> dtype = parse_dtype(short_name)) {
+    expect_arguments(call, 0, 1, {});
+    if (call.positional.empty()) {
+      fail(loc, name + "() declares a symbolic variable; write it on its own, as in 'n = " + name + "()'");
+    }
+    P::ExprContext* arg = call.positional[0];
+    if (std::optional<int64_t> integer = integer_literal(arg)) {
+      if (is_float(*dtype)) return {std::make_shared<FloatImm>(static_cast<double>(*integer), *dtype, loc), false};
+      return {std::make_shared<IntImm>(*integer, *dtype, loc), false};
+    }
+    if (std::optional<double> number = float_literal(arg)) {
+      if (!is_float(*dtype)) fail(loc_of(arg), name + "() of a fractional number; use a float dtype");
+      return {std::make_shared<FloatImm>(*number, *dtype, loc), false};
+    }
+    if (auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(arg))) {
+      if (auto* boolean = dynamic_cast<P::BoolAtomContext*>(atom->atom())) {
+        return {std::make_shared<IntImm>(boolean->TRUE() ? 1 : 0, *dtype, loc), false};
+      }
+    }
+    Expr value = build(arg).expr;
+    return {std::make_shared<Cast>(*dtype, value, loc), false};
+  }
+  if (short_name == "max" || short_name == "min") {
+    expect_arguments(call, 2, 2, {});
+    TypedExpr a = build(call.positional[0]);
+    TypedExpr b = build(call.positional[1]);
+    return {make_binary(short_name == "max" ? BinaryOp::Max : BinaryOp::Min, a, b, loc), a.literal && b.literal};
+  }
+  for (const DivisionFlavour& flavour : kDivisions) {
+    if (name != flavour.name) continue;
+    expect_arguments(call, 2, 2, {});
+    TypedExpr a = build(call.positional[0]);
+    TypedExpr b = build(call.positional[1]);
+    return {make_binary(flavour.op, a, b, loc), false};
+  }
+  if (std::find(kUnaryMath.begin(), kUnaryMath.end(), short_name) != kUnaryMath.end()) {
+    expect_arguments(call, 1, 1, {});
+    TypedExpr arg = build(call.positional[0]);
+    Expr value = retype_literal(arg, arg.literal ? DataType::Float32 : arg.expr->dtype);
+    return {std::make_shared<Call>(short_name, std::vector<Expr>{value}, value->dtype, loc), false};
+  }
+  if (short_name == "if_then_else") {
+    expect_arguments(call, 3, 3, {});
+    Expr cond = build(call.positional[0]).expr;
+    TypedExpr a = build(call.positional[1]);
+    TypedExpr b = build(call.positional[2]);
+    if (a.literal && !b.literal) a.expr = retype_literal(a, b.expr->dtype);
+    if (b.literal && !a.literal) b.expr = retype_literal(b, a.expr->dtype);
+    return {std::make_shared<Select>(cond, a.expr, b.expr, loc), false};
+  }
+  if (short_name == "Cast" || short_name == "cast") {
+    expect_arguments(call, 2, 2, {});
+    // T.Cast(dtype, value); T.cast(value, dtype)
+    bool dtype_first = short_name == "Cast";
+    DataType dtype = dtype_argument(call.positional[dtype_first ? 0 : 1], name);
+    TypedExpr value = build(call.positional[dtype_first ? 1 : 0]);
+    return {std::make_shared<Cast>(dtype, value.expr, loc), false};
+  }
+  if (short_name == "min_value" || short_name == "max_value") {
+    expect_arguments(call, 1, 1, {});
+    DataType dtype = dtype_argument(call.positional[0], name);
+    return {std::make_shared<Call>(short_name, std::vector<Expr>{}, dtype, loc), false};
+  }
+  if (is_tir_statement_name(name)) {
+    fail(loc, name + "() is a statement here, not a value");
+  }
+  fail(loc, "unknown TensorIR function '" + name + "'" + did_you_mean(name, all_tir_names()));
+}
+
+}  // namespace relaxc::frontend

@@ -1,0 +1,32 @@
+// Attribute values of T.func_attr / T.block_attr / R.func_attr and of operator keywords:
+// strings, numbers, booleans, None, lists and string-keyed dicts. Unknown keys are carried.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "compiler/support/source.h"
+
+namespace relaxc {
+
+struct AttrValue;
+using AttrValuePtr = std::shared_ptr<const AttrValue>;
+
+struct AttrValue {
+  enum class Kind { None, Bool, Int, Float, String, List, Dict };
+  Kind kind = Kind::None;
+  bool bool_value = false;
+  int64_t int_value = 0;
+  double float_value = 0;
+  std::string string_value;
+  std::vector<AttrValuePtr> items;                           // List
+  std::vector<std::pair<std::string, AttrValuePtr>> entries;  // Dict, in source order
+  SourceLoc loc;
+};
+
+using AttrDict = std::vector<std::pair<std::string, AttrValuePtr>>;
+
+}  // namespace relaxc

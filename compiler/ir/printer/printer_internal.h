@@ -1,0 +1,37 @@
+// Pieces shared by the TensorIR and Relax halves of the printer.
+#pragma once
+
+#include <sstream>
+#include <string>
+#include <unordered_set>
+
+#include "compiler/ir/module.h"
+
+namespace relaxc::printing {
+
+// Lines with indentation, four spaces a level.
+class Lines {
+ public:
+  void line(const std::string& text) { out_ << std::string(4 * depth_, ' ') << text << '\n'; }
+  void indent() { ++depth_; }
+  void dedent() { --depth_; }
+  std::string str() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+  int depth_ = 0;
+};
+
+std::string quote(const std::string& text);
+std::string format_float(double value);
+std::string print_tir_expr(const tir::Expr& expr);
+// A Relax shape dimension: integers plain, variables by name (quoted in a signature).
+std::string print_dim(const tir::Expr& expr, bool quote_vars);
+std::string print_attr_value(const AttrValue& value);
+std::string print_attr_dict(const AttrDict& dict);
+
+void print_prim_func(const tir::PrimFunc& func, Lines& out);
+void print_relax_function(const relax::Function& func, Lines& out);
+std::string print_sinfo(const relax::StructInfo& sinfo, bool quote_vars);
+
+}  // namespace relaxc::printing

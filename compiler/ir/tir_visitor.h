@@ -1,0 +1,22 @@
+// Walks over TensorIR: every sub-expression of an expression, every statement of a body, in
+// source order (pre-order). Small and explicit, so a reader sees exactly what is visited.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "compiler/ir/tir.h"
+
+namespace relaxc::tir {
+
+void visit_expr(const Expr& expr, const std::function<void(const ExprNode&)>& visit);
+// Statements, pre-order; `visit_expr` (if given) also sees every expression they hold,
+// including loop bounds, block bindings, regions and buffer indices.
+void visit_stmt(const Stmt& stmt, const std::function<void(const StmtNode&)>& visit,
+                const std::function<void(const ExprNode&)>& visit_expr_fn = nullptr);
+
+// The variables `expr` refers to, each once, in order of first appearance.
+std::vector<VarPtr> vars_in(const Expr& expr);
+bool uses_var(const Expr& expr, const Var* var);
+
+}  // namespace relaxc::tir

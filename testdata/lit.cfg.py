@@ -1,0 +1,16 @@
+# lit configuration: every .tvms file under testdata/ is a test (data files live in Inputs/).
+import os
+import lit.formats
+
+config.name = "relaxc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".tvms", ".test"]
+config.excludes = ["Inputs", "seed", "README.md", "CMakeLists.txt"]
+config.test_source_root = os.path.dirname(__file__)
+
+site = os.environ.get("RELAXC_LIT_SITE") or lit_config.params.get("site_config")
+if site:
+    lit_config.load_config(config, site)
+config.environment["PATH"] = os.pathsep.join([config.relaxc_tools_dir, config.llvm_bin_dir, config.environment.get("PATH", os.environ["PATH"])])
+config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%inputs", os.path.join(config.testdata_dir, "Inputs")))
