@@ -17,10 +17,27 @@ const char* severity_name(Severity severity) {
 bool is_utf8_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 // Control characters and stray bytes would garble a terminal; show them escaped.
+bool is_valid_utf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    for (size_t k = 1; k < length; ++k) {
+      if (!is_utf8_continuation(static_cast<unsigned char>(text[i + k]))) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
 std::string printable_line(std::string_view line) {
   std::string out;
+  bool valid = is_valid_utf8(line);
   for (unsigned char c : line) {
-    if (c == '\t' || c >= 0x20) {
+    if (c >= 0x80 && !valid) {
+      out.push_back('?');
+    } else if (c == '\t' || c >= 0x20) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('?');
