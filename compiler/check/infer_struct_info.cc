@@ -373,8 +373,13 @@ StructInfoPtr infer_struct_info(const Expr& expr, const Module& module, Diagnost
         const auto* callee = call->callee ? call->callee->as<GlobalVar>() : nullptr;
         const Function* func = callee ? module.find_function(callee->name) : nullptr;
         if (func == nullptr) return object_sinfo();
-        if (func->ret_annotation) return func->ret_annotation;
-        return func->ret_sinfo ? func->ret_sinfo : object_sinfo();
+        StructInfoPtr ret = func->ret_annotation ? func->ret_annotation : func->ret_sinfo;
+        if (!ret) return object_sinfo();
+        // The callee's symbolic variables mean nothing in the caller: keep only the rank.
+        bool symbolic = ret->shape && std::any_of(ret->shape->begin(), ret->shape->end(),
+                                                  [](const tir::Expr& d) { return !d->as<tir::IntImm>(); });
+        if (ret->kind == StructInfoKind::Tensor && symbolic) return make_tensor_sinfo(std::nullopt, ret->dtype, ret->rank());
+        return ret;
       }
       return OpInference(*call, module, diags).run();
     }
