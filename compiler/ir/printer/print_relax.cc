@@ -14,12 +14,6 @@ using namespace relaxc::relax;
 
 namespace {
 
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
-  return out;
-}
-
 std::string print_dims(const std::vector<tir::Expr>& dims, bool quote_vars) {
   std::vector<std::string> parts;
   for (const tir::Expr& dim : dims) parts.push_back(print_dim(dim, quote_vars));

@@ -13,12 +13,6 @@ using namespace relaxc::tir;
 
 namespace {
 
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
-  return out;
-}
-
 std::string print_shape(const std::vector<Expr>& shape) {
   std::vector<std::string> dims;
   for (const Expr& dim : shape) dims.push_back(print_tir_expr(dim));

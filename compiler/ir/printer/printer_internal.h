@@ -23,6 +23,8 @@ class Lines {
 };
 
 std::string quote(const std::string& text);
+// "a, b, c"
+std::string join(const std::vector<std::string>& parts);
 std::string format_float(double value);
 std::string print_tir_expr(const tir::Expr& expr);
 // A Relax shape dimension: integers plain, variables by name (quoted in a signature).
