@@ -8,6 +8,7 @@
 #include "antlr4-runtime.h"
 #include "compiler/frontend/indent_token_source.h"
 #include "compiler/support/diagnostics.h"
+#include "compiler/support/utf8.h"
 
 namespace relaxc {
 namespace {
@@ -15,29 +16,13 @@ namespace {
 using grammar::TvmsLexer;
 using grammar::TvmsParser;
 
-// Returns the position of the first byte that is not valid UTF-8, or npos.
-size_t find_invalid_utf8(const std::string& text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (length == 0 || i + length > text.size()) return i;
-    for (size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
-    }
-    if (length == 2 && c < 0xC2) return i;  // overlong
-    i += length;
-  }
-  return std::string::npos;
-}
-
 SourceLoc loc_of_offset(const std::string& text, size_t offset) {
   SourceLoc loc{1, 1};
   for (size_t i = 0; i < offset; ++i) {
     if (text[i] == '\n') {
       ++loc.line;
       loc.col = 1;
-    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+    } else if (!is_utf8_continuation(static_cast<unsigned char>(text[i]))) {
       ++loc.col;
     }
   }

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "compiler/support/utf8.h"
+
 namespace relaxc {
 namespace {
 
@@ -14,26 +16,10 @@ const char* severity_name(Severity severity) {
   return "error";
 }
 
-bool is_utf8_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-// Control characters and stray bytes would garble a terminal; show them escaped.
-bool is_valid_utf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (length == 0 || i + length > text.size()) return false;
-    for (size_t k = 1; k < length; ++k) {
-      if (!is_utf8_continuation(static_cast<unsigned char>(text[i + k]))) return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
+// Control characters and stray bytes would garble a terminal; show them as '?'.
 std::string printable_line(std::string_view line) {
   std::string out;
-  bool valid = is_valid_utf8(line);
+  bool valid = find_invalid_utf8(line) == std::string_view::npos;
   for (unsigned char c : line) {
     if (c >= 0x80 && !valid) {
       out.push_back('?');

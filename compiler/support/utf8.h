@@ -1,0 +1,15 @@
+// UTF-8 validation, shared by the parser (which rejects invalid input) and the diagnostics
+// renderer (which must not echo invalid bytes to a terminal).
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace relaxc {
+
+inline bool is_utf8_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+// The offset of the first byte that does not start a well-formed UTF-8 sequence, or npos.
+size_t find_invalid_utf8(std::string_view text);
+
+}  // namespace relaxc
