@@ -73,7 +73,7 @@ expr
     | expr op=AND expr                                              # logicalExpr
     | expr op=OR expr                                               # logicalExpr
     | <assoc=right> expr IF expr ELSE expr                          # conditionalExpr
-    | LAMBDA parameters? COLON expr                                 # lambdaExpr
+    | LAMBDA (NAME (COMMA NAME)*)? COLON expr                       # lambdaExpr
     ;
 
 atom
