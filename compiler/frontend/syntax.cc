@@ -204,8 +204,11 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string closest_name(const std::string& name, const std::vector<std::string>& candidates) {
+  // Close means at most a third of the name differs (one edit for short names), and never a
+  // whole-name replacement: 'j' is not a near miss of 'X'.
   std::string best;
-  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
+  size_t best_distance = std::min(std::max<size_t>(1, name.size() / 3), name.size() - 1) + 1;
+  if (name.size() <= 1) return best;
   for (const std::string& candidate : candidates) {
     size_t distance = edit_distance(name, candidate);
     if (distance < best_distance) {
