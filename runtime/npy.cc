@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "runtime/dtype.h"
+
 namespace relaxrt {
 
 namespace {
@@ -33,11 +35,7 @@ bool header_value(const std::string& header, const std::string& key, std::string
 
 }  // namespace
 
-int64_t HostArray::element_count() const {
-  int64_t count = 1;
-  for (int64_t d : shape) count *= d;
-  return count;
-}
+int64_t HostArray::element_count() const { return relaxrt::element_count(shape).value_or(0); }
 
 bool parse_npy(const std::string& bytes, HostArray& out, std::string& error) {
   static const char kMagic[] = "\x93NUMPY";
@@ -108,7 +106,12 @@ bool parse_npy(const std::string& bytes, HostArray& out, std::string& error) {
     pos = next + 1;
   }
   size_t data_start = header_start + header_len;
-  uint64_t expected = static_cast<uint64_t>(out.element_count()) * element_bytes;
+  std::optional<int64_t> count = relaxrt::element_count(out.shape);
+  if (!count || static_cast<uint64_t>(*count) > bytes.size()) {
+    error = "expected a shape whose data fits in the file, found shape " + shape;
+    return false;
+  }
+  uint64_t expected = static_cast<uint64_t>(*count) * element_bytes;
   if (bytes.size() - data_start != expected) {
     error = "expected " + std::to_string(expected) + " bytes of data for shape " + shape + ", found " +
             std::to_string(bytes.size() - data_start);

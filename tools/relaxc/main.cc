@@ -1,21 +1,28 @@
 // relaxc: compiles a .tvms module. Exit codes: 0 success, 1 errors in the input, 2 bad usage
 // or an unreadable/unwritable file.
 #include <CLI/CLI.hpp>
+#include <map>
 #include <iostream>
 #include <spdlog/spdlog.h>
 
+#include "compiler/codegen/build_executable.h"
 #include "compiler/driver/compile.h"
-#include "compiler/driver/output_file.h"
+#include "runtime/file_io.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"relaxc: compile a TVMScript (.tvms) module of Relax and TensorIR functions"};
-  std::string input, output, emit = "rx";
+  std::string input, output, emit = "rx", triple, cpu = "native", opt = "2";
   bool verbose = false;
   app.add_option("input", input, "the .tvms file to compile")->required();
   app.add_option("-o,--output", output, "where to write the result (default: stdout for --emit=tvms)");
-  app.add_option("--emit", emit, "what to produce: tvms (canonical TVMScript), check (diagnostics only), rx")
-      ->check(CLI::IsMember({"tvms", "check", "rx"}));
+  app.add_option("--emit", emit,
+                 "what to produce: rx (the executable, default), tvms (canonical TVMScript), llvm (optimised LLVM IR), "
+                 "asm, obj, bytecode (VM code listing), check (diagnostics only)")
+      ->check(CLI::IsMember({"tvms", "check", "rx", "llvm", "asm", "obj", "bytecode"}));
+  app.add_option("--target", triple, "LLVM target triple for the native code (default: the host)");
+  app.add_option("-m,--mcpu", cpu, "CPU to generate code for (default: native, the host CPU)");
+  app.add_option("-O", opt, "optimisation level 0-3 (default 2)")->check(CLI::IsMember({"0", "1", "2", "3"}));
   app.add_flag("-v,--verbose", verbose, "log each stage to stderr");
   app.set_version_flag("--version", std::string("relaxc ") + RELAXC_VERSION);
   try {
@@ -27,7 +34,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("relaxc: %v");
 
   std::string text;
-  if (std::string error = relaxc::read_whole_file(input, text); !error.empty()) {
+  if (std::string error = relaxrt::read_whole_file(input, text); !error.empty()) {
     std::cerr << "relaxc: error: " << error << '\n';
     return 2;
   }
@@ -45,16 +52,35 @@ int main(int argc, char** argv) {
   diags.render(std::cerr);
   if (!module) return 1;
   if (emit == "check") return 0;
-  if (emit == "rx") {
-    std::cerr << "relaxc: error: emitting a .rx executable is not available in this version; use --emit=tvms or --emit=check\n";
-    return 2;
+  std::string result;
+  if (emit == "tvms") {
+    result = relaxc::emit_tvms(*module);
+  } else {
+    if (emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
+      std::cerr << "relaxc: error: --emit=" << emit << " writes binary output; name the file with -o\n";
+      return 2;
+    }
+    static const std::map<std::string, relaxc::codegen::Stage> stages = {
+        {"llvm", relaxc::codegen::Stage::LLVM}, {"asm", relaxc::codegen::Stage::Asm}, {"obj", relaxc::codegen::Stage::Obj},
+        {"bytecode", relaxc::codegen::Stage::Bytecode}, {"rx", relaxc::codegen::Stage::Rx}};
+    relaxc::codegen::TargetOptions target{triple, cpu, std::stoi(opt)};
+    try {
+      spdlog::info("generating {}", emit);
+      result = relaxc::codegen::build_stage(*module, file, target, stages.at(emit), std::string("relaxc ") + RELAXC_VERSION);
+    } catch (const relaxc::CompileError& e) {
+      diags.error(e.loc(), e.message());
+      diags.render_one(std::cerr, diags.all().back());
+      return 1;
+    } catch (const std::runtime_error& e) {
+      std::cerr << "relaxc: error: " << e.what() << '\n';
+      return 1;
+    }
   }
-  std::string printed = relaxc::emit_tvms(*module);
   if (output.empty() || output == "-") {
-    std::cout << printed;
+    std::cout << result;
     return 0;
   }
-  if (std::string error = relaxc::write_file_atomically(output, printed); !error.empty()) {
+  if (std::string error = relaxrt::write_file_atomically(output, result); !error.empty()) {
     std::cerr << "relaxc: error: " << error << '\n';
     return 2;
   }

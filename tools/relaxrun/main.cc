@@ -1,43 +1,231 @@
-// relaxrun: runs a compiled .rx module on .npy/.npz inputs. Exit codes: 0 success, 1 a bad
-// input file, 2 bad usage.
+// relaxrun: runs a module compiled by relaxc (.rx) on .npy/.npz inputs and prints or writes the
+// result. Exit codes: 0 success, 1 a bad input/module or a failed run or comparison, 2 bad usage.
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
-#include "runtime/npy.h"
+#include "report.h"
+#include "runtime/bind_arguments.h"
+#include "runtime/byte_io.h"
+#include "runtime/compare_arrays.h"
+#include "runtime/cpu_features.h"
+#include "runtime/file_io.h"
+#include "runtime/format_array.h"
+#include "runtime/mapped_file.h"
+#include "runtime/match_signature.h"
+#include "runtime/vm.h"
 #include "version.h"
 
-int main(int argc, char** argv) {
-  CLI::App app{"relaxrun: run a module compiled by relaxc (.rx) on .npy inputs"};
-  std::string module;
+namespace {
+
+struct Options {
+  std::string module, function = "main", params, output, labels, expected;
   std::vector<std::string> inputs;
-  std::string params, output;
-  app.add_option("module", module, "the .rx file made by relaxc")->required();
-  app.add_option("--input", inputs, "an input tensor (.npy), in parameter order; repeatable");
-  app.add_option("--params", params, "weights bound by parameter name (.npz)");
-  app.add_option("-o,--output", output, "write the result here (.npy) instead of printing it");
+  int print_top = 0;
+  double atol = 1e-5, rtol = 1e-5;
+  bool info = false, allow_unused_params = false;
+};
+
+class Failure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string read_input_file(const std::string& path) {
+  std::string bytes;
+  if (std::string error = relaxrt::read_whole_file(path, bytes); !error.empty()) throw Failure(error);
+  return bytes;
+}
+
+relaxrt::HostArray read_npy(const std::string& path) {
+  relaxrt::HostArray array;
+  std::string error;
+  if (!relaxrt::parse_npy(read_input_file(path), array, error)) throw Failure(path + ": " + error);
+  return array;
+}
+
+std::vector<std::string> read_labels(const std::string& path) {
+  std::vector<std::string> labels;
+  std::istringstream lines(read_input_file(path));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) labels.push_back(line);
+  }
+  return labels;
+}
+
+void write_output(const std::string& path, const relaxrt::Value& result) {
+  std::string bytes;
+  auto host = [](const relaxrt::Tensor& t) {
+    relaxrt::HostArray array;
+    array.dtype = t.type.name;
+    array.shape = t.shape;
+    const auto* data = static_cast<const uint8_t*>(t.data);
+    array.data.assign(data, data + t.byte_size());
+    return array;
+  };
+  bool npz = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npz") == 0;
+  if (result.kind == relaxrt::Value::Kind::Tensor && !npz) {
+    bytes = relaxrt::serialize_npy(host(*result.tensor));
+  } else if (result.kind == relaxrt::Value::Kind::Tuple && npz) {
+    std::vector<relaxrt::NamedArray> arrays;
+    for (size_t i = 0; i < result.tuple->size(); ++i) {
+      const relaxrt::Value& field = (*result.tuple)[i];
+      if (field.kind != relaxrt::Value::Kind::Tensor) throw Failure(path + ": result field " + std::to_string(i) + " is " + relaxrt::describe(field) + ", not a tensor");
+      arrays.push_back({"arr_" + std::to_string(i), host(*field.tensor)});
+    }
+    bytes = relaxrt::serialize_npz(arrays);
+  } else if (result.kind == relaxrt::Value::Kind::Tensor) {
+    bytes = relaxrt::serialize_npz({{"arr_0", host(*result.tensor)}});
+  } else {
+    throw Failure(path + ": the result is " + relaxrt::describe(result) + "; write a tuple of tensors to a .npz file");
+  }
+  if (std::string error = relaxrt::write_file_atomically(path, bytes); !error.empty()) throw Failure(error);
+}
+
+void print_value(std::ostream& out, const relaxrt::Value& value) {
+  if (value.kind == relaxrt::Value::Kind::Tensor) {
+    out << relaxrt::format_array(*value.tensor) << "\n";
+  } else if (value.kind == relaxrt::Value::Kind::Tuple) {
+    for (size_t i = 0; i < value.tuple->size(); ++i) {
+      out << "[" << i << "] ";
+      print_value(out, (*value.tuple)[i]);
+    }
+  } else if (value.kind == relaxrt::Value::Kind::Shape) {
+    out << relaxrt::shape_text(*value.shape) << "\n";
+  } else {
+    out << relaxrt::describe(value) << "\n";
+  }
+}
+
+int run(const Options& opt) {
+  std::shared_ptr<const relaxrt::MappedFile> file = relaxrt::MappedFile::open(opt.module);
+  relaxrt::Executable exe;
+  try {
+    exe = relaxrt::deserialize_executable(file->bytes(), file);
+  } catch (const relaxrt::FormatError& e) {
+    throw Failure(opt.module + ": " + e.what());
+  }
+  if (opt.info) {
+    relaxrun::print_info(std::cout, opt.module, exe, nullptr);
+    return 0;
+  }
+  std::unique_ptr<relaxrt::NativeLibrary> library;
+  if (!exe.native_code.empty()) {
+    if (std::string problem = relaxrt::check_host_can_run(exe.target_triple, exe.target_cpu, exe.target_features); !problem.empty()) {
+      throw Failure(opt.module + ": " + problem);
+    }
+    library = std::make_unique<relaxrt::NativeLibrary>(exe.native_code);
+  } else {
+    library = std::make_unique<relaxrt::NativeLibrary>();
+  }
+  relaxrt::FunctionRegistry registry;
+  std::unique_ptr<relaxrt::VirtualMachine> vm;
+  try {
+    vm = std::make_unique<relaxrt::VirtualMachine>(exe, *library, registry);
+  } catch (const relaxrt::RuntimeError& e) {
+    throw Failure(opt.module + ": " + e.what());
+  }
+  const relaxrt::VMFunction* fn = exe.find_function(opt.function);
+  if (!fn) {
+    std::string names;
+    for (const relaxrt::VMFunction& f : exe.functions) names += (names.empty() ? "@" : ", @") + f.name;
+    throw Failure(opt.module + ": there is no function @" + opt.function + " (functions: " + names + ")");
+  }
+
+  std::vector<relaxrt::InputFile> inputs;
+  for (const std::string& spec : opt.inputs) {
+    relaxrt::InputFile input;
+    size_t eq = spec.find('=');
+    // `x=img.npy` names the parameter; a path that merely contains '=' after a '/' does not.
+    if (eq != std::string::npos && spec.find('/') > eq) {
+      input.param = spec.substr(0, eq);
+      input.path = spec.substr(eq + 1);
+    } else {
+      input.path = spec;
+    }
+    input.array = read_npy(input.path);
+    inputs.push_back(std::move(input));
+  }
+  std::vector<relaxrt::NamedArray> params;
+  if (!opt.params.empty()) {
+    std::string error;
+    if (!relaxrt::parse_npz(read_input_file(opt.params), params, error)) throw Failure(opt.params + ": " + error);
+  }
+  relaxrt::BoundArguments args;
+  try {
+    args = relaxrt::bind_arguments(*fn, std::move(inputs), opt.params, std::move(params), opt.allow_unused_params);
+  } catch (const relaxrt::BindError& e) {
+    throw Failure(e.what());
+  }
+  relaxrt::Value result;
+  try {
+    relaxrt::ShapeHeap heap = relaxrt::make_heap(*fn);
+    relaxrt::match_arguments(*fn, args.values, args.check_order, heap);
+    result = vm->invoke(opt.function, std::move(args.values));
+  } catch (const relaxrt::ArgumentError& e) {
+    std::cerr << "relaxrun: error: " << e.what() << "\n";
+    const relaxrt::ParamSpec& param = fn->params.at(e.param());
+    relaxrun::print_note(std::cerr, exe.source_name, param.loc, "parameter '" + param.name + "' is declared here as " + param.type.text);
+    return 1;
+  } catch (const relaxrt::RuntimeError& e) {
+    throw Failure(std::string("running @") + opt.function + ": " + e.what());
+  }
+
+  bool ok = true;
+  if (!opt.expected.empty()) {
+    if (result.kind != relaxrt::Value::Kind::Tensor) throw Failure("--expected compares a tensor, but the result is " + relaxrt::describe(result));
+    relaxrt::HostArray expected = read_npy(opt.expected);
+    auto owner = std::make_shared<const relaxrt::HostArray>(std::move(expected));
+    relaxrt::Value reference = relaxrt::to_value(*owner, owner);
+    relaxrt::Comparison cmp = relaxrt::compare_arrays(*result.tensor, *reference.tensor, opt.atol, opt.rtol);
+    if (cmp.equal) {
+      std::cout << "SUCCESS: " << cmp.message << " of " << opt.expected << "\n";
+    } else {
+      std::cout << "FAILURE: " << cmp.message << " (" << opt.expected << ")\n";
+      ok = false;
+    }
+  }
+  if (!opt.output.empty()) {
+    write_output(opt.output, result);
+  } else if (opt.expected.empty() || opt.print_top == 0) {
+    if (opt.print_top == 0) print_value(std::cout, result);
+  }
+  if (opt.print_top > 0) {
+    if (result.kind != relaxrt::Value::Kind::Tensor) throw Failure("--print-top ranks a tensor, but the result is " + relaxrt::describe(result));
+    std::vector<std::string> labels = opt.labels.empty() ? std::vector<std::string>{} : read_labels(opt.labels);
+    if (!relaxrun::print_top(std::cout, std::cerr, *result.tensor, opt.print_top, labels)) return 1;
+  }
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"relaxrun: run a module compiled by relaxc (.rx) on .npy/.npz inputs"};
+  Options opt;
+  app.add_option("module", opt.module, "the .rx file made by relaxc")->required();
+  app.add_option("--function", opt.function, "the Relax function to run (default: main)");
+  app.add_option("--input", opt.inputs, "an input tensor (.npy) for the next parameter, or NAME=FILE.npy for a named one; repeatable");
+  app.add_option("--params", opt.params, "a .npz archive whose keys fill the remaining parameters by name");
+  app.add_flag("--allow-unused-params", opt.allow_unused_params, "ignore --params keys that match no parameter");
+  app.add_option("-o,--output", opt.output, "write the result to this .npy (or .npz) file instead of printing it");
+  app.add_option("--print-top", opt.print_top, "print the K largest entries of each result row")->check(CLI::PositiveNumber);
+  app.add_option("--labels", opt.labels, "class names, one per line, for --print-top");
+  app.add_option("--expected", opt.expected, "compare the result with this .npy file; exit 1 on a mismatch");
+  app.add_option("--atol", opt.atol, "absolute tolerance for --expected (default 1e-5)")->check(CLI::NonNegativeNumber);
+  app.add_option("--rtol", opt.rtol, "relative tolerance for --expected (default 1e-5)")->check(CLI::NonNegativeNumber);
+  app.add_flag("--info", opt.info, "list the module's functions, signatures and the runtime functions it needs");
   app.set_version_flag("--version", std::string("relaxrun ") + RELAXC_VERSION);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  for (const std::string& path : inputs) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      std::cerr << "relaxrun: error: " << path << ": cannot open the input\n";
-      return 1;
-    }
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    relaxrt::HostArray array;
-    std::string error;
-    if (!relaxrt::parse_npy(bytes.str(), array, error)) {
-      std::cerr << "relaxrun: error: " << path << ": " << error << '\n';
-      return 1;
-    }
+  try {
+    return run(opt);
+  } catch (const std::exception& e) {
+    std::cerr << "relaxrun: error: " << e.what() << "\n";
+    return 1;
   }
-  std::cerr << "relaxrun: error: " << module << ": executing .rx modules is not available in this version\n";
-  return 2;
 }

@@ -4,11 +4,11 @@
 
 #include <string>
 
-namespace relaxc {
+namespace relaxrt {
 
 // Returns "" on success, otherwise a message naming the path and the reason.
 std::string write_file_atomically(const std::string& path, const std::string& contents);
 // Returns "" on success; `contents` receives the whole file.
 std::string read_whole_file(const std::string& path, std::string& contents);
 
-}  // namespace relaxc
+}  // namespace relaxrt

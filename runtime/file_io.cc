@@ -1,4 +1,4 @@
-#include "compiler/driver/output_file.h"
+#include "runtime/file_io.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace relaxc {
+namespace relaxrt {
 
 std::string write_file_atomically(const std::string& path, const std::string& contents) {
   std::string temp = path + ".tmp." + std::to_string(::getpid());
@@ -42,4 +42,4 @@ std::string read_whole_file(const std::string& path, std::string& contents) {
   return "";
 }
 
-}  // namespace relaxc
+}  // namespace relaxrt

@@ -1,0 +1,49 @@
+#include "compiler/codegen/build_executable.h"
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include "compiler/codegen/link_shared_object.h"
+#include "compiler/codegen/lower_relax_to_bytecode.h"
+#include "compiler/codegen/tir_to_llvm.h"
+#include "runtime/disassemble.h"
+#include "runtime/executable.h"
+
+namespace relaxc::codegen {
+
+std::string build_stage(const Module& module, const SourceFile& file, const TargetOptions& options, Stage stage,
+                        const std::string& producer) {
+  relaxrt::Executable exe;
+  exe.producer = producer;
+  exe.source_name = file.path();
+  if (stage == Stage::Bytecode) {
+    lower_relax_to_bytecode(module, file, exe);
+    return relaxrt::disassemble(exe);
+  }
+  NativeTarget target = make_native_target(options);
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvm_module = lower_tir_to_llvm(module, context, *target.machine);
+  optimize_module(*llvm_module, target);
+  if (stage == Stage::LLVM) {
+    std::string text;
+    llvm::raw_string_ostream stream(text);
+    llvm_module->print(stream, nullptr);
+    return stream.str();
+  }
+  if (stage == Stage::Asm) return emit_machine_code(*llvm_module, target, true);
+  std::string object = emit_machine_code(*llvm_module, target, false);
+  if (stage == Stage::Obj) return object;
+
+  lower_relax_to_bytecode(module, file, exe);
+  auto library = std::make_shared<std::string>(module.prim_funcs.empty() ? std::string() : link_shared_object(object));
+  exe.native_code = *library;
+  exe.storage = library;
+  exe.target_triple = target.triple;
+  exe.target_cpu = target.cpu;
+  exe.target_features = target.features;
+  return relaxrt::serialize_executable(exe);
+}
+
+}  // namespace relaxc::codegen

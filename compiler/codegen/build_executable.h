@@ -1,0 +1,20 @@
+// The back end in order: TensorIR → LLVM IR → optimised → object → shared object, and Relax →
+// bytecode; together they make the Executable written as a .rx. Each stage can be shown.
+#pragma once
+
+#include <string>
+
+#include "compiler/codegen/native_target.h"
+#include "compiler/ir/module.h"
+#include "compiler/support/source.h"
+
+namespace relaxc::codegen {
+
+enum class Stage { LLVM, Asm, Obj, Bytecode, Rx };
+
+// The text or bytes of `stage` for a checked module. Throws CompileError for IR the back end
+// cannot lower and std::runtime_error for target or linker problems.
+std::string build_stage(const Module& module, const SourceFile& file, const TargetOptions& options, Stage stage,
+                        const std::string& producer);
+
+}  // namespace relaxc::codegen

@@ -1,0 +1,66 @@
+// The state of lowering one prim_func to LLVM IR, shared by the files that emit its entry
+// checks (kernel_entry.cc), statements (kernel_stmt.cc) and expressions (kernel_expr.cc).
+#pragma once
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/ir/tir.h"
+
+namespace relaxc::codegen {
+
+struct BufferValue {
+  llvm::Value* data = nullptr;        // element pointer
+  std::vector<llvm::Value*> shape;    // i64 extents
+  DataType dtype = DataType::Float32;
+};
+
+class KernelEmitter {
+ public:
+  KernelEmitter(const tir::PrimFunc& func, llvm::Module& module);
+  llvm::Function* emit();
+
+  // kernel_expr.cc
+  llvm::Value* expr(const tir::Expr& e);
+  llvm::Value* index_i64(const tir::Expr& e);
+  llvm::Value* convert(llvm::Value* value, DataType from, DataType to);
+  llvm::Type* llvm_type(DataType dtype);
+
+ private:
+  // kernel_entry.cc
+  void emit_entry_checks();
+  void fail_if(llvm::Value* condition, const std::string& message, llvm::Value* expected = nullptr,
+               llvm::Value* actual = nullptr);
+  // kernel_stmt.cc
+  void stmt(const tir::Stmt& s);
+  void emit_for(const tir::For& loop);
+  void emit_block(const tir::Block& block);
+  void emit_if(const tir::If& branch);
+  void emit_store(const tir::Store& store);
+  std::vector<llvm::Value*> allocate_buffers(const std::vector<tir::BufferPtr>& buffers, const std::string& owner);
+  void free_buffers(const std::vector<llvm::Value*>& heap_pointers);
+  llvm::Value* element_pointer(const tir::Buffer& buffer, const std::vector<tir::Expr>& indices, SourceLoc loc);
+  // kernel_expr.cc
+  llvm::Value* binary(const tir::Binary& node);
+  llvm::Value* call(const tir::Call& node);
+  llvm::Value* select(const tir::Select& node);
+  llvm::Value* math_call(const std::string& libm_name, llvm::Value* arg, DataType dtype);
+
+  const tir::PrimFunc& func_;
+  llvm::Module& module_;
+  llvm::LLVMContext& ctx_;
+  llvm::IRBuilder<> b_;
+  llvm::Function* fn_ = nullptr;
+  llvm::Value* error_arg_ = nullptr;
+  std::unordered_map<const tir::Var*, llvm::Value*> vars_;
+  std::unordered_map<const tir::Buffer*, BufferValue> buffers_;
+  // Blocks that return an error code; each frees nothing (checks run before any allocation
+  // except allocation failures, which report and leak rather than unwind).
+  llvm::BasicBlock* entry_ = nullptr;
+};
+
+}  // namespace relaxc::codegen

@@ -1,0 +1,219 @@
+// TensorIR expressions → LLVM values. Integer arithmetic follows TVM: `//` and `%` on integers
+// are floor division and floor modulo, T.truncdiv/T.truncmod truncate; T.if_then_else only
+// evaluates the branch it takes, so a guarded out-of-bounds load is never executed.
+#include <llvm/IR/Intrinsics.h>
+
+#include "compiler/codegen/kernel_emitter.h"
+#include "compiler/support/diagnostics.h"
+
+namespace relaxc::codegen {
+
+using namespace relaxc::tir;
+
+llvm::Type* KernelEmitter::llvm_type(DataType dtype) {
+  switch (dtype) {
+    case DataType::Bool: return b_.getInt1Ty();
+    case DataType::Int8:
+    case DataType::UInt8: return b_.getInt8Ty();
+    case DataType::Int16: return b_.getInt16Ty();
+    case DataType::Int32: return b_.getInt32Ty();
+    case DataType::Int64: return b_.getInt64Ty();
+    case DataType::Float16: return b_.getHalfTy();
+    case DataType::Float32: return b_.getFloatTy();
+    case DataType::Float64: return b_.getDoubleTy();
+    case DataType::Handle: return b_.getPtrTy();
+    case DataType::Void: break;
+  }
+  throw std::logic_error("no LLVM type for dtype void");
+}
+
+// Bool is stored in memory as one byte, like numpy's bool_.
+llvm::Value* KernelEmitter::convert(llvm::Value* value, DataType from, DataType to) {
+  if (from == to) return value;
+  llvm::Type* target = llvm_type(to);
+  if (to == DataType::Bool) {
+    if (is_float(from)) return b_.CreateFCmpUNE(value, llvm::ConstantFP::get(value->getType(), 0.0));
+    return b_.CreateICmpNE(value, llvm::ConstantInt::get(value->getType(), 0));
+  }
+  bool from_signed = from != DataType::UInt8 && from != DataType::Bool;
+  if (is_float(from) && is_float(to)) return b_.CreateFPCast(value, target);
+  if (is_float(from)) return to == DataType::UInt8 ? b_.CreateFPToUI(value, target) : b_.CreateFPToSI(value, target);
+  if (is_float(to)) return from_signed ? b_.CreateSIToFP(value, target) : b_.CreateUIToFP(value, target);
+  return b_.CreateIntCast(value, target, from_signed);
+}
+
+llvm::Value* KernelEmitter::index_i64(const Expr& e) { return convert(expr(e), e->dtype, DataType::Int64); }
+
+llvm::Value* KernelEmitter::expr(const Expr& e) {
+  switch (e->kind) {
+    case ExprKind::IntImm: {
+      auto* imm = e->as<IntImm>();
+      if (is_float(imm->dtype)) return llvm::ConstantFP::get(llvm_type(imm->dtype), static_cast<double>(imm->value));
+      return llvm::ConstantInt::get(llvm_type(imm->dtype), static_cast<uint64_t>(imm->value), true);
+    }
+    case ExprKind::FloatImm: {
+      auto* imm = e->as<FloatImm>();
+      if (!is_float(imm->dtype)) return llvm::ConstantInt::get(llvm_type(imm->dtype), static_cast<int64_t>(imm->value), true);
+      return llvm::ConstantFP::get(llvm_type(imm->dtype), imm->value);
+    }
+    case ExprKind::VarRef: {
+      auto* ref = e->as<VarRef>();
+      auto it = vars_.find(ref->var.get());
+      if (it == vars_.end()) throw CompileError(e->loc, "'" + ref->var->name + "' has no value here");
+      return convert(it->second, ref->var->dtype, e->dtype);
+    }
+    case ExprKind::Load: {
+      auto* load = e->as<Load>();
+      llvm::Value* ptr = element_pointer(*load->buffer, load->indices, e->loc);
+      llvm::Type* stored = load->buffer->dtype == DataType::Bool ? b_.getInt8Ty() : llvm_type(load->buffer->dtype);
+      llvm::Value* value = b_.CreateLoad(stored, ptr);
+      if (load->buffer->dtype == DataType::Bool) value = b_.CreateICmpNE(value, b_.getInt8(0));
+      return value;
+    }
+    case ExprKind::Binary: return binary(*e->as<Binary>());
+    case ExprKind::Not: return b_.CreateNot(convert(expr(e->as<Not>()->a), e->as<Not>()->a->dtype, DataType::Bool));
+    case ExprKind::Cast: {
+      auto* cast = e->as<Cast>();
+      return convert(expr(cast->value), cast->value->dtype, cast->dtype);
+    }
+    case ExprKind::Select: return select(*e->as<Select>());
+    case ExprKind::Call: return call(*e->as<Call>());
+    case ExprKind::StringImm: break;
+  }
+  throw CompileError(e->loc, "a string cannot be used as a value in TensorIR");
+}
+
+llvm::Value* KernelEmitter::binary(const Binary& node) {
+  // Comparisons and logic take their operand type from the operands, not the (bool) result.
+  DataType operand = node.a->dtype;
+  if (node.op == BinaryOp::And || node.op == BinaryOp::Or) operand = DataType::Bool;
+  if (operand != node.b->dtype && node.op != BinaryOp::And && node.op != BinaryOp::Or) {
+    // The front end unifies operand types; a mismatch left here is widened to the float or
+    // the wider integer type, as TVM's binary operators do.
+    if (is_float(node.b->dtype) && !is_float(operand)) operand = node.b->dtype;
+    else if (is_float(node.b->dtype) == is_float(operand) && dtype_bits(node.b->dtype) > dtype_bits(operand)) operand = node.b->dtype;
+  }
+  llvm::Value* a = convert(expr(node.a), node.a->dtype, operand);
+  llvm::Value* b = convert(expr(node.b), node.b->dtype, operand);
+  bool fp = is_float(operand);
+  bool is_unsigned = operand == DataType::UInt8 || operand == DataType::Bool;
+  switch (node.op) {
+    case BinaryOp::Add: return fp ? b_.CreateFAdd(a, b) : b_.CreateAdd(a, b);
+    case BinaryOp::Sub: return fp ? b_.CreateFSub(a, b) : b_.CreateSub(a, b);
+    case BinaryOp::Mul: return fp ? b_.CreateFMul(a, b) : b_.CreateMul(a, b);
+    case BinaryOp::Div:
+      if (fp) return b_.CreateFDiv(a, b);
+      return is_unsigned ? b_.CreateUDiv(a, b) : b_.CreateSDiv(a, b);
+    case BinaryOp::Mod:
+      if (fp) return b_.CreateFRem(a, b);
+      return is_unsigned ? b_.CreateURem(a, b) : b_.CreateSRem(a, b);
+    case BinaryOp::FloorDiv: {
+      if (fp) return math_call("floor", b_.CreateFDiv(a, b), operand);
+      if (is_unsigned) return b_.CreateUDiv(a, b);
+      // q = a / b rounded toward zero; subtract one when the remainder's sign differs from b's.
+      llvm::Value* q = b_.CreateSDiv(a, b);
+      llvm::Value* r = b_.CreateSRem(a, b);
+      llvm::Value* zero = llvm::ConstantInt::get(a->getType(), 0);
+      llvm::Value* adjust = b_.CreateAnd(b_.CreateICmpNE(r, zero), b_.CreateICmpNE(b_.CreateICmpSLT(r, zero), b_.CreateICmpSLT(b, zero)));
+      return b_.CreateSub(q, b_.CreateZExt(adjust, a->getType()));
+    }
+    case BinaryOp::FloorMod: {
+      if (fp) return b_.CreateFSub(a, b_.CreateFMul(b, math_call("floor", b_.CreateFDiv(a, b), operand)));
+      if (is_unsigned) return b_.CreateURem(a, b);
+      llvm::Value* r = b_.CreateSRem(a, b);
+      llvm::Value* zero = llvm::ConstantInt::get(a->getType(), 0);
+      llvm::Value* adjust = b_.CreateAnd(b_.CreateICmpNE(r, zero), b_.CreateICmpNE(b_.CreateICmpSLT(r, zero), b_.CreateICmpSLT(b, zero)));
+      return b_.CreateSelect(adjust, b_.CreateAdd(r, b), r);
+    }
+    case BinaryOp::Min:
+      if (fp) return b_.CreateSelect(b_.CreateFCmpOLT(a, b), a, b);
+      return b_.CreateSelect(is_unsigned ? b_.CreateICmpULT(a, b) : b_.CreateICmpSLT(a, b), a, b);
+    case BinaryOp::Max:
+      if (fp) return b_.CreateSelect(b_.CreateFCmpOGT(a, b), a, b);
+      return b_.CreateSelect(is_unsigned ? b_.CreateICmpUGT(a, b) : b_.CreateICmpSGT(a, b), a, b);
+    case BinaryOp::EQ: return fp ? b_.CreateFCmpOEQ(a, b) : b_.CreateICmpEQ(a, b);
+    case BinaryOp::NE: return fp ? b_.CreateFCmpUNE(a, b) : b_.CreateICmpNE(a, b);
+    case BinaryOp::LT: return fp ? b_.CreateFCmpOLT(a, b) : is_unsigned ? b_.CreateICmpULT(a, b) : b_.CreateICmpSLT(a, b);
+    case BinaryOp::LE: return fp ? b_.CreateFCmpOLE(a, b) : is_unsigned ? b_.CreateICmpULE(a, b) : b_.CreateICmpSLE(a, b);
+    case BinaryOp::GT: return fp ? b_.CreateFCmpOGT(a, b) : is_unsigned ? b_.CreateICmpUGT(a, b) : b_.CreateICmpSGT(a, b);
+    case BinaryOp::GE: return fp ? b_.CreateFCmpOGE(a, b) : is_unsigned ? b_.CreateICmpUGE(a, b) : b_.CreateICmpSGE(a, b);
+    case BinaryOp::And: return b_.CreateAnd(a, b);
+    case BinaryOp::Or: return b_.CreateOr(a, b);
+  }
+  throw std::logic_error("unhandled binary operator");
+}
+
+llvm::Value* KernelEmitter::math_call(const std::string& name, llvm::Value* arg, DataType dtype) {
+  static const std::unordered_map<std::string, llvm::Intrinsic::ID> intrinsics = {
+      {"exp", llvm::Intrinsic::exp}, {"log", llvm::Intrinsic::log}, {"sqrt", llvm::Intrinsic::sqrt},
+      {"fabs", llvm::Intrinsic::fabs}, {"floor", llvm::Intrinsic::floor}};
+  auto it = intrinsics.find(name);
+  if (it != intrinsics.end()) {
+    llvm::Function* f = llvm::Intrinsic::getDeclaration(&module_, it->second, {arg->getType()});
+    return b_.CreateCall(f, {arg});
+  }
+  // No LLVM intrinsic: call the C math library (resolved when the kernel library is loaded).
+  std::string symbol = dtype == DataType::Float32 ? name + "f" : name;
+  llvm::Type* type = arg->getType();
+  llvm::FunctionCallee callee = module_.getOrInsertFunction(symbol, llvm::FunctionType::get(type, {type}, false));
+  return b_.CreateCall(callee, {arg});
+}
+
+llvm::Value* KernelEmitter::call(const Call& node) {
+  if (node.op == "min_value" || node.op == "max_value") {
+    bool max = node.op == "max_value";
+    if (is_float(node.dtype)) {
+      const llvm::fltSemantics& sem = llvm_type(node.dtype)->getFltSemantics();
+      return llvm::ConstantFP::get(llvm_type(node.dtype), llvm::APFloat::getLargest(sem, !max));
+    }
+    unsigned bits = static_cast<unsigned>(dtype_bits(node.dtype));
+    bool is_unsigned = node.dtype == DataType::UInt8 || node.dtype == DataType::Bool;
+    llvm::APInt value = is_unsigned ? (max ? llvm::APInt::getMaxValue(bits) : llvm::APInt::getMinValue(bits))
+                                    : (max ? llvm::APInt::getSignedMaxValue(bits) : llvm::APInt::getSignedMinValue(bits));
+    return llvm::ConstantInt::get(llvm_type(node.dtype), value);
+  }
+  if (node.args.size() != 1) throw CompileError(node.loc, "T." + node.op + " is not supported by the code generator");
+  DataType dtype = node.dtype;
+  llvm::Value* arg = convert(expr(node.args[0]), node.args[0]->dtype, dtype);
+  if (node.op == "abs" && !is_float(dtype)) {
+    llvm::Value* negative = b_.CreateICmpSLT(arg, llvm::ConstantInt::get(arg->getType(), 0));
+    return b_.CreateSelect(negative, b_.CreateNeg(arg), arg);
+  }
+  if (!is_float(dtype)) throw CompileError(node.loc, "T." + node.op + " needs a float argument, not " + dtype_name(dtype));
+  if (node.op == "abs") return math_call("fabs", arg, dtype);
+  if (node.op == "sigmoid") {
+    llvm::Value* one = llvm::ConstantFP::get(arg->getType(), 1.0);
+    return b_.CreateFDiv(one, b_.CreateFAdd(one, math_call("exp", b_.CreateFNeg(arg), dtype)));
+  }
+  if (node.op == "exp" || node.op == "log" || node.op == "sqrt" || node.op == "fabs" || node.op == "tanh") {
+    if (dtype == DataType::Float16) {
+      llvm::Value* wide = b_.CreateFPExt(arg, b_.getFloatTy());
+      return b_.CreateFPTrunc(math_call(node.op, wide, DataType::Float32), arg->getType());
+    }
+    return math_call(node.op, arg, dtype);
+  }
+  throw CompileError(node.loc, "T." + node.op + " is not supported by the code generator");
+}
+
+llvm::Value* KernelEmitter::select(const Select& node) {
+  llvm::Value* cond = convert(expr(node.cond), node.cond->dtype, DataType::Bool);
+  llvm::BasicBlock* then_bb = llvm::BasicBlock::Create(ctx_, "select.then", fn_);
+  llvm::BasicBlock* else_bb = llvm::BasicBlock::Create(ctx_, "select.else", fn_);
+  llvm::BasicBlock* done_bb = llvm::BasicBlock::Create(ctx_, "select.done", fn_);
+  b_.CreateCondBr(cond, then_bb, else_bb);
+  b_.SetInsertPoint(then_bb);
+  llvm::Value* t = convert(expr(node.true_value), node.true_value->dtype, node.dtype);
+  llvm::BasicBlock* then_end = b_.GetInsertBlock();
+  b_.CreateBr(done_bb);
+  b_.SetInsertPoint(else_bb);
+  llvm::Value* f = convert(expr(node.false_value), node.false_value->dtype, node.dtype);
+  llvm::BasicBlock* else_end = b_.GetInsertBlock();
+  b_.CreateBr(done_bb);
+  b_.SetInsertPoint(done_bb);
+  llvm::PHINode* phi = b_.CreatePHI(t->getType(), 2);
+  phi->addIncoming(t, then_end);
+  phi->addIncoming(f, else_end);
+  return phi;
+}
+
+}  // namespace relaxc::codegen

@@ -1,0 +1,186 @@
+// TensorIR statements → LLVM control flow. Loops are counted loops with an i64-or-narrower
+// induction variable; a block binds its iteration variables, tests its T.where predicate, runs
+// T.init when every reduction variable is at the start of its domain, then its body. Buffers a
+// block allocates live on the heap (64-byte aligned) for the block's extent.
+#include "compiler/codegen/kernel_emitter.h"
+#include "compiler/support/diagnostics.h"
+
+namespace relaxc::codegen {
+
+using namespace relaxc::tir;
+
+void KernelEmitter::stmt(const Stmt& s) {
+  switch (s->kind) {
+    case StmtKind::For: return emit_for(*s->as<For>());
+    case StmtKind::Block: return emit_block(*s->as<Block>());
+    case StmtKind::Store: return emit_store(*s->as<Store>());
+    case StmtKind::Seq:
+      for (const Stmt& part : s->as<Seq>()->stmts) stmt(part);
+      return;
+    case StmtKind::If: return emit_if(*s->as<If>());
+    case StmtKind::Evaluate: {
+      const Expr& value = s->as<Evaluate>()->value;
+      if (!value->as<IntImm>()) expr(value);
+      return;
+    }
+    case StmtKind::Let: {
+      auto* let = s->as<Let>();
+      vars_[let->var.get()] = convert(expr(let->value), let->value->dtype, let->var->dtype);
+      stmt(let->body);
+      vars_.erase(let->var.get());
+      return;
+    }
+  }
+}
+
+void KernelEmitter::emit_for(const For& loop) {
+  DataType dtype = loop.loop_var->dtype;
+  llvm::Value* begin = convert(expr(loop.min), loop.min->dtype, dtype);
+  llvm::Value* end = b_.CreateAdd(begin, convert(expr(loop.extent), loop.extent->dtype, dtype));
+  llvm::BasicBlock* preheader = b_.GetInsertBlock();
+  llvm::BasicBlock* header = llvm::BasicBlock::Create(ctx_, loop.loop_var->name + ".header", fn_);
+  llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx_, loop.loop_var->name + ".body", fn_);
+  llvm::BasicBlock* exit = llvm::BasicBlock::Create(ctx_, loop.loop_var->name + ".exit", fn_);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode* index = b_.CreatePHI(llvm_type(dtype), 2, loop.loop_var->name);
+  index->addIncoming(begin, preheader);
+  b_.CreateCondBr(b_.CreateICmpSLT(index, end), body, exit);
+
+  b_.SetInsertPoint(body);
+  vars_[loop.loop_var.get()] = index;
+  stmt(loop.body);
+  vars_.erase(loop.loop_var.get());
+  llvm::Value* next = b_.CreateNSWAdd(index, llvm::ConstantInt::get(index->getType(), 1));
+  llvm::BranchInst* latch = b_.CreateBr(header);
+  index->addIncoming(next, b_.GetInsertBlock());
+
+  // T.vectorized and T.unroll are requests to LLVM's loop optimisers, which may decline them;
+  // parallel and thread-bound loops run serially on the CPU (same results).
+  std::vector<llvm::Metadata*> hints;
+  if (loop.for_kind == ForKind::Vectorized) {
+    hints.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.enable"),
+                                             llvm::ConstantAsMetadata::get(b_.getTrue())}));
+  } else if (loop.for_kind == ForKind::Unrolled) {
+    hints.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.unroll.full")}));
+  }
+  if (!hints.empty()) {
+    hints.insert(hints.begin(), nullptr);
+    llvm::MDNode* id = llvm::MDNode::getDistinct(ctx_, hints);
+    id->replaceOperandWith(0, id);
+    latch->setMetadata(llvm::LLVMContext::MD_loop, id);
+  }
+  b_.SetInsertPoint(exit);
+}
+
+void KernelEmitter::emit_if(const If& branch) {
+  llvm::Value* cond = convert(expr(branch.cond), branch.cond->dtype, DataType::Bool);
+  llvm::BasicBlock* then_bb = llvm::BasicBlock::Create(ctx_, "if.then", fn_);
+  llvm::BasicBlock* else_bb = branch.else_case ? llvm::BasicBlock::Create(ctx_, "if.else", fn_) : nullptr;
+  llvm::BasicBlock* done_bb = llvm::BasicBlock::Create(ctx_, "if.done", fn_);
+  b_.CreateCondBr(cond, then_bb, else_bb ? else_bb : done_bb);
+  b_.SetInsertPoint(then_bb);
+  stmt(branch.then_case);
+  b_.CreateBr(done_bb);
+  if (else_bb) {
+    b_.SetInsertPoint(else_bb);
+    stmt(branch.else_case);
+    b_.CreateBr(done_bb);
+  }
+  b_.SetInsertPoint(done_bb);
+}
+
+void KernelEmitter::emit_block(const Block& block) {
+  for (const IterVar& iv : block.iter_vars) {
+    if (!iv.binding) throw CompileError(block.loc, "block '" + block.name + "' has an iteration variable '" + iv.var->name + "' without a value");
+    vars_[iv.var.get()] = convert(expr(iv.binding), iv.binding->dtype, iv.var->dtype);
+  }
+  llvm::BasicBlock* done_bb = nullptr;
+  if (block.predicate) {
+    llvm::Value* cond = convert(expr(block.predicate), block.predicate->dtype, DataType::Bool);
+    llvm::BasicBlock* run_bb = llvm::BasicBlock::Create(ctx_, block.name + ".where", fn_);
+    done_bb = llvm::BasicBlock::Create(ctx_, block.name + ".skip", fn_);
+    b_.CreateCondBr(cond, run_bb, done_bb);
+    b_.SetInsertPoint(run_bb);
+  }
+  std::vector<llvm::Value*> heap = allocate_buffers(block.alloc_buffers, block.name);
+  if (block.init) {
+    llvm::Value* first = b_.getTrue();
+    for (const IterVar& iv : block.iter_vars) {
+      if (iv.kind != IterKind::Reduce) continue;
+      llvm::Value* value = vars_.at(iv.var.get());
+      llvm::Value* start = convert(expr(iv.min), iv.min->dtype, iv.var->dtype);
+      first = b_.CreateAnd(first, b_.CreateICmpEQ(value, start));
+    }
+    llvm::BasicBlock* init_bb = llvm::BasicBlock::Create(ctx_, block.name + ".init", fn_);
+    llvm::BasicBlock* body_bb = llvm::BasicBlock::Create(ctx_, block.name + ".body", fn_);
+    b_.CreateCondBr(first, init_bb, body_bb);
+    b_.SetInsertPoint(init_bb);
+    stmt(block.init);
+    b_.CreateBr(body_bb);
+    b_.SetInsertPoint(body_bb);
+  }
+  stmt(block.body);
+  free_buffers(heap);
+  for (const BufferPtr& buffer : block.alloc_buffers) buffers_.erase(buffer.get());
+  if (done_bb) {
+    b_.CreateBr(done_bb);
+    b_.SetInsertPoint(done_bb);
+  }
+  for (const IterVar& iv : block.iter_vars) vars_.erase(iv.var.get());
+}
+
+void KernelEmitter::emit_store(const Store& store) {
+  llvm::Value* ptr = element_pointer(*store.buffer, store.indices, store.loc);
+  llvm::Value* value = convert(expr(store.value), store.value->dtype, store.buffer->dtype);
+  if (store.buffer->dtype == DataType::Bool) value = b_.CreateZExt(value, b_.getInt8Ty());
+  b_.CreateStore(value, ptr);
+}
+
+llvm::Value* KernelEmitter::element_pointer(const Buffer& buffer, const std::vector<Expr>& indices, SourceLoc loc) {
+  auto it = buffers_.find(&buffer);
+  if (it == buffers_.end()) throw CompileError(loc, "buffer '" + buffer.name + "' is not available here");
+  const BufferValue& value = it->second;
+  if (indices.size() != value.shape.size()) {
+    throw CompileError(loc, "buffer '" + buffer.name + "' has " + std::to_string(value.shape.size()) + " dimensions but is indexed with " +
+                                std::to_string(indices.size()));
+  }
+  llvm::Value* offset = b_.getInt64(0);
+  for (size_t d = 0; d < indices.size(); ++d) {
+    offset = d == 0 ? index_i64(indices[d]) : b_.CreateAdd(b_.CreateMul(offset, value.shape[d]), index_i64(indices[d]));
+  }
+  llvm::Type* element = buffer.dtype == DataType::Bool ? b_.getInt8Ty() : llvm_type(buffer.dtype);
+  return b_.CreateInBoundsGEP(element, value.data, offset);
+}
+
+std::vector<llvm::Value*> KernelEmitter::allocate_buffers(const std::vector<BufferPtr>& list, const std::string& owner) {
+  std::vector<llvm::Value*> heap;
+  llvm::FunctionCallee aligned_alloc = module_.getOrInsertFunction(
+      "aligned_alloc", llvm::FunctionType::get(b_.getPtrTy(), {b_.getInt64Ty(), b_.getInt64Ty()}, false));
+  for (const BufferPtr& buffer : list) {
+    BufferValue value;
+    value.dtype = buffer->dtype;
+    llvm::Value* bytes = b_.getInt64(static_cast<uint64_t>(std::max(1, dtype_bits(buffer->dtype) / 8)));
+    for (const Expr& dim : buffer->shape) {
+      llvm::Value* extent = index_i64(dim);
+      value.shape.push_back(extent);
+      bytes = b_.CreateMul(bytes, b_.CreateSelect(b_.CreateICmpSGT(extent, b_.getInt64(0)), extent, b_.getInt64(0)));
+    }
+    // aligned_alloc wants a multiple of the alignment, and never a size of zero.
+    llvm::Value* rounded = b_.CreateAnd(b_.CreateAdd(bytes, b_.getInt64(64)), b_.getInt64(~uint64_t{63}));
+    llvm::Value* data = b_.CreateCall(aligned_alloc, {b_.getInt64(64), rounded});
+    fail_if(b_.CreateIsNull(data), func_.name + ": out of memory allocating buffer " + buffer->name + " of block " + owner);
+    value.data = data;
+    heap.push_back(data);
+    buffers_[buffer.get()] = value;
+  }
+  return heap;
+}
+
+void KernelEmitter::free_buffers(const std::vector<llvm::Value*>& heap) {
+  if (heap.empty()) return;
+  llvm::FunctionCallee free_fn = module_.getOrInsertFunction("free", llvm::FunctionType::get(b_.getVoidTy(), {b_.getPtrTy()}, false));
+  for (llvm::Value* pointer : heap) b_.CreateCall(free_fn, {pointer});
+}
+
+}  // namespace relaxc::codegen

@@ -1,0 +1,270 @@
+#include "compiler/codegen/lower_relax_to_bytecode.h"
+
+#include <unordered_map>
+
+#include "compiler/codegen/bytecode_builder.h"
+#include "compiler/ir/printer/printer_internal.h"
+#include "compiler/support/diagnostics.h"
+
+namespace relaxc::codegen {
+
+using relaxrt::DimSpec;
+using relaxrt::FunctionRef;
+using relaxrt::TypeSpec;
+
+namespace {
+
+class FunctionLowering {
+ public:
+  FunctionLowering(const Module& module, const SourceFile& file, const relax::Function& func, BytecodeBuilder& out)
+      : module_(module), file_(file), func_(func), out_(out) {}
+
+  relaxrt::VMFunction lower() {
+    relaxrt::VMFunction vm;
+    vm.name = func_.name;
+    vm.loc = span(func_.loc);
+    for (const tir::VarPtr& var : func_.size_vars) {
+      slots_[var.get()] = static_cast<int64_t>(vm.slot_names.size());
+      vm.slot_names.push_back(var->name);
+    }
+    vm.heap_size = static_cast<int64_t>(vm.slot_names.size());
+    for (const relax::VarPtr& param : func_.params) {
+      registers_[param.get()] = next_register_++;
+      vm.params.push_back({param->name, type_spec(*param->sinfo), span(param->loc)});
+    }
+    vm.ret = type_spec(*func_.ret_sinfo);
+    vm.code_begin = out_.position();
+    heap_ = next_register_++;
+    out_.call(heap_, out_.builtin("vm.builtin.alloc_shape_heap"), {BytecodeBuilder::imm(vm.heap_size)});
+    for (size_t i = 0; i < func_.params.size(); ++i) {
+      out_.call(relaxrt::kVoidRegister, out_.builtin("vm.builtin.match_shape"),
+                {BytecodeBuilder::reg(static_cast<int64_t>(i)), BytecodeBuilder::reg(heap_), BytecodeBuilder::imm(static_cast<int64_t>(i))});
+    }
+    for (const relax::BindingBlock& block : func_.blocks) {
+      for (const relax::Binding& binding : block.bindings) {
+        if (binding.is_match_cast) throw CompileError(binding.loc, "R.match_cast is not supported by the VM code generator yet");
+        registers_[binding.var.get()] = to_register(binding.value);
+      }
+    }
+    out_.ret(to_register(func_.body));
+    vm.code_end = out_.position();
+    vm.num_registers = next_register_;
+    return vm;
+  }
+
+ private:
+  relaxrt::SourceSpan span(SourceLoc loc) const {
+    relaxrt::SourceSpan s;
+    s.line = static_cast<int32_t>(loc.line);
+    s.column = static_cast<int32_t>(loc.col);
+    if (loc.valid()) s.line_text = std::string(file_.line_text(loc.line));
+    return s;
+  }
+
+  // A shape expression over symbolic variables as a postfix program (runtime/bytecode.h).
+  void shape_program(const tir::Expr& e, std::vector<int64_t>& program) const {
+    using relaxrt::ShapeOp;
+    auto op = [&](ShapeOp o, int64_t operand) {
+      program.push_back(static_cast<int64_t>(o));
+      program.push_back(operand);
+    };
+    if (auto* imm = e->as<tir::IntImm>()) return op(ShapeOp::PushImm, imm->value);
+    if (auto* ref = e->as<tir::VarRef>()) {
+      auto it = slots_.find(ref->var.get());
+      if (it == slots_.end()) throw CompileError(e->loc, "the size '" + ref->var->name + "' is not a symbolic variable of @" + func_.name);
+      return op(ShapeOp::PushSlot, it->second);
+    }
+    if (auto* bin = e->as<tir::Binary>()) {
+      static const std::unordered_map<int, ShapeOp> ops = {
+          {static_cast<int>(tir::BinaryOp::Add), ShapeOp::Add},           {static_cast<int>(tir::BinaryOp::Sub), ShapeOp::Sub},
+          {static_cast<int>(tir::BinaryOp::Mul), ShapeOp::Mul},           {static_cast<int>(tir::BinaryOp::FloorDiv), ShapeOp::FloorDiv},
+          {static_cast<int>(tir::BinaryOp::FloorMod), ShapeOp::FloorMod}, {static_cast<int>(tir::BinaryOp::Min), ShapeOp::Min},
+          {static_cast<int>(tir::BinaryOp::Max), ShapeOp::Max}};
+      auto it = ops.find(static_cast<int>(bin->op));
+      if (it != ops.end()) {
+        shape_program(bin->a, program);
+        shape_program(bin->b, program);
+        return op(it->second, 0);
+      }
+    }
+    throw CompileError(e->loc, "this shape expression cannot be computed at run time: " + printing::print_tir_expr(e));
+  }
+
+  TypeSpec type_spec(const relax::StructInfo& sinfo) const {
+    TypeSpec t;
+    t.text = printing::print_sinfo(sinfo, true);
+    switch (sinfo.kind) {
+      case relax::StructInfoKind::Tensor: t.kind = TypeSpec::Kind::Tensor; break;
+      case relax::StructInfoKind::Shape: t.kind = TypeSpec::Kind::Shape; break;
+      case relax::StructInfoKind::Prim: t.kind = TypeSpec::Kind::Prim; break;
+      case relax::StructInfoKind::Tuple: t.kind = TypeSpec::Kind::Tuple; break;
+      default: t.kind = TypeSpec::Kind::Object; break;
+    }
+    if (sinfo.dtype != DataType::Void) t.dtype = dtype_name(sinfo.dtype);
+    t.ndim = sinfo.rank();
+    if (sinfo.shape) {
+      t.has_shape = true;
+      for (const tir::Expr& dim : *sinfo.shape) {
+        DimSpec d;
+        d.text = printing::print_tir_expr(dim);
+        if (auto* imm = dim->as<tir::IntImm>()) {
+          d.kind = DimSpec::Kind::Constant;
+          d.value = imm->value;
+        } else if (auto* ref = dim->as<tir::VarRef>(); ref && slots_.count(ref->var.get())) {
+          d.kind = DimSpec::Kind::Var;
+          d.value = slots_.at(ref->var.get());
+        } else {
+          d.kind = DimSpec::Kind::Expr;
+          shape_program(dim, d.program);
+        }
+        t.dims.push_back(std::move(d));
+      }
+    }
+    for (const relax::StructInfoPtr& field : sinfo.fields) t.fields.push_back(type_spec(*field));
+    return t;
+  }
+
+  int64_t make_shape(const std::vector<tir::Expr>& dims) {
+    std::vector<int64_t> program = {static_cast<int64_t>(dims.size())};
+    for (const tir::Expr& dim : dims) {
+      std::vector<int64_t> part;
+      shape_program(dim, part);
+      program.push_back(static_cast<int64_t>(part.size()));
+      program.insert(program.end(), part.begin(), part.end());
+    }
+    int64_t dst = next_register_++;
+    out_.call(dst, out_.builtin("vm.builtin.make_shape"), {BytecodeBuilder::reg(heap_), BytecodeBuilder::constant(out_.ints_constant(program))});
+    return dst;
+  }
+
+  int64_t string_constant(const std::string& text) {
+    relaxrt::ConstantEntry entry;
+    entry.kind = relaxrt::ConstantEntry::Kind::String;
+    entry.text = text;
+    return out_.add_constant(std::move(entry));
+  }
+
+  int64_t allocate_output(const relax::StructInfo& sinfo, SourceLoc loc) {
+    if (sinfo.kind != relax::StructInfoKind::Tensor || !sinfo.shape || sinfo.dtype == DataType::Void) {
+      throw CompileError(loc, "the output of a destination-passing call needs a known shape and dtype, such as R.Tensor((1, n), \"float32\")");
+    }
+    int64_t shape = make_shape(*sinfo.shape);
+    int64_t dst = next_register_++;
+    auto dtype = dtype_strings_.find(sinfo.dtype);
+    if (dtype == dtype_strings_.end()) dtype = dtype_strings_.emplace(sinfo.dtype, string_constant(dtype_name(sinfo.dtype))).first;
+    out_.call(dst, out_.builtin("vm.builtin.alloc_tensor"), {BytecodeBuilder::reg(shape), BytecodeBuilder::constant(dtype->second)});
+    return dst;
+  }
+
+  std::string callee_name(const relax::Expr& callee) const {
+    if (auto* global = callee->as<relax::GlobalVar>()) return global->name;
+    if (auto* extern_func = callee->as<relax::ExternFunc>()) return extern_func->name;
+    if (auto* text = callee->as<relax::StringImm>()) return text->value;
+    throw CompileError(callee->loc, "expected the name of a function to call");
+  }
+
+  int64_t lower_dps_call(const relax::Call& call) {
+    std::string name = callee_name(call.args.at(0));
+    FunctionRef::Kind kind = module_.find_prim_func(name) ? FunctionRef::Kind::Kernel : FunctionRef::Kind::Runtime;
+    if (call.op == "call_tir" && kind != FunctionRef::Kind::Kernel) {
+      throw CompileError(call.args[0]->loc, "R.call_tir calls a prim_func of this module, and there is no prim_func '" + name + "'");
+    }
+    std::vector<int64_t> args;
+    if (call.args.size() > 1) {
+      const relax::Expr& inputs = call.args[1];
+      if (auto* tuple = inputs->as<relax::Tuple>()) {
+        for (const relax::Expr& field : tuple->fields) args.push_back(operand(field));
+      } else {
+        args.push_back(operand(inputs));
+      }
+    }
+    if (call.args.size() > 2) throw CompileError(call.args[2]->loc, "extra symbolic arguments of R." + call.op + " are not supported by the VM code generator yet");
+    if (call.sinfo_args.empty()) throw CompileError(call.loc, "R." + call.op + " needs the struct info of its output");
+    std::vector<int64_t> outputs;
+    const relax::StructInfo& out_sinfo = *call.sinfo_args[0];
+    if (out_sinfo.kind == relax::StructInfoKind::Tuple) {
+      for (const relax::StructInfoPtr& field : out_sinfo.fields) outputs.push_back(allocate_output(*field, call.loc));
+    } else {
+      for (const relax::StructInfoPtr& sinfo : call.sinfo_args) outputs.push_back(allocate_output(*sinfo, call.loc));
+    }
+    for (int64_t reg : outputs) args.push_back(BytecodeBuilder::reg(reg));
+    out_.call(relaxrt::kVoidRegister, out_.function(kind, name), args);
+    if (outputs.size() == 1 && out_sinfo.kind != relax::StructInfoKind::Tuple) return outputs[0];
+    std::vector<int64_t> fields;
+    for (int64_t reg : outputs) fields.push_back(BytecodeBuilder::reg(reg));
+    int64_t dst = next_register_++;
+    out_.call(dst, out_.builtin("vm.builtin.make_tuple"), fields);
+    return dst;
+  }
+
+  // An argument word for `e`: a register, or a constant used in place.
+  int64_t operand(const relax::Expr& e) {
+    if (auto* text = e->as<relax::StringImm>()) return BytecodeBuilder::constant(string_constant(text->value));
+    return BytecodeBuilder::reg(to_register(e));
+  }
+
+  int64_t to_register(const relax::Expr& e) {
+    switch (e->kind) {
+      case relax::ExprKind::Var: {
+        auto it = registers_.find(static_cast<const relax::Var*>(e.get()));
+        if (it == registers_.end()) throw CompileError(e->loc, "'" + e->as<relax::Var>()->name + "' has no value here");
+        return it->second;
+      }
+      case relax::ExprKind::Tuple: {
+        std::vector<int64_t> fields;
+        for (const relax::Expr& field : e->as<relax::Tuple>()->fields) fields.push_back(operand(field));
+        int64_t dst = next_register_++;
+        out_.call(dst, out_.builtin("vm.builtin.make_tuple"), fields);
+        return dst;
+      }
+      case relax::ExprKind::TupleGetItem: {
+        auto* item = e->as<relax::TupleGetItem>();
+        int64_t tuple = to_register(item->tuple);
+        int64_t dst = next_register_++;
+        out_.call(dst, out_.builtin("vm.builtin.tuple_getitem"), {BytecodeBuilder::reg(tuple), BytecodeBuilder::imm(item->index)});
+        return dst;
+      }
+      case relax::ExprKind::ShapeExpr: return make_shape(e->as<relax::ShapeExpr>()->values);
+      case relax::ExprKind::Call: {
+        auto* call = e->as<relax::Call>();
+        if (call->op == "call_dps_packed" || call->op == "call_tir") return lower_dps_call(*call);
+        if (call->op.empty()) {
+          std::string name = callee_name(call->callee);
+          if (!module_.find_function(name)) throw CompileError(call->loc, "there is no Relax function '" + name + "' to call");
+          std::vector<int64_t> args;
+          for (const relax::Expr& arg : call->args) args.push_back(operand(arg));
+          int64_t dst = next_register_++;
+          out_.call(dst, out_.function(FunctionRef::Kind::VM, name), args);
+          return dst;
+        }
+        throw CompileError(e->loc, "R." + call->op + " is not supported by the VM code generator yet");
+      }
+      default: break;
+    }
+    throw CompileError(e->loc, "this kind of Relax value is not supported by the VM code generator yet");
+  }
+
+  const Module& module_;
+  const SourceFile& file_;
+  const relax::Function& func_;
+  BytecodeBuilder& out_;
+  std::unordered_map<const tir::Var*, int64_t> slots_;
+  std::unordered_map<const relax::Var*, int64_t> registers_;
+  std::unordered_map<DataType, int64_t> dtype_strings_;
+  int64_t next_register_ = 0;
+  int64_t heap_ = 0;
+};
+
+}  // namespace
+
+void lower_relax_to_bytecode(const Module& module, const SourceFile& file, relaxrt::Executable& exe) {
+  BytecodeBuilder builder(exe);
+  for (const relax::FunctionPtr& func : module.functions) {
+    exe.functions.push_back(FunctionLowering(module, file, *func, builder).lower());
+  }
+  for (const FunctionRef& ref : exe.function_table) {
+    if (ref.kind == FunctionRef::Kind::Builtin || ref.kind == FunctionRef::Kind::Runtime) exe.runtime_functions.push_back(ref.name);
+  }
+}
+
+}  // namespace relaxc::codegen

@@ -1,0 +1,86 @@
+#include "compiler/codegen/native_target.h"
+
+#include <llvm/ADT/SmallVector.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/MC/MCSubtargetInfo.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Host.h>
+#include <llvm/TargetParser/SubtargetFeature.h>
+#include <llvm/TargetParser/Triple.h>
+#include <stdexcept>
+
+namespace relaxc::codegen {
+
+NativeTarget make_native_target(const TargetOptions& options) {
+  llvm::InitializeAllTargetInfos();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::InitializeAllAsmPrinters();
+  NativeTarget target;
+  target.triple = options.triple.empty() ? llvm::sys::getDefaultTargetTriple() : options.triple;
+  std::string error;
+  const llvm::Target* llvm_target = llvm::TargetRegistry::lookupTarget(target.triple, error);
+  if (!llvm_target) throw std::runtime_error("unknown target '" + target.triple + "': " + error);
+  bool host = llvm::Triple(target.triple).getArch() == llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
+  target.cpu = options.cpu == "native" ? (host ? llvm::sys::getHostCPUName().str() : "generic") : options.cpu;
+  llvm::SubtargetFeatures features;
+  if (options.cpu == "native" && host) {
+    for (const auto& [name, enabled] : llvm::sys::getHostCPUFeatures()) {
+      if (!enabled) continue;
+      features.AddFeature(name.str());
+    }
+  }
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(llvm_target->createMCSubtargetInfo(target.triple, target.cpu, features.getString()));
+  if (!subtarget || !subtarget->isCPUStringValid(target.cpu)) {
+    throw std::runtime_error("unknown CPU '" + target.cpu + "' for target '" + target.triple + "' (try -mcpu=native)");
+  }
+  for (const llvm::SubtargetFeatureKV& feature : subtarget->getAllProcessorFeatures()) {
+    if (subtarget->checkFeatures(std::string("+") + feature.Key)) target.features.push_back(feature.Key);
+  }
+  if (options.opt_level < 0 || options.opt_level > 3) throw std::runtime_error("optimisation level must be 0 to 3");
+  target.opt_level = options.opt_level;
+  static const llvm::CodeGenOptLevel levels[] = {llvm::CodeGenOptLevel::None, llvm::CodeGenOptLevel::Less,
+                                                 llvm::CodeGenOptLevel::Default, llvm::CodeGenOptLevel::Aggressive};
+  llvm::TargetOptions llvm_options;
+  target.machine.reset(llvm_target->createTargetMachine(target.triple, target.cpu, features.getString(), llvm_options,
+                                                        llvm::Reloc::PIC_, std::nullopt, levels[options.opt_level]));
+  if (!target.machine) throw std::runtime_error("LLVM cannot generate code for '" + target.triple + "'");
+  return target;
+}
+
+void optimize_module(llvm::Module& module, NativeTarget& target) {
+  if (target.opt_level == 0) return;
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(target.machine.get());
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  static const llvm::OptimizationLevel levels[] = {llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1,
+                                                   llvm::OptimizationLevel::O2, llvm::OptimizationLevel::O3};
+  llvm::ModulePassManager passes = builder.buildPerModuleDefaultPipeline(levels[target.opt_level]);
+  passes.run(module, mam);
+}
+
+std::string emit_machine_code(llvm::Module& module, NativeTarget& target, bool assembly) {
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream stream(buffer);
+  llvm::legacy::PassManager passes;
+  auto type = assembly ? llvm::CodeGenFileType::AssemblyFile : llvm::CodeGenFileType::ObjectFile;
+  if (target.machine->addPassesToEmitFile(passes, stream, nullptr, type)) {
+    throw std::runtime_error("LLVM cannot emit " + std::string(assembly ? "assembly" : "object code") + " for '" + target.triple + "'");
+  }
+  passes.run(module);
+  return std::string(buffer.begin(), buffer.end());
+}
+
+}  // namespace relaxc::codegen

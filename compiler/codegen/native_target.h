@@ -1,0 +1,39 @@
+// The machine native code is generated for: an LLVM target triple, a CPU and its features
+// (the host's by default), and the optimisation level. Also runs LLVM's optimisation pipeline
+// and emits object code or assembly.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class Module;
+class TargetMachine;
+}  // namespace llvm
+
+namespace relaxc::codegen {
+
+struct TargetOptions {
+  std::string triple;  // empty: the host
+  std::string cpu = "native";
+  int opt_level = 2;   // 0..3
+};
+
+struct NativeTarget {
+  std::unique_ptr<llvm::TargetMachine> machine;
+  std::string triple;
+  std::string cpu;
+  // The CPU features code may use ("avx2", "fma", ...), recorded in the .rx so relaxrun can
+  // refuse code its host cannot run.
+  std::vector<std::string> features;
+  int opt_level = 2;
+};
+
+// Throws std::runtime_error with a user-facing message for an unknown triple or CPU.
+NativeTarget make_native_target(const TargetOptions& options);
+void optimize_module(llvm::Module& module, NativeTarget& target);
+// "obj" or "asm".
+std::string emit_machine_code(llvm::Module& module, NativeTarget& target, bool assembly);
+
+}  // namespace relaxc::codegen

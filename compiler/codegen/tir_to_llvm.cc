@@ -1,0 +1,27 @@
+#include "compiler/codegen/tir_to_llvm.h"
+
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include "compiler/codegen/kernel_emitter.h"
+
+namespace relaxc::codegen {
+
+std::unique_ptr<llvm::Module> lower_tir_to_llvm(const Module& module, llvm::LLVMContext& context, const llvm::TargetMachine& target) {
+  auto out = std::make_unique<llvm::Module>(module.name, context);
+  out->setTargetTriple(target.getTargetTriple().str());
+  out->setDataLayout(target.createDataLayout());
+  for (const tir::PrimFuncPtr& func : module.prim_funcs) {
+    KernelEmitter emitter(*func, *out);
+    llvm::Function* fn = emitter.emit();
+    std::string problems;
+    llvm::raw_string_ostream stream(problems);
+    if (llvm::verifyFunction(*fn, &stream)) {
+      throw std::logic_error("LLVM IR of " + func->name + " is invalid: " + stream.str());
+    }
+  }
+  return out;
+}
+
+}  // namespace relaxc::codegen

@@ -1,0 +1,108 @@
+// The VM's builtins (vm.builtin.*): shape heap and shape matching, shapes computed from
+// symbolic variables, tensor allocation, tuples. Each checks the kinds of its arguments, since
+// a hand-made .rx could pass anything.
+#include <cstring>
+
+#include "runtime/match_signature.h"
+#include "runtime/vm.h"
+
+namespace relaxrt {
+
+namespace {
+
+const Value& arg(BuiltinCall& call, size_t i, Value::Kind kind, const char* builtin) {
+  if (i >= call.args.size() || call.args[i].kind != kind) {
+    throw RuntimeError(std::string(builtin) + ": argument " + std::to_string(i) + " must be " + kind_name(kind));
+  }
+  return call.args[i];
+}
+
+Value alloc_shape_heap(BuiltinCall& call) {
+  Value v;
+  v.kind = Value::Kind::Heap;
+  v.heap = std::make_shared<ShapeHeap>(make_heap(call.fn));
+  return v;
+}
+
+// match_shape(value, heap, parameter index): binds and checks the parameter's declared type;
+// after the last parameter, also the dimensions given by expressions.
+Value match_shape(BuiltinCall& call) {
+  const Value& heap = arg(call, 1, Value::Kind::Heap, "vm.builtin.match_shape");
+  int64_t index = arg(call, 2, Value::Kind::Int, "vm.builtin.match_shape").i;
+  if (index < 0 || static_cast<size_t>(index) >= call.fn.params.size()) throw RuntimeError("vm.builtin.match_shape: bad parameter index");
+  match_parameter(call.fn, static_cast<size_t>(index), call.args[0], *heap.heap);
+  if (static_cast<size_t>(index) + 1 == call.fn.params.size()) {
+    std::vector<Value> params(call.registers.begin(), call.registers.begin() + static_cast<std::ptrdiff_t>(call.fn.params.size()));
+    std::vector<size_t> order;
+    for (size_t i = 0; i < params.size(); ++i) order.push_back(i);
+    match_arguments(call.fn, params, order, *heap.heap);
+  }
+  return Value();
+}
+
+// make_shape(heap, program): program = [ndim, (length, words...) per dimension].
+Value make_shape(BuiltinCall& call) {
+  const Value& heap = arg(call, 0, Value::Kind::Heap, "vm.builtin.make_shape");
+  const std::vector<int64_t>& program = *arg(call, 1, Value::Kind::Shape, "vm.builtin.make_shape").shape;
+  std::vector<int64_t> dims;
+  size_t pos = 1;
+  int64_t ndim = program.empty() ? -1 : program[0];
+  for (int64_t d = 0; d < ndim; ++d) {
+    if (pos >= program.size() || program[pos] < 0 || static_cast<uint64_t>(program[pos]) > program.size() - pos - 1) {
+      throw RuntimeError("vm.builtin.make_shape: malformed shape program");
+    }
+    const int64_t* begin = program.data() + pos + 1;
+    const int64_t* end = begin + program[pos];
+    int64_t extent = eval_shape_program(begin, end, *heap.heap);
+    if (extent < 0) throw RuntimeError("in @" + call.fn.name + ": a computed output dimension is negative (" + std::to_string(extent) + ")");
+    dims.push_back(extent);
+    pos += 1 + static_cast<size_t>(program[pos]);
+  }
+  if (ndim < 0 || pos != program.size()) throw RuntimeError("vm.builtin.make_shape: malformed shape program");
+  return Value::of_shape(std::move(dims));
+}
+
+Value alloc_tensor(BuiltinCall& call) {
+  const std::vector<int64_t>& shape = *arg(call, 0, Value::Kind::Shape, "vm.builtin.alloc_tensor").shape;
+  const std::string& dtype = *arg(call, 1, Value::Kind::String, "vm.builtin.alloc_tensor").str;
+  std::optional<ElementType> type = parse_element_type(dtype);
+  if (!type) throw RuntimeError("vm.builtin.alloc_tensor: unknown dtype '" + dtype + "'");
+  try {
+    return Value::of(Tensor::allocate(*type, shape));
+  } catch (const std::bad_alloc&) {
+    throw RuntimeError("in @" + call.fn.name + ": out of memory allocating a " + dtype + " tensor of shape " + shape_text(shape));
+  }
+}
+
+Value make_tuple(BuiltinCall& call) { return Value::of_tuple(call.args); }
+
+Value tuple_getitem(BuiltinCall& call) {
+  const Value& tuple = arg(call, 0, Value::Kind::Tuple, "vm.builtin.tuple_getitem");
+  int64_t index = arg(call, 1, Value::Kind::Int, "vm.builtin.tuple_getitem").i;
+  if (index < 0 || static_cast<size_t>(index) >= tuple.tuple->size()) {
+    throw RuntimeError("in @" + call.fn.name + ": tuple index " + std::to_string(index) + " out of range for a tuple of " +
+                       std::to_string(tuple.tuple->size()));
+  }
+  return (*tuple.tuple)[static_cast<size_t>(index)];
+}
+
+struct NamedBuiltin {
+  const char* name;
+  Builtin fn;
+};
+constexpr NamedBuiltin kBuiltins[] = {
+    {"vm.builtin.alloc_shape_heap", alloc_shape_heap}, {"vm.builtin.match_shape", match_shape},
+    {"vm.builtin.make_shape", make_shape},             {"vm.builtin.alloc_tensor", alloc_tensor},
+    {"vm.builtin.make_tuple", make_tuple},             {"vm.builtin.tuple_getitem", tuple_getitem},
+};
+
+}  // namespace
+
+Builtin find_builtin(const std::string& name) {
+  for (const NamedBuiltin& b : kBuiltins) {
+    if (name == b.name) return b.fn;
+  }
+  return nullptr;
+}
+
+}  // namespace relaxrt

@@ -1,0 +1,46 @@
+/* The calling convention shared by compiled TensorIR kernels, the runtime's built-in functions
+ * and plugin libraries. A function takes its arguments as an array of tagged values (tensors are
+ * DLPack DLTensors, as in the destination-passing style of R.call_dps_packed: inputs first, then
+ * the outputs it writes) and returns 0 on success. On failure it returns non-zero and fills
+ * *error; the message must stay valid after the call returns (a string literal, or a buffer
+ * owned by the library). C99, so plugins can be written in C or C++. */
+#ifndef RELAXRT_KERNEL_ABI_H_
+#define RELAXRT_KERNEL_ABI_H_
+
+#include <dlpack/dlpack.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  RX_ARG_TENSOR = 0, /* value.tensor */
+  RX_ARG_INT = 1,    /* value.i64 */
+  RX_ARG_FLOAT = 2,  /* value.f64 */
+} RxArgKind;
+
+typedef union {
+  DLTensor* tensor;
+  int64_t i64;
+  double f64;
+} RxValue;
+
+typedef struct {
+  const char* message; /* what went wrong, naming the function, argument and dimension */
+  int32_t has_values;  /* when non-zero, "expected" and "actual" complete the message */
+  int64_t expected;
+  int64_t actual;
+} RxError;
+
+typedef int32_t (*RxFunction)(const RxValue* args, const int32_t* kinds, int32_t num_args, RxError* error);
+
+/* Compiled TensorIR kernels are exported from the native code of a .rx under this prefix
+ * followed by the prim_func's name, so a kernel never clashes with a C library symbol. */
+#define RX_KERNEL_SYMBOL_PREFIX "__rx_kernel_"
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RELAXRT_KERNEL_ABI_H_ */

@@ -1,0 +1,43 @@
+#include "runtime/native_library.h"
+
+#include <dlfcn.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace relaxrt {
+
+NativeLibrary::NativeLibrary(std::string_view shared_object) {
+  int fd = memfd_create("relax_kernels", MFD_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(std::string("cannot create an in-memory file for the native code: ") + std::strerror(errno));
+  size_t written = 0;
+  while (written < shared_object.size()) {
+    ssize_t n = write(fd, shared_object.data() + written, shared_object.size() - written);
+    if (n <= 0) {
+      close(fd);
+      throw std::runtime_error(std::string("cannot write the native code to memory: ") + std::strerror(errno));
+    }
+    written += static_cast<size_t>(n);
+  }
+  std::string path = "/proc/self/fd/" + std::to_string(fd);
+  handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  close(fd);  // the mapping keeps the library alive
+  if (!handle_) {
+    const char* error = dlerror();
+    throw std::runtime_error(std::string("cannot load the native code: ") + (error ? error : "unknown error"));
+  }
+}
+
+NativeLibrary::~NativeLibrary() {
+  if (handle_) dlclose(handle_);
+}
+
+RxFunction NativeLibrary::kernel(const std::string& prim_func) const {
+  if (!handle_) return nullptr;
+  return reinterpret_cast<RxFunction>(dlsym(handle_, (RX_KERNEL_SYMBOL_PREFIX + prim_func).c_str()));
+}
+
+}  // namespace relaxrt

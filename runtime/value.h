@@ -1,0 +1,73 @@
+// What a VM register holds: a tensor, a shape, a scalar, a string, a tuple or the shape heap
+// of a call frame. Values are cheap to copy (shared payloads).
+#pragma once
+
+#include <dlpack/dlpack.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/dtype.h"
+
+namespace relaxrt {
+
+// A dense row-major tensor on the CPU. `owner` keeps the memory alive: an aligned allocation,
+// an array read from .npy, or the mapped .rx file for constants.
+struct Tensor {
+  ElementType type;
+  std::vector<int64_t> shape;
+  void* data = nullptr;
+  std::shared_ptr<const void> owner;
+  DLTensor dl{};  // a DLPack view of the above, handed to kernels
+
+  static std::shared_ptr<Tensor> allocate(ElementType type, std::vector<int64_t> shape);
+  static std::shared_ptr<Tensor> view(ElementType type, std::vector<int64_t> shape, void* data, std::shared_ptr<const void> owner);
+  int64_t element_count() const;
+  size_t byte_size() const { return static_cast<size_t>(element_count()) * type.bytes; }
+};
+
+// The symbolic variables of one call: their values and, for messages, what bound each.
+struct ShapeHeap {
+  std::vector<int64_t> values;
+  std::vector<bool> bound;
+  std::vector<std::string> bound_by;
+};
+
+struct Value {
+  enum class Kind { None, Tensor, Shape, Int, Float, String, Tuple, Heap };
+  Kind kind = Kind::None;
+  std::shared_ptr<Tensor> tensor;
+  std::shared_ptr<const std::vector<int64_t>> shape;
+  int64_t i = 0;
+  double f = 0;
+  std::shared_ptr<const std::string> str;
+  std::shared_ptr<const std::vector<Value>> tuple;
+  std::shared_ptr<ShapeHeap> heap;
+
+  static Value of(std::shared_ptr<Tensor> t) {
+    Value v;
+    v.kind = Kind::Tensor;
+    v.tensor = std::move(t);
+    return v;
+  }
+  static Value of_shape(std::vector<int64_t> dims) {
+    Value v;
+    v.kind = Kind::Shape;
+    v.shape = std::make_shared<const std::vector<int64_t>>(std::move(dims));
+    return v;
+  }
+  static Value of_tuple(std::vector<Value> fields) {
+    Value v;
+    v.kind = Kind::Tuple;
+    v.tuple = std::make_shared<const std::vector<Value>>(std::move(fields));
+    return v;
+  }
+};
+
+const char* kind_name(Value::Kind kind);
+// "a float32 tensor of shape (1, 784)", "a shape (2, 3)", "a tuple of 2 values", ...
+std::string describe(const Value& value);
+
+}  // namespace relaxrt

@@ -1,0 +1,146 @@
+#include "runtime/vm.h"
+
+#include "runtime/bytecode.h"
+
+namespace relaxrt {
+
+namespace {
+constexpr int kMaxCallDepth = 256;
+}  // namespace
+
+VirtualMachine::VirtualMachine(const Executable& exe, const NativeLibrary& library, const FunctionRegistry& registry) : exe_(exe) {
+  std::vector<std::string> missing;
+  for (const FunctionRef& ref : exe.function_table) {
+    Callable callable{ref.kind, ref.name};
+    switch (ref.kind) {
+      case FunctionRef::Kind::VM: callable.vm = exe.find_function(ref.name); break;
+      case FunctionRef::Kind::Kernel:
+        callable.native = library.kernel(ref.name);
+        if (!callable.native) missing.push_back(ref.name + " (a compiled prim_func missing from the native code)");
+        break;
+      case FunctionRef::Kind::Builtin:
+        callable.builtin = find_builtin(ref.name);
+        if (!callable.builtin) missing.push_back(ref.name + " (a VM builtin this relaxrun does not have)");
+        break;
+      case FunctionRef::Kind::Runtime: {
+        auto it = registry.find(ref.name);
+        if (it == registry.end()) missing.push_back(ref.name);
+        else callable.native = it->second;
+        break;
+      }
+    }
+    table_.push_back(std::move(callable));
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (const std::string& name : missing) list += (list.empty() ? "" : ", ") + name;
+    throw RuntimeError("the program needs functions that are not available: " + list +
+                       " (register runtime functions with a plugin: relaxrun --lib libname.so)");
+  }
+  for (const ConstantEntry& c : exe.constants) {
+    Value v;
+    switch (c.kind) {
+      case ConstantEntry::Kind::Tensor: {
+        ElementType type = *parse_element_type(c.dtype);
+        // Constants are read-only views into the mapped file: kernels never write their inputs.
+        void* data = const_cast<char*>(exe.constant_data.data() + c.data_offset);
+        v = Value::of(Tensor::view(type, c.shape, data, exe.storage));
+        break;
+      }
+      case ConstantEntry::Kind::Ints: v = Value::of_shape(c.ints); break;
+      case ConstantEntry::Kind::String:
+        v.kind = Value::Kind::String;
+        v.str = std::make_shared<const std::string>(c.text);
+        break;
+    }
+    constants_.push_back(std::move(v));
+  }
+}
+
+Value VirtualMachine::invoke(const std::string& name, std::vector<Value> args) {
+  const VMFunction* fn = exe_.find_function(name);
+  if (!fn) throw RuntimeError("there is no function @" + name);
+  return run(*fn, std::move(args), 0);
+}
+
+Value VirtualMachine::call_native(const Callable& callee, const std::vector<Value>& args) {
+  std::vector<RxValue> values(args.size());
+  std::vector<int32_t> kinds(args.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Value& arg = args[i];
+    switch (arg.kind) {
+      case Value::Kind::Tensor: values[i].tensor = &arg.tensor->dl; kinds[i] = RX_ARG_TENSOR; break;
+      case Value::Kind::Int: values[i].i64 = arg.i; kinds[i] = RX_ARG_INT; break;
+      case Value::Kind::Float: values[i].f64 = arg.f; kinds[i] = RX_ARG_FLOAT; break;
+      default: throw RuntimeError("in " + callee.name + ": argument " + std::to_string(i) + " is " + describe(arg) + ", which cannot be passed to a native function");
+    }
+  }
+  RxError error{};
+  if (callee.native(values.data(), kinds.data(), static_cast<int32_t>(args.size()), &error) != 0) {
+    std::string message = error.message ? error.message : "failed without a message";
+    if (error.has_values) message += ": expected " + std::to_string(error.expected) + " but got " + std::to_string(error.actual);
+    throw RuntimeError("in " + callee.name + ": " + message);
+  }
+  return Value();
+}
+
+Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int depth) {
+  if (depth > kMaxCallDepth) throw RuntimeError("calls nested more than " + std::to_string(kMaxCallDepth) + " deep in @" + fn.name);
+  if (args.size() != fn.params.size()) {
+    throw RuntimeError("@" + fn.name + " takes " + std::to_string(fn.params.size()) + " arguments but " + std::to_string(args.size()) + " were given");
+  }
+  std::vector<Value> registers(static_cast<size_t>(fn.num_registers));
+  for (size_t i = 0; i < args.size(); ++i) registers[i] = std::move(args[i]);
+  const int64_t* code = exe_.bytecode.data();
+  int64_t pc = fn.code_begin;
+  std::vector<Value> call_args;
+  while (true) {
+    const int64_t* w = code + pc;
+    switch (static_cast<Opcode>(w[0])) {
+      case Opcode::Call: {
+        call_args.clear();
+        for (int64_t a = 0; a < w[3]; ++a) {
+          int64_t word = w[4 + a];
+          int64_t v = arg_value(word);
+          switch (arg_kind(word)) {
+            case ArgKind::Register: call_args.push_back(registers[static_cast<size_t>(v)]); break;
+            case ArgKind::Immediate: {
+              Value imm;
+              imm.kind = Value::Kind::Int;
+              imm.i = v;
+              call_args.push_back(std::move(imm));
+              break;
+            }
+            case ArgKind::Constant: call_args.push_back(constants_[static_cast<size_t>(v)]); break;
+            case ArgKind::Function: throw RuntimeError("function values are not supported");
+          }
+        }
+        const Callable& callee = table_[static_cast<size_t>(w[2])];
+        Value result;
+        switch (callee.kind) {
+          case FunctionRef::Kind::VM: result = run(*callee.vm, std::move(call_args), depth + 1); call_args = {}; break;
+          case FunctionRef::Kind::Builtin: {
+            BuiltinCall call{exe_, fn, registers, call_args};
+            result = callee.builtin(call);
+            break;
+          }
+          case FunctionRef::Kind::Kernel:
+          case FunctionRef::Kind::Runtime: result = call_native(callee, call_args); break;
+        }
+        if (w[1] != kVoidRegister) registers[static_cast<size_t>(w[1])] = std::move(result);
+        pc += 4 + w[3];
+        break;
+      }
+      case Opcode::Ret: return registers[static_cast<size_t>(w[1])];
+      case Opcode::Goto: pc += w[1]; break;
+      case Opcode::If: {
+        const Value& cond = registers[static_cast<size_t>(w[1])];
+        if (cond.kind != Value::Kind::Int) throw RuntimeError("a condition in @" + fn.name + " is " + describe(cond) + ", not a boolean");
+        pc += cond.i != 0 ? 3 : w[2];
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace relaxrt

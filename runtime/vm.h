@@ -1,0 +1,59 @@
+// The register VM that runs the bytecode of a .rx. Construction resolves every function the
+// executable calls — its own VM functions, compiled kernels, builtins, runtime functions — and
+// reports all missing ones at once, before anything runs.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "relaxrt/kernel_abi.h"
+#include "runtime/executable.h"
+#include "runtime/native_library.h"
+#include "runtime/value.h"
+
+namespace relaxrt {
+
+class RuntimeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct BuiltinCall {
+  const Executable& exe;
+  const VMFunction& fn;
+  std::vector<Value>& registers;  // the caller's frame
+  std::vector<Value>& args;
+};
+using Builtin = Value (*)(BuiltinCall& call);
+// nullptr when `name` is not a builtin (builtins.cc).
+Builtin find_builtin(const std::string& name);
+
+// Named functions with the kernel ABI that R.call_dps_packed can reach by name.
+using FunctionRegistry = std::map<std::string, RxFunction>;
+
+class VirtualMachine {
+ public:
+  VirtualMachine(const Executable& exe, const NativeLibrary& library, const FunctionRegistry& registry);
+  // Runs function `name`; throws RuntimeError (or ArgumentError for a bad argument).
+  Value invoke(const std::string& name, std::vector<Value> args);
+
+ private:
+  struct Callable {
+    FunctionRef::Kind kind;
+    std::string name;
+    const VMFunction* vm = nullptr;
+    RxFunction native = nullptr;
+    Builtin builtin = nullptr;
+  };
+  Value run(const VMFunction& fn, std::vector<Value> args, int depth);
+  Value call_native(const Callable& callee, const std::vector<Value>& args);
+
+  const Executable& exe_;
+  std::vector<Callable> table_;
+  std::vector<Value> constants_;
+};
+
+}  // namespace relaxrt

@@ -1,0 +1,81 @@
+#include "report.h"
+
+#include <algorithm>
+#include <numeric>
+#include <sstream>
+
+#include "runtime/compare_arrays.h"
+#include "runtime/vm.h"
+
+namespace relaxrun {
+
+using namespace relaxrt;
+
+void print_info(std::ostream& out, const std::string& path, const Executable& exe, const NativeLibrary* library) {
+  out << path << ": compiled by " << exe.producer << " from " << exe.source_name << " (.rx format " << exe.format_version << ")\n";
+  out << "native code: " << (exe.native_code.empty() ? std::string("none") : std::to_string(exe.native_code.size()) + " bytes for " + exe.target_triple + ", CPU " + exe.target_cpu) << "\n";
+  out << "functions:\n";
+  for (const VMFunction& f : exe.functions) {
+    out << "  @" << f.name << "(";
+    for (size_t i = 0; i < f.params.size(); ++i) out << (i ? ", " : "") << f.params[i].name << ": " << f.params[i].type.text;
+    out << ") -> " << f.ret.text << "\n";
+  }
+  out << "kernels:";
+  size_t kernels = 0;
+  for (const FunctionRef& ref : exe.function_table) {
+    if (ref.kind != FunctionRef::Kind::Kernel) continue;
+    out << (kernels++ ? ", " : " ") << ref.name;
+  }
+  out << (kernels ? "\n" : " none\n");
+  out << "runtime functions needed:\n";
+  for (const std::string& name : exe.runtime_functions) {
+    std::string where = find_builtin(name) ? "builtin of relaxrun" : "not available";
+    out << "  " << name << ": " << where << "\n";
+  }
+  (void)library;
+}
+
+bool print_top(std::ostream& out, std::ostream& err, const Tensor& result, int k, const std::vector<std::string>& labels) {
+  if (result.shape.empty() || result.shape.size() > 2) {
+    err << "relaxrun: error: --print-top ranks a vector or a batch of vectors, but the result has shape " << shape_text(result.shape) << "\n";
+    return false;
+  }
+  int64_t rows = result.shape.size() == 2 ? result.shape[0] : 1;
+  int64_t cols = result.shape.back();
+  if (!labels.empty() && static_cast<int64_t>(labels.size()) != cols) {
+    err << "relaxrun: error: --labels gives " << labels.size() << " class names but the result has " << cols << " classes\n";
+    return false;
+  }
+  int64_t shown = std::min<int64_t>(k, cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<int64_t> order(static_cast<size_t>(cols));
+    std::iota(order.begin(), order.end(), 0);
+    // Ties keep the lower index first, as numpy's argmax does.
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+      return element_as_double(result, r * cols + a) > element_as_double(result, r * cols + b);
+    });
+    if (rows > 1) out << "row " << r << ": ";
+    for (int64_t i = 0; i < shown; ++i) {
+      int64_t c = order[static_cast<size_t>(i)];
+      std::ostringstream score;
+      score << element_as_double(result, r * cols + c);
+      out << (i ? ", " : "") << (labels.empty() ? "class " + std::to_string(c) : labels[static_cast<size_t>(c)] + " (class " + std::to_string(c) + ")")
+          << " score " << score.str();
+    }
+    out << "\n";
+  }
+  return true;
+}
+
+void print_note(std::ostream& err, const std::string& source, const SourceSpan& span, const std::string& message) {
+  if (span.line <= 0) return;
+  err << source << ":" << span.line << ":" << span.column << ": note: " << message << "\n";
+  if (span.line_text.empty() || span.line_text.size() > 400) return;
+  err << span.line_text << "\n";
+  size_t column = static_cast<size_t>(std::max(1, span.column)) - 1;
+  std::string pad;
+  for (size_t i = 0; i < column && i < span.line_text.size(); ++i) pad += span.line_text[i] == '\t' ? '\t' : ' ';
+  err << pad << "^\n";
+}
+
+}  // namespace relaxrun
