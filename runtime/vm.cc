@@ -79,7 +79,8 @@ Value VirtualMachine::call_native(const Callable& callee, const std::vector<Valu
   if (callee.native(values.data(), kinds.data(), static_cast<int32_t>(args.size()), &error) != 0) {
     std::string message = error.message ? error.message : "failed without a message";
     if (error.has_values) message += ": expected " + std::to_string(error.expected) + " but got " + std::to_string(error.actual);
-    throw RuntimeError("in " + callee.name + ": " + message);
+    // Compiled kernels name themselves in their messages; other functions may not.
+    throw RuntimeError(callee.kind == FunctionRef::Kind::Kernel ? message : "in " + callee.name + ": " + message);
   }
   return Value();
 }

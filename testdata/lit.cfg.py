@@ -5,7 +5,7 @@ import lit.formats
 config.name = "relaxc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".tvms", ".test"]
-config.excludes = ["Inputs", "seed", "README.md", "CMakeLists.txt", "fixed_point.py"]
+config.excludes = ["Inputs", "seed", "README.md", "CMakeLists.txt", "fixed_point.py", "differential.py"]
 config.test_source_root = os.path.dirname(__file__)
 
 site = os.environ.get("RELAXC_LIT_SITE") or lit_config.params.get("site_config")
@@ -14,3 +14,4 @@ if site:
 config.environment["PATH"] = os.pathsep.join([config.relaxc_tools_dir, config.llvm_bin_dir, config.environment.get("PATH", os.environ["PATH"])])
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%inputs", os.path.join(config.testdata_dir, "Inputs")))
+config.substitutions.append(("%examples", config.examples_dir))

@@ -143,6 +143,7 @@ class ModuleBuilder {
 
   void build_functions(const std::vector<FunctionSyntax>& functions, Module& module) {
     RelaxFunctionOptions relax_options;
+    relax_options.module_class = module.name;
     std::map<std::string, SourceLoc> seen;
     for (const FunctionSyntax& f : functions) {
       std::string name = f.def->NAME()->getText();

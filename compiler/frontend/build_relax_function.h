@@ -17,6 +17,7 @@ struct RelaxFunctionOptions {
   bool is_private = false;
   std::set<std::string> prim_funcs;       // functions of the module, by kind
   std::set<std::string> relax_functions;
+  std::string module_class;  // `class Module:`; `cls = Module` in a function names the module
 };
 
 relax::FunctionPtr build_relax_function(P::FunctionDefContext* def, const RelaxFunctionOptions& options,

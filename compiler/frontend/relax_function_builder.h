@@ -313,6 +313,11 @@ class RelaxFunctionBuilder {
     }
     if (targets.size() != 1) fail(loc, "tuple unpacking is not supported in Relax; bind the tuple and index it, as in t[0]");
     std::optional<std::string> name = dotted_name(targets[0]);
+    if (name == std::optional<std::string>("cls") && values.size() == 1 && !assign->annotation) {
+      std::optional<std::string> value = dotted_name(values[0]);
+      if (value && *value == options_.module_class) return;  // TVM's alias for the module: `cls.f` names f
+      fail(loc_of(values[0]), "'cls' names the module here: write 'cls = " + options_.module_class + "'");
+    }
     if (!name || name->find('.') != std::string::npos) fail(loc_of(targets[0]), "cannot assign to this expression");
     Binding binding;
     binding.loc = loc;

@@ -128,7 +128,44 @@ std::string print_sinfo(const StructInfo& sinfo, bool quote_vars) {
   return "R.Object";
 }
 
-void print_relax_function(const Function& func, Lines& out) {
+namespace {
+
+bool refers_to_module(const Expr& expr) {
+  if (!expr) return false;
+  switch (expr->kind) {
+    case ExprKind::GlobalVar: return true;
+    case ExprKind::Tuple:
+      for (const Expr& field : expr->as<Tuple>()->fields) {
+        if (refers_to_module(field)) return true;
+      }
+      return false;
+    case ExprKind::TupleGetItem: return refers_to_module(expr->as<TupleGetItem>()->tuple);
+    case ExprKind::Call: {
+      auto* call = expr->as<Call>();
+      if (refers_to_module(call->callee)) return true;
+      for (const Expr& arg : call->args) {
+        if (refers_to_module(arg)) return true;
+      }
+      return false;
+    }
+    default: return false;
+  }
+}
+
+// TVM writes `cls = Module` before the first binding of a function that names another
+// function of its module as `cls.name`.
+bool refers_to_module(const Function& func) {
+  for (const BindingBlock& block : func.blocks) {
+    for (const Binding& binding : block.bindings) {
+      if (refers_to_module(binding.value)) return true;
+    }
+  }
+  return refers_to_module(func.body);
+}
+
+}  // namespace
+
+void print_relax_function(const Function& func, const std::string& module_name, Lines& out) {
   std::vector<tir::VarPtr> size_vars;
   const StructInfoPtr& ret = func.ret_annotation ? func.ret_annotation : func.ret_sinfo;
   if (ret) collect_sinfo_vars(*ret, size_vars);
@@ -152,6 +189,7 @@ void print_relax_function(const Function& func, Lines& out) {
   out.indent();
   for (const tir::VarPtr& var : size_vars) out.line(var->name + " = T." + dtype_name(var->dtype) + "()");
   if (!func.attrs.empty()) out.line("R.func_attr(" + print_attr_dict(func.attrs) + ")");
+  if (refers_to_module(func)) out.line("cls = " + module_name);
   for (const BindingBlock& block : func.blocks) {
     if (block.is_dataflow) {
       out.line("with R.dataflow():");

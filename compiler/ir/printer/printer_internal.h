@@ -33,7 +33,7 @@ std::string print_attr_value(const AttrValue& value);
 std::string print_attr_dict(const AttrDict& dict);
 
 void print_prim_func(const tir::PrimFunc& func, Lines& out);
-void print_relax_function(const relax::Function& func, Lines& out);
+void print_relax_function(const relax::Function& func, const std::string& module_name, Lines& out);
 std::string print_sinfo(const relax::StructInfo& sinfo, bool quote_vars);
 
 }  // namespace relaxc::printing
