@@ -21,12 +21,19 @@ int main(int argc, char** argv) {
                  "asm, obj, bytecode (VM code listing), check (diagnostics only)")
       ->check(CLI::IsMember({"tvms", "check", "rx", "llvm", "asm", "obj", "bytecode"}));
   app.add_option("--target", triple, "LLVM target triple for the native code (default: the host)");
-  app.add_option("-m,--mcpu", cpu, "CPU to generate code for (default: native, the host CPU)");
+  app.add_option("--mcpu", cpu, "CPU to generate code for (default: native, the host CPU)");
   app.add_option("-O", opt, "optimisation level 0-3 (default 2)")->check(CLI::IsMember({"0", "1", "2", "3"}));
   app.add_flag("-v,--verbose", verbose, "log each stage to stderr");
   app.set_version_flag("--version", std::string("relaxc ") + RELAXC_VERSION);
+  // Compilers spell the CPU option -mcpu=NAME (one dash); CLI11 wants --mcpu.
+  std::vector<std::string> args;
+  for (int i = argc - 1; i >= 1; --i) {
+    std::string arg = argv[i];
+    if (arg == "-mcpu" || arg.rfind("-mcpu=", 0) == 0) arg = "-" + arg;
+    args.push_back(arg);
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }

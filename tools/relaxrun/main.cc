@@ -172,6 +172,11 @@ int run(const Options& opt) {
     throw Failure(std::string("running @") + opt.function + ": " + e.what());
   }
 
+  if (!opt.output.empty()) {
+    write_output(opt.output, result);
+  } else {
+    print_value(std::cout, result);
+  }
   bool ok = true;
   if (!opt.expected.empty()) {
     if (result.kind != relaxrt::Value::Kind::Tensor) throw Failure("--expected compares a tensor, but the result is " + relaxrt::describe(result));
@@ -185,11 +190,6 @@ int run(const Options& opt) {
       std::cout << "FAILURE: " << cmp.message << " (" << opt.expected << ")\n";
       ok = false;
     }
-  }
-  if (!opt.output.empty()) {
-    write_output(opt.output, result);
-  } else if (opt.expected.empty() || opt.print_top == 0) {
-    if (opt.print_top == 0) print_value(std::cout, result);
   }
   if (opt.print_top > 0) {
     if (result.kind != relaxrt::Value::Kind::Tensor) throw Failure("--print-top ranks a tensor, but the result is " + relaxrt::describe(result));

@@ -1,6 +1,7 @@
 #include "report.h"
 
 #include <algorithm>
+#include <charconv>
 #include <numeric>
 #include <sstream>
 
@@ -57,10 +58,14 @@ bool print_top(std::ostream& out, std::ostream& err, const Tensor& result, int k
     if (rows > 1) out << "row " << r << ": ";
     for (int64_t i = 0; i < shown; ++i) {
       int64_t c = order[static_cast<size_t>(i)];
-      std::ostringstream score;
-      score << element_as_double(result, r * cols + c);
+      double value = element_as_double(result, r * cols + c);
+      // The shortest digits that read back as the result's value, as numpy prints a scalar.
+      char digits[64];
+      std::to_chars_result end = std::string(result.type.name) == "float64" ? std::to_chars(digits, digits + sizeof digits, value)
+                                                                            : std::to_chars(digits, digits + sizeof digits, static_cast<float>(value));
+      std::string score(digits, end.ptr);
       out << (i ? ", " : "") << (labels.empty() ? "class " + std::to_string(c) : labels[static_cast<size_t>(c)] + " (class " + std::to_string(c) + ")")
-          << " score " << score.str();
+          << " score " << score;
     }
     out << "\n";
   }

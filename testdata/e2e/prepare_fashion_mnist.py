@@ -1,0 +1,9 @@
+"""Writes the 4443 FashionMNIST test images as the float32 (4443, 784) array the MLP takes:
+the stored uint8 pixels divided by 255, exactly the chapter's ToTensor() values.
+Usage: prepare_fashion_mnist.py INPUTS_DIR OUT.npy"""
+import sys
+
+import numpy as np
+
+images = np.load(f"{sys.argv[1]}/fashion_mnist/test_images_u8.npz")["images"]
+np.save(sys.argv[2], (images.reshape(len(images), -1) / 255).astype(np.float32))
