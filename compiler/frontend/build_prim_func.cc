@@ -1,4 +1,5 @@
 #include "compiler/frontend/build_prim_func.h"
+#include "compiler/ir/printer/printer_internal.h"
 
 #include "compiler/frontend/attr_builder.h"
 #include "compiler/frontend/tir_expr_builder.h"
@@ -42,6 +43,10 @@ Expr extent_between(const Expr& lo, const Expr& hi, SourceLoc loc) {
   const auto* a = lo->as<IntImm>();
   const auto* b = hi->as<IntImm>();
   if (a && b) return int_const(b->value - a->value, hi->dtype, loc);
+  // `lo:lo + e`, as the printer writes a region, has extent e.
+  if (const auto* sum = hi->as<Binary>(); sum && sum->op == BinaryOp::Add && printing::print_tir_expr(sum->a) == printing::print_tir_expr(lo)) {
+    return sum->b;
+  }
   return make_binary(BinaryOp::Sub, {hi, false}, {lo, false}, loc);
 }
 

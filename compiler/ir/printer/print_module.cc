@@ -68,7 +68,7 @@ std::string print_module(const Module& module) {
   for (const relax::Function* func : functions) {
     if (!first) out.line("");
     first = false;
-    printing::print_relax_function(*func, module.name, out);
+    printing::print_relax_function(*func, "Module", out);
     metadata = metadata || uses_metadata(*func);
   }
   out.dedent();

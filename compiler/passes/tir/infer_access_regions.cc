@@ -46,6 +46,9 @@ class RegionCollector {
     const std::vector<Access>& accesses = writes ? writes_ : reads_;
     std::vector<BufferRegion> out;
     for (const Access& access : accesses) {
+      // A buffer the block allocates itself is internal to it, not an access of the block.
+      bool own = std::any_of(block.alloc_buffers.begin(), block.alloc_buffers.end(), [&](const BufferPtr& b) { return b == access.buffer; });
+      if (own) continue;
       if (!writes && block.init) {
         bool written = std::any_of(writes_.begin(), writes_.end(), [&](const Access& w) { return w.buffer == access.buffer; });
         if (written) continue;
