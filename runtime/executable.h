@@ -95,6 +95,8 @@ struct Executable {
   const VMFunction* find_function(const std::string& name) const;
 };
 
+// CRC-32 (zlib's) of `bytes`: the .rx checksum over everything before the trailer.
+uint32_t rx_checksum(std::string_view bytes);
 // The whole file, checksum included.
 std::string serialize_executable(const Executable& exe);
 // Parses and validates every section and every instruction; throws FormatError with one line

@@ -21,7 +21,9 @@ constexpr size_t kHeaderSize = 24;      // magic, version, section count, file s
 constexpr size_t kSectionEntrySize = 24;  // kind, reserved, offset, size
 constexpr size_t kTrailerSize = 8;      // CRC-32, zero
 
-uint32_t checksum(std::string_view bytes) {
+}  // namespace
+
+uint32_t rx_checksum(std::string_view bytes) {
   uLong crc = crc32(0L, Z_NULL, 0);
   while (!bytes.empty()) {
     uInt chunk = static_cast<uInt>(std::min<size_t>(bytes.size(), 1u << 30));
@@ -30,6 +32,8 @@ uint32_t checksum(std::string_view bytes) {
   }
   return static_cast<uint32_t>(crc);
 }
+
+namespace {
 
 void write_span(ByteWriter& w, const SourceSpan& s) {
   w.u32(static_cast<uint32_t>(s.line));
@@ -160,7 +164,7 @@ std::string serialize_executable(const Executable& exe) {
   std::string& file = out.buffer();
   uint64_t total = file.size() + kTrailerSize;
   std::memcpy(&file[size_field], &total, 8);
-  out.u32(checksum(file));
+  out.u32(rx_checksum(file));
   out.u32(0);
   return std::move(out.buffer());
 }

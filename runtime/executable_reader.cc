@@ -1,7 +1,5 @@
 // Reading a .rx: see executable_io.cc for the order of checks. Every index an instruction
 // holds is checked here, once, so the VM's dispatch loop can trust them.
-#include <zlib.h>
-
 #include <cstring>
 #include <set>
 
@@ -128,7 +126,11 @@ void check_bytecode(const Executable& exe, const VMFunction& f) {
   const std::vector<int64_t>& code = exe.bytecode;
   std::string where = "function @" + f.name + ": ";
   if (f.code_begin < 0 || f.code_begin >= f.code_end || f.code_end > static_cast<int64_t>(code.size())) corrupt(where + "code range out of bounds");
-  if (f.num_registers < static_cast<int64_t>(f.params.size()) || f.num_registers > kMaxRegisters) corrupt(where + "bad register count");
+  // Each instruction writes at most one register, so no function needs more than its
+  // parameters plus its instructions.
+  if (f.num_registers < static_cast<int64_t>(f.params.size()) || f.num_registers > static_cast<int64_t>(f.params.size()) + (f.code_end - f.code_begin)) {
+    corrupt(where + "bad register count");
+  }
   if (f.heap_size < 0 || f.heap_size > kMaxRegisters || static_cast<int64_t>(f.slot_names.size()) != f.heap_size) corrupt(where + "bad shape heap size");
   for (const ParamSpec& p : f.params) {
     for (const DimSpec& d : p.type.dims) {
@@ -211,9 +213,7 @@ Executable deserialize_executable(std::string_view data, std::shared_ptr<const v
   }
   uint32_t stored_crc;
   std::memcpy(&stored_crc, data.data() + data.size() - kTrailerSize, 4);
-  uLong crc = crc32(0L, Z_NULL, 0);
-  crc = crc32_z(crc, reinterpret_cast<const Bytef*>(data.data()), data.size() - kTrailerSize);
-  if (static_cast<uint32_t>(crc) != stored_crc) throw FormatError("corrupted: checksum mismatch (the file was damaged after relaxc wrote it)");
+  if (rx_checksum(data.substr(0, data.size() - kTrailerSize)) != stored_crc) throw FormatError("corrupted: checksum mismatch (the file was damaged after relaxc wrote it)");
   if (section_count != kSectionCount) corrupt("expected " + std::to_string(kSectionCount) + " sections, found " + std::to_string(section_count));
   ByteReader table(data.substr(kHeaderSize), "the section table");
   std::string_view sections[kSectionCount + 1];

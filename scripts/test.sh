@@ -10,7 +10,7 @@ cmake_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [ "${1:-}" = "--sanitize" ]; then
   build_dir=build-sanitize
   cmake_flags=(-DCMAKE_BUILD_TYPE=Debug -DRELAXC_SANITIZE=ON)
-  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:allocator_may_return_null=1"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 elif [ -n "${1:-}" ]; then
   echo "usage: scripts/test.sh [--sanitize]" >&2

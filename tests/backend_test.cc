@@ -1,0 +1,155 @@
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include "compiler/codegen/build_executable.h"
+#include "runtime/bind_arguments.h"
+#include "runtime/byte_io.h"
+#include "runtime/executable.h"
+#include "runtime/match_signature.h"
+#include "runtime/native_library.h"
+#include "runtime/npz.h"
+#include "runtime/vm.h"
+#include "test_util.h"
+
+namespace {
+
+std::string compile_rx(const std::string& path) {
+  Compiled c(read_testdata(path));
+  REQUIRE(c.module);
+  return relaxc::codegen::build_stage(*c.module, c.file, {}, relaxc::codegen::Stage::Rx, "test");
+}
+
+std::vector<relaxrt::Value> mlp_arguments() {
+  std::vector<relaxrt::Value> args;
+  relaxrt::HostArray image;
+  std::string error;
+  REQUIRE(relaxrt::parse_npy(read_testdata("Inputs/img2437.npy"), image, error));
+  auto owner = std::make_shared<const relaxrt::HostArray>(image);
+  args.push_back(relaxrt::to_value(*owner, owner));
+  std::vector<relaxrt::NamedArray> params;
+  REQUIRE(relaxrt::parse_npz(read_testdata("../examples/mlp_params.npz"), params, error));
+  for (const char* key : {"w0", "b0", "w1", "b1"}) {
+    for (const auto& p : params) {
+      if (p.name != key) continue;
+      auto keep = std::make_shared<const relaxrt::HostArray>(p.array);
+      args.push_back(relaxrt::to_value(*keep, keep));
+    }
+  }
+  return args;
+}
+
+float first_logit(const relaxrt::Value& v) {
+  float out;
+  std::memcpy(&out, v.tensor->data, 4);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("MyModule compiles to a .rx that runs in process", "[backend]") {
+  std::string bytes = compile_rx("seed/my_module.tvms");
+  relaxrt::Executable exe = relaxrt::deserialize_executable(bytes, nullptr);
+  relaxrt::NativeLibrary library(exe.native_code);
+  relaxrt::VirtualMachine vm(exe, library, {});
+  relaxrt::Value out = vm.invoke("main", mlp_arguments());
+  REQUIRE(out.kind == relaxrt::Value::Kind::Tensor);
+  CHECK(out.tensor->shape == std::vector<int64_t>{1, 10});
+  CHECK(first_logit(out) == Approx(36.977055).margin(1e-4));
+}
+
+TEST_CASE("kernels check what they are given at entry", "[backend]") {
+  std::string bytes = compile_rx("seed/my_module.tvms");
+  relaxrt::Executable exe = relaxrt::deserialize_executable(bytes, nullptr);
+  relaxrt::NativeLibrary library(exe.native_code);
+  RxFunction relu = library.kernel("relu0");
+  REQUIRE(relu);
+  auto x = relaxrt::Tensor::allocate(*relaxrt::parse_element_type("float32"), {1, 5});
+  auto y = relaxrt::Tensor::allocate(*relaxrt::parse_element_type("float32"), {1, 5});
+  RxValue args[2];
+  int32_t kinds[2] = {RX_ARG_TENSOR, RX_ARG_TENSOR};
+  args[0].tensor = &x->dl;
+  args[1].tensor = &y->dl;
+  RxError error{};
+  auto message = [&] { return std::string(error.message ? error.message : ""); };
+  CHECK(relu(args, kinds, 2, &error) == 0);
+
+  CHECK(relu(args, kinds, 1, &error) == 1);
+  CHECK(message() == "relu0: wrong number of arguments");
+  CHECK((error.has_values && error.expected == 2 && error.actual == 1));
+
+  kinds[1] = RX_ARG_INT;
+  CHECK(relu(args, kinds, 2, &error) == 1);
+  CHECK(message() == "relu0: argument 1 'y' must be a tensor");
+  kinds[1] = RX_ARG_TENSOR;
+
+  args[1].tensor = nullptr;
+  CHECK(relu(args, kinds, 2, &error) == 1);
+  CHECK(message() == "relu0: argument 1 'y' is a null tensor");
+
+  auto wrong = relaxrt::Tensor::allocate(*relaxrt::parse_element_type("float32"), {1, 6});
+  args[1].tensor = &wrong->dl;
+  CHECK(relu(args, kinds, 2, &error) == 1);
+  CHECK(message() == "relu0: argument 1 'y' (buffer Y) dimension 1 mismatch (n, bound by argument 0 'x' dimension 1)");
+  CHECK((error.expected == 5 && error.actual == 6));
+
+  auto ints = relaxrt::Tensor::allocate(*relaxrt::parse_element_type("int32"), {1, 5});
+  args[1].tensor = &ints->dl;
+  CHECK(relu(args, kinds, 2, &error) == 1);
+  CHECK(message() == "relu0: argument 1 'y' (buffer Y) must hold float32");
+
+  auto flat = relaxrt::Tensor::allocate(*relaxrt::parse_element_type("float32"), {5});
+  args[1].tensor = &flat->dl;
+  CHECK(relu(args, kinds, 2, &error) == 1);
+  CHECK(message() == "relu0: argument 1 'y' (buffer Y) has the wrong rank");
+
+  // A strided view (every other column of a (1, 10) array) is refused, not misread.
+  auto wide = relaxrt::Tensor::allocate(*relaxrt::parse_element_type("float32"), {1, 10});
+  int64_t strides[2] = {10, 2};
+  DLTensor view = wide->dl;
+  view.shape = y->shape.data();
+  view.strides = strides;
+  args[1].tensor = &view;
+  CHECK(relu(args, kinds, 2, &error) == 1);
+  CHECK(message() == "relu0: argument 1 'y' (buffer Y) must be a compact row-major tensor");
+  int64_t compact[2] = {5, 1};
+  view.strides = compact;
+  CHECK(relu(args, kinds, 2, &error) == 0);
+}
+
+// A damaged file must never crash relaxrun: every truncation fails the size check, and every
+// single-byte change is caught by the checksum — or, when the checksum is recomputed to match
+// (a bug or a hostile file), by validation of the sections and instructions, or by the VM's
+// checks at run time. The native code itself is trusted once the checksum matches, so bytes
+// in that section are not altered here.
+TEST_CASE("damaged .rx files are rejected or run safely", "[backend][fuzz]") {
+  std::string bytes = compile_rx("seed/my_module.tvms");
+  for (size_t cut = 0; cut < bytes.size(); cut += 7) {
+    CHECK_THROWS_AS(relaxrt::deserialize_executable(bytes.substr(0, cut), nullptr), relaxrt::FormatError);
+  }
+  relaxrt::Executable clean = relaxrt::deserialize_executable(bytes, nullptr);
+  size_t native_begin = static_cast<size_t>(clean.native_code.data() - bytes.data());
+  size_t native_end = native_begin + clean.native_code.size();
+  relaxrt::NativeLibrary library(clean.native_code);
+  std::vector<relaxrt::Value> args = mlp_arguments();
+  size_t parsed = 0, ran = 0;
+  for (size_t at = 0; at + 8 < bytes.size(); ++at) {
+    if (at >= native_begin && at < native_end) continue;
+    std::string damaged = bytes;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x21);
+    CHECK_THROWS_AS(relaxrt::deserialize_executable(damaged, nullptr), relaxrt::FormatError);
+    uint32_t crc = relaxrt::rx_checksum(std::string_view(damaged).substr(0, damaged.size() - 8));
+    std::memcpy(&damaged[damaged.size() - 8], &crc, 4);
+    try {
+      relaxrt::Executable exe = relaxrt::deserialize_executable(damaged, nullptr);
+      ++parsed;
+      relaxrt::VirtualMachine vm(exe, library, {});
+      vm.invoke("main", args);
+      ++ran;
+    } catch (const std::runtime_error&) {
+      // FormatError, RuntimeError or ArgumentError: a clean refusal.
+    }
+  }
+  CHECK(parsed > 0);
+  CHECK(ran > 0);
+}
