@@ -153,3 +153,27 @@ TEST_CASE("damaged .rx files are rejected or run safely", "[backend][fuzz]") {
   CHECK(parsed > 0);
   CHECK(ran > 0);
 }
+
+#include "runtime/cpu_features.h"
+
+TEST_CASE("code is refused when the host lacks a CPU feature it uses", "[backend]") {
+  // Whatever this machine is, the answer must agree with the CPU's own report.
+  struct Probe {
+    const char* name;
+    bool present;
+  };
+  const Probe probes[] = {{"avx2", __builtin_cpu_supports("avx2") != 0},
+                          {"avx512f", __builtin_cpu_supports("avx512f") != 0},
+                          {"avx512fp16", __builtin_cpu_supports("avx512fp16") != 0},
+                          {"fma", __builtin_cpu_supports("fma") != 0}};
+  for (const Probe& probe : probes) {
+    INFO(probe.name);
+    std::string problem = relaxrt::check_host_can_run("x86_64-pc-linux-gnu", "somecpu", {"64bit", probe.name});
+    CHECK(problem.empty() == probe.present);
+    if (!probe.present) {
+      CHECK(problem.find(std::string("uses ") + probe.name + ", which this CPU lacks") != std::string::npos);
+    }
+  }
+  CHECK(relaxrt::check_host_can_run("x86_64-pc-linux-gnu", "generic", {}).empty());
+  CHECK(relaxrt::check_host_can_run("aarch64-unknown-linux-gnu", "generic", {}).find("this machine is x86_64") != std::string::npos);
+}

@@ -77,9 +77,15 @@ void print_note(std::ostream& err, const std::string& source, const SourceSpan& 
   err << source << ":" << span.line << ":" << span.column << ": note: " << message << "\n";
   if (span.line_text.empty() || span.line_text.size() > 400) return;
   err << span.line_text << "\n";
+  // Columns count characters; step over UTF-8 continuation bytes to find the caret's place.
   size_t column = static_cast<size_t>(std::max(1, span.column)) - 1;
   std::string pad;
-  for (size_t i = 0; i < column && i < span.line_text.size(); ++i) pad += span.line_text[i] == '\t' ? '\t' : ' ';
+  for (size_t i = 0, chars = 0; i < span.line_text.size() && chars < column; ++i) {
+    unsigned char byte = static_cast<unsigned char>(span.line_text[i]);
+    if ((byte & 0xC0) == 0x80) continue;
+    pad += byte == '\t' ? '\t' : ' ';
+    ++chars;
+  }
   err << pad << "^\n";
 }
 
