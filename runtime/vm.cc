@@ -23,9 +23,9 @@ VirtualMachine::VirtualMachine(const Executable& exe, const NativeLibrary& libra
         if (!callable.builtin) missing.push_back(ref.name + " (a VM builtin this relaxrun does not have)");
         break;
       case FunctionRef::Kind::Runtime: {
-        auto it = registry.find(ref.name);
-        if (it == registry.end()) missing.push_back(ref.name);
-        else callable.native = it->second;
+        const FunctionRegistry::Entry* entry = registry.find(ref.name);
+        if (!entry) missing.push_back(ref.name);
+        else callable.native = entry->function;
         break;
       }
     }

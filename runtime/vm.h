@@ -11,6 +11,7 @@
 
 #include "relaxrt/kernel_abi.h"
 #include "runtime/executable.h"
+#include "runtime/function_registry.h"
 #include "runtime/native_library.h"
 #include "runtime/value.h"
 
@@ -31,8 +32,6 @@ using Builtin = Value (*)(BuiltinCall& call);
 // nullptr when `name` is not a builtin (builtins.cc).
 Builtin find_builtin(const std::string& name);
 
-// Named functions with the kernel ABI that R.call_dps_packed can reach by name.
-using FunctionRegistry = std::map<std::string, RxFunction>;
 
 class VirtualMachine {
  public:

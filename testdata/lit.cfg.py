@@ -15,3 +15,4 @@ config.environment["PATH"] = os.pathsep.join([config.relaxc_tools_dir, config.ll
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%inputs", os.path.join(config.testdata_dir, "Inputs")))
 config.substitutions.append(("%examples", config.examples_dir))
+config.substitutions.append(("%plugins", config.plugin_dir))

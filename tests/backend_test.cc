@@ -51,7 +51,8 @@ TEST_CASE("MyModule compiles to a .rx that runs in process", "[backend]") {
   std::string bytes = compile_rx("seed/my_module.tvms");
   relaxrt::Executable exe = relaxrt::deserialize_executable(bytes, nullptr);
   relaxrt::NativeLibrary library(exe.native_code);
-  relaxrt::VirtualMachine vm(exe, library, {});
+  relaxrt::FunctionRegistry registry;
+  relaxrt::VirtualMachine vm(exe, library, registry);
   relaxrt::Value out = vm.invoke("main", mlp_arguments());
   REQUIRE(out.kind == relaxrt::Value::Kind::Tensor);
   CHECK(out.tensor->shape == std::vector<int64_t>{1, 10});
@@ -131,6 +132,7 @@ TEST_CASE("damaged .rx files are rejected or run safely", "[backend][fuzz]") {
   size_t native_begin = static_cast<size_t>(clean.native_code.data() - bytes.data());
   size_t native_end = native_begin + clean.native_code.size();
   relaxrt::NativeLibrary library(clean.native_code);
+  relaxrt::FunctionRegistry registry;
   std::vector<relaxrt::Value> args = mlp_arguments();
   size_t parsed = 0, ran = 0;
   for (size_t at = 0; at + 8 < bytes.size(); ++at) {
@@ -143,7 +145,7 @@ TEST_CASE("damaged .rx files are rejected or run safely", "[backend][fuzz]") {
     try {
       relaxrt::Executable exe = relaxrt::deserialize_executable(damaged, nullptr);
       ++parsed;
-      relaxrt::VirtualMachine vm(exe, library, {});
+      relaxrt::VirtualMachine vm(exe, library, registry);
       vm.invoke("main", args);
       ++ran;
     } catch (const std::runtime_error&) {

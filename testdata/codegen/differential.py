@@ -7,7 +7,7 @@ The test file (a .tvms) carries the specification in comments:
   # INPUT: b float32 (m,) positive  (values in (0.1, 2) instead of (-2, 2))
   # EXPECT: np.maximum(a, 0)      numpy expression over the inputs and sizes
   # TOL: 1e-5                     absolute and relative tolerance (default 1e-5)
-Usage: differential.py MODULE.rx TEST.tvms WORKDIR
+Usage: differential.py MODULE.rx TEST.tvms WORKDIR [RELAXRUN ARGUMENTS...]
 """
 import itertools
 import os
@@ -51,7 +51,7 @@ def random_input(rng, dtype, shape, positive):
 
 
 def main():
-    module, test, workdir = sys.argv[1], sys.argv[2], sys.argv[3]
+    module, test, workdir, extra = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     os.makedirs(workdir, exist_ok=True)
     sizes, inputs, expect, tol = parse_spec(test)
     rng = np.random.default_rng(20261125)
@@ -70,7 +70,7 @@ def main():
         out = os.path.join(workdir, "out.npy")
         if os.path.exists(out):
             os.remove(out)
-        run = subprocess.run(["relaxrun", module, *args, "--output", out], capture_output=True, text=True)
+        run = subprocess.run(["relaxrun", module, *extra, *args, "--output", out], capture_output=True, text=True)
         label = ", ".join(f"{k}={v}" for k, v in env.items())
         cases += 1
         if run.returncode != 0:

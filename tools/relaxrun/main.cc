@@ -20,7 +20,7 @@ namespace {
 
 struct Options {
   std::string module, function = "main", params, output, labels, expected;
-  std::vector<std::string> inputs;
+  std::vector<std::string> inputs, libs;
   int print_top = 0;
   double atol = 1e-5, rtol = 1e-5;
   bool info = false, allow_unused_params = false;
@@ -106,8 +106,10 @@ int run(const Options& opt) {
   } catch (const relaxrt::FormatError& e) {
     throw Failure(opt.module + ": " + e.what());
   }
+  relaxrt::FunctionRegistry registry;
+  for (const std::string& lib : opt.libs) registry.load_plugin(lib);
   if (opt.info) {
-    relaxrun::print_info(std::cout, opt.module, exe, nullptr);
+    relaxrun::print_info(std::cout, opt.module, exe, registry);
     return 0;
   }
   std::unique_ptr<relaxrt::NativeLibrary> library;
@@ -119,7 +121,6 @@ int run(const Options& opt) {
   } else {
     library = std::make_unique<relaxrt::NativeLibrary>();
   }
-  relaxrt::FunctionRegistry registry;
   std::unique_ptr<relaxrt::VirtualMachine> vm;
   try {
     vm = std::make_unique<relaxrt::VirtualMachine>(exe, *library, registry);
@@ -215,6 +216,7 @@ int main(int argc, char** argv) {
   app.add_option("--expected", opt.expected, "compare the result with this .npy file; exit 1 on a mismatch");
   app.add_option("--atol", opt.atol, "absolute tolerance for --expected (default 1e-5)")->check(CLI::NonNegativeNumber);
   app.add_option("--rtol", opt.rtol, "relative tolerance for --expected (default 1e-5)")->check(CLI::NonNegativeNumber);
+  app.add_option("--lib", opt.libs, "a plugin library whose functions R.call_dps_packed can call by name; repeatable");
   app.add_flag("--info", opt.info, "list the module's functions, signatures and the runtime functions it needs");
   app.set_version_flag("--version", std::string("relaxrun ") + RELAXC_VERSION);
   try {

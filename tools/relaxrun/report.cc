@@ -12,7 +12,7 @@ namespace relaxrun {
 
 using namespace relaxrt;
 
-void print_info(std::ostream& out, const std::string& path, const Executable& exe, const NativeLibrary* library) {
+void print_info(std::ostream& out, const std::string& path, const Executable& exe, const FunctionRegistry& registry) {
   out << path << ": compiled by " << exe.producer << " from " << exe.source_name << " (.rx format " << exe.format_version << ")\n";
   out << "native code: " << (exe.native_code.empty() ? std::string("none") : std::to_string(exe.native_code.size()) + " bytes for " + exe.target_triple + ", CPU " + exe.target_cpu) << "\n";
   out << "functions:\n";
@@ -30,10 +30,10 @@ void print_info(std::ostream& out, const std::string& path, const Executable& ex
   out << (kernels ? "\n" : " none\n");
   out << "runtime functions needed:\n";
   for (const std::string& name : exe.runtime_functions) {
-    std::string where = find_builtin(name) ? "builtin of relaxrun" : "not available";
+    const FunctionRegistry::Entry* entry = registry.find(name);
+    std::string where = find_builtin(name) ? "VM builtin" : entry ? entry->origin : "MISSING (provide it with --lib PLUGIN.so)";
     out << "  " << name << ": " << where << "\n";
   }
-  (void)library;
 }
 
 bool print_top(std::ostream& out, std::ostream& err, const Tensor& result, int k, const std::vector<std::string>& labels) {

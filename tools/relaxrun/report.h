@@ -6,12 +6,13 @@
 #include <vector>
 
 #include "runtime/executable.h"
+#include "runtime/function_registry.h"
 #include "runtime/native_library.h"
 #include "runtime/value.h"
 
 namespace relaxrun {
 
-void print_info(std::ostream& out, const std::string& path, const relaxrt::Executable& exe, const relaxrt::NativeLibrary* library);
+void print_info(std::ostream& out, const std::string& path, const relaxrt::Executable& exe, const relaxrt::FunctionRegistry& registry);
 // The k largest entries of each row of a 1-D or 2-D result, with class names when given.
 // Returns false (and prints why to `err`) when the result cannot be ranked.
 bool print_top(std::ostream& out, std::ostream& err, const relaxrt::Tensor& result, int k, const std::vector<std::string>& labels);
