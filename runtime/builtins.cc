@@ -76,6 +76,12 @@ Value alloc_tensor(BuiltinCall& call) {
 
 Value make_tuple(BuiltinCall& call) { return Value::of_tuple(call.args); }
 
+// A constant (or any value) into a register.
+Value copy(BuiltinCall& call) {
+  if (call.args.size() != 1) throw RuntimeError("vm.builtin.copy takes one argument");
+  return call.args[0];
+}
+
 Value tuple_getitem(BuiltinCall& call) {
   const Value& tuple = arg(call, 0, Value::Kind::Tuple, "vm.builtin.tuple_getitem");
   int64_t index = arg(call, 1, Value::Kind::Int, "vm.builtin.tuple_getitem").i;
@@ -94,6 +100,7 @@ constexpr NamedBuiltin kBuiltins[] = {
     {"vm.builtin.alloc_shape_heap", alloc_shape_heap}, {"vm.builtin.match_shape", match_shape},
     {"vm.builtin.make_shape", make_shape},             {"vm.builtin.alloc_tensor", alloc_tensor},
     {"vm.builtin.make_tuple", make_tuple},             {"vm.builtin.tuple_getitem", tuple_getitem},
+    {"vm.builtin.copy", copy},
 };
 
 }  // namespace

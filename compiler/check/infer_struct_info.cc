@@ -324,6 +324,18 @@ StructInfoPtr infer_struct_info(const Expr& expr, const Module& module, Diagnost
     case ExprKind::Var: return expr->as<Var>()->sinfo ? expr->as<Var>()->sinfo : object_sinfo();
     case ExprKind::Constant: {
       const auto* constant = expr->as<Constant>();
+      if (constant->sinfo) return constant->sinfo;
+      if (constant->metadata_index && !module.constants.empty()) {
+        size_t index = static_cast<size_t>(*constant->metadata_index);
+        if (index >= module.constants.size()) {
+          diags.error(expr->loc, "metadata[\"relax.expr.Constant\"][" + std::to_string(index) + "] does not exist: the module's metadata holds " +
+                                     std::to_string(module.constants.size()) + " constants");
+          return make_tensor_sinfo(std::nullopt, DataType::Void);
+        }
+        std::vector<tir::Expr> dims;
+        for (int64_t extent : module.constants[index].shape) dims.push_back(std::make_shared<tir::IntImm>(extent, DataType::Int64, SourceLoc{}));
+        return make_tensor_sinfo(dims, module.constants[index].dtype);
+      }
       if (constant->metadata_index) return make_tensor_sinfo(std::nullopt, DataType::Void);
       return make_tensor_sinfo(std::vector<tir::Expr>{}, constant->dtype);
     }

@@ -18,8 +18,13 @@ std::string build_stage(const Module& module, const SourceFile& file, const Targ
   relaxrt::Executable exe;
   exe.producer = producer;
   exe.source_name = file.path();
+  // The executable views its large byte blobs; this keeps them alive until it is serialised.
+  struct Blobs {
+    std::string constants, library;
+  };
+  auto blobs = std::make_shared<Blobs>();
   if (stage == Stage::Bytecode) {
-    lower_relax_to_bytecode(module, file, exe);
+    lower_relax_to_bytecode(module, file, exe, blobs->constants);
     return relaxrt::disassemble(exe);
   }
   NativeTarget target = make_native_target(options);
@@ -36,10 +41,11 @@ std::string build_stage(const Module& module, const SourceFile& file, const Targ
   std::string object = emit_machine_code(*llvm_module, target, false);
   if (stage == Stage::Obj) return object;
 
-  lower_relax_to_bytecode(module, file, exe);
-  auto library = std::make_shared<std::string>(module.prim_funcs.empty() ? std::string() : link_shared_object(object));
-  exe.native_code = *library;
-  exe.storage = library;
+  lower_relax_to_bytecode(module, file, exe, blobs->constants);
+  if (!module.prim_funcs.empty()) blobs->library = link_shared_object(object);
+  exe.constant_data = blobs->constants;
+  exe.native_code = blobs->library;
+  exe.storage = blobs;
   exe.target_triple = target.triple;
   exe.target_cpu = target.cpu;
   exe.target_features = target.features;

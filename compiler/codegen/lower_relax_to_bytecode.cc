@@ -16,8 +16,9 @@ namespace {
 
 class FunctionLowering {
  public:
-  FunctionLowering(const Module& module, const SourceFile& file, const relax::Function& func, BytecodeBuilder& out)
-      : module_(module), file_(file), func_(func), out_(out) {}
+  FunctionLowering(const Module& module, const SourceFile& file, const relax::Function& func, BytecodeBuilder& out,
+                   std::string& constant_data, std::unordered_map<int, int64_t>& metadata_constants)
+      : module_(module), file_(file), func_(func), out_(out), constant_data_(constant_data), metadata_constants_(metadata_constants) {}
 
   relaxrt::VMFunction lower() {
     relaxrt::VMFunction vm;
@@ -197,9 +198,56 @@ class FunctionLowering {
     return dst;
   }
 
+  int64_t tensor_constant(DataType dtype, const std::vector<int64_t>& shape, const std::string& bytes) {
+    constant_data_.resize((constant_data_.size() + relaxrt::kRxAlignment - 1) / relaxrt::kRxAlignment * relaxrt::kRxAlignment, '\0');
+    relaxrt::ConstantEntry entry;
+    entry.kind = relaxrt::ConstantEntry::Kind::Tensor;
+    entry.dtype = dtype_name(dtype);
+    entry.shape = shape;
+    entry.data_offset = constant_data_.size();
+    entry.data_size = bytes.size();
+    constant_data_ += bytes;
+    return out_.add_constant(std::move(entry));
+  }
+
+  // R.const(v, dtype): a 0-d tensor; metadata["relax.expr.Constant"][i]: the module's tensor i.
+  int64_t constant(const relax::Constant& c) {
+    if (!c.metadata_index) {
+      std::string bytes = scalar_bytes(c.scalar, c.dtype, c.loc);
+      return tensor_constant(c.dtype, {}, bytes);
+    }
+    int index = *c.metadata_index;
+    if (index < 0 || static_cast<size_t>(index) >= module_.constants.size()) {
+      throw CompileError(c.loc, "metadata[\"relax.expr.Constant\"][" + std::to_string(index) +
+                                    "] has no value: compile the module as printed with --show-meta, or bind it with --bind-params");
+    }
+    auto it = metadata_constants_.find(index);
+    if (it != metadata_constants_.end()) return it->second;
+    const ConstantTensor& tensor = module_.constants[static_cast<size_t>(index)];
+    int64_t entry = tensor_constant(tensor.dtype, tensor.shape, tensor.bytes);
+    metadata_constants_[index] = entry;
+    return entry;
+  }
+
+  static std::string scalar_bytes(double value, DataType dtype, SourceLoc loc) {
+    auto raw = [](auto v) { return std::string(reinterpret_cast<const char*>(&v), sizeof v); };
+    switch (dtype) {
+      case DataType::Float32: return raw(static_cast<float>(value));
+      case DataType::Float64: return raw(value);
+      case DataType::Int32: return raw(static_cast<int32_t>(value));
+      case DataType::Int64: return raw(static_cast<int64_t>(value));
+      case DataType::Int16: return raw(static_cast<int16_t>(value));
+      case DataType::Int8: return raw(static_cast<int8_t>(value));
+      case DataType::UInt8: return raw(static_cast<uint8_t>(value));
+      case DataType::Bool: return raw(static_cast<uint8_t>(value != 0));
+      default: throw CompileError(loc, std::string("R.const of dtype ") + dtype_name(dtype) + " is not supported by the VM code generator");
+    }
+  }
+
   // An argument word for `e`: a register, or a constant used in place.
   int64_t operand(const relax::Expr& e) {
     if (auto* text = e->as<relax::StringImm>()) return BytecodeBuilder::constant(string_constant(text->value));
+    if (auto* c = e->as<relax::Constant>()) return BytecodeBuilder::constant(constant(*c));
     return BytecodeBuilder::reg(to_register(e));
   }
 
@@ -225,6 +273,11 @@ class FunctionLowering {
         return dst;
       }
       case relax::ExprKind::ShapeExpr: return make_shape(e->as<relax::ShapeExpr>()->values);
+      case relax::ExprKind::Constant: {
+        int64_t dst = next_register_++;
+        out_.call(dst, out_.builtin("vm.builtin.copy"), {operand(e)});
+        return dst;
+      }
       case relax::ExprKind::Call: {
         auto* call = e->as<relax::Call>();
         if (call->op == "call_dps_packed" || call->op == "call_tir") return lower_dps_call(*call);
@@ -248,6 +301,8 @@ class FunctionLowering {
   const SourceFile& file_;
   const relax::Function& func_;
   BytecodeBuilder& out_;
+  std::string& constant_data_;
+  std::unordered_map<int, int64_t>& metadata_constants_;  // metadata index -> constant pool entry
   std::unordered_map<const tir::Var*, int64_t> slots_;
   std::unordered_map<const relax::Var*, int64_t> registers_;
   std::unordered_map<DataType, int64_t> dtype_strings_;
@@ -257,10 +312,11 @@ class FunctionLowering {
 
 }  // namespace
 
-void lower_relax_to_bytecode(const Module& module, const SourceFile& file, relaxrt::Executable& exe) {
+void lower_relax_to_bytecode(const Module& module, const SourceFile& file, relaxrt::Executable& exe, std::string& constant_data) {
   BytecodeBuilder builder(exe);
+  std::unordered_map<int, int64_t> metadata_constants;
   for (const relax::FunctionPtr& func : module.functions) {
-    exe.functions.push_back(FunctionLowering(module, file, *func, builder).lower());
+    exe.functions.push_back(FunctionLowering(module, file, *func, builder, constant_data, metadata_constants).lower());
   }
   for (const FunctionRef& ref : exe.function_table) {
     if (ref.kind == FunctionRef::Kind::Builtin || ref.kind == FunctionRef::Kind::Runtime) exe.runtime_functions.push_back(ref.name);

@@ -12,6 +12,7 @@
 namespace relaxc::codegen {
 
 // Throws CompileError for Relax the VM cannot run yet (with the node's position).
-void lower_relax_to_bytecode(const Module& module, const SourceFile& file, relaxrt::Executable& exe);
+// Tensor constants go to `constant_data`, each at a multiple of 64 bytes.
+void lower_relax_to_bytecode(const Module& module, const SourceFile& file, relaxrt::Executable& exe, std::string& constant_data);
 
 }  // namespace relaxc::codegen

@@ -14,6 +14,6 @@ std::optional<Module> load_and_check(const SourceFile& file, Diagnostics& diags)
   return module;
 }
 
-std::string emit_tvms(const Module& module) { return print_module(infer_access_regions(module)); }
+std::string emit_tvms(const Module& module, bool show_meta) { return print_module(infer_access_regions(module), show_meta); }
 
 }  // namespace relaxc

@@ -12,7 +12,7 @@ namespace relaxc {
 
 // Parses and checks; nullopt when `diags` holds an error.
 std::optional<Module> load_and_check(const SourceFile& file, Diagnostics& diags);
-// The canonical TVMScript text of a checked module.
-std::string emit_tvms(const Module& module);
+// The canonical TVMScript text of a checked module (with metadata values when `show_meta`).
+std::string emit_tvms(const Module& module, bool show_meta = false);
 
 }  // namespace relaxc

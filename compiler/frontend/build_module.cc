@@ -1,5 +1,8 @@
 #include "compiler/frontend/build_module.h"
 
+#include "compiler/frontend/attr_builder.h"
+#include "compiler/support/base64.h"
+
 #include <set>
 
 #include "compiler/frontend/build_prim_func.h"
@@ -80,10 +83,16 @@ class ModuleBuilder {
   Module build(P::FileContext* file) {
     Module module;
     std::vector<FunctionSyntax> functions;
-    bool saw_class = false;
+    bool saw_class = false, saw_metadata = false;
     for (P::StatementContext* stmt : file->statement()) {
       if (P::SimpleStatementsContext* simple = stmt->simpleStatements()) {
         for (P::SimpleStatementContext* s : simple->simpleStatement()) {
+          if (auto* assign = dynamic_cast<P::AssignStatementContext*>(s); assign && assign->targets->expr().size() == 1 && dotted_name(assign->targets->expr(0)) == std::optional<std::string>("metadata")) {
+            if (saw_metadata) fail(loc_of(s), "metadata is defined twice");
+            saw_metadata = true;
+            module.constants = build_metadata(assign);
+            continue;
+          }
           if (dynamic_cast<P::ImportStatementContext*>(s) || dynamic_cast<P::FromImportStatementContext*>(s)) {
             if (saw_class || !functions.empty()) fail(loc_of(s), "imports must come before the module");
             check_import(s);
@@ -125,6 +134,54 @@ class ModuleBuilder {
   }
 
  private:
+  // `metadata = {"relax.expr.Constant": [{"dtype": ..., "shape": (...), "data": "<base64>"}, ...]}`,
+  // as relaxc --show-meta prints it.
+  std::vector<ConstantTensor> build_metadata(P::AssignStatementContext* assign) {
+    AttrValuePtr root = build_attr_value(assign->value->expr(0));
+    auto expect = [](bool ok, const AttrValue& at, const std::string& what) {
+      if (!ok) fail(at.loc, "metadata: expected " + what);
+    };
+    auto field = [&](const AttrValue& dict, const std::string& key) -> const AttrValue& {
+      for (const auto& [name, value] : dict.entries) {
+        if (name == key) return *value;
+      }
+      fail(dict.loc, "metadata: a constant needs \"" + key + "\"");
+    };
+    expect(root->kind == AttrValue::Kind::Dict, *root, "a dict such as {\"relax.expr.Constant\": [...]}");
+    std::vector<ConstantTensor> constants;
+    for (const auto& [kind, list] : root->entries) {
+      if (kind != "relax.expr.Constant") fail(list->loc, "metadata: only \"relax.expr.Constant\" entries are supported, not \"" + kind + "\"");
+      expect(list->kind == AttrValue::Kind::List, *list, "a list of constants");
+      for (const AttrValuePtr& item : list->items) {
+        expect(item->kind == AttrValue::Kind::Dict, *item, "{\"dtype\": ..., \"shape\": (...), \"data\": \"<base64>\"}");
+        ConstantTensor tensor;
+        const AttrValue& dtype = field(*item, "dtype");
+        std::optional<DataType> parsed = dtype.kind == AttrValue::Kind::String ? parse_dtype(dtype.string_value) : std::nullopt;
+        if (!parsed || *parsed == DataType::Void || *parsed == DataType::Handle) fail(dtype.loc, "metadata: expected a dtype such as \"float32\"");
+        tensor.dtype = *parsed;
+        const AttrValue& shape = field(*item, "shape");
+        expect(shape.kind == AttrValue::Kind::List, shape, "a shape tuple");
+        uint64_t count = 1;
+        for (const AttrValuePtr& dim : shape.items) {
+          expect(dim->kind == AttrValue::Kind::Int && dim->int_value >= 0 && dim->int_value < (int64_t{1} << 40), *dim, "a non-negative dimension");
+          tensor.shape.push_back(dim->int_value);
+          count *= static_cast<uint64_t>(dim->int_value);
+          expect(count < (uint64_t{1} << 40), *dim, "a shape of fewer than 2^40 elements");
+        }
+        const AttrValue& data = field(*item, "data");
+        std::optional<std::string> bytes = data.kind == AttrValue::Kind::String ? base64_decode(data.string_value) : std::nullopt;
+        if (!bytes) fail(data.loc, "metadata: expected the tensor's bytes in base64");
+        uint64_t want = count * static_cast<uint64_t>(std::max(1, dtype_bits(tensor.dtype) / 8));
+        if (bytes->size() != want) {
+          fail(data.loc, "metadata: the data holds " + std::to_string(bytes->size()) + " bytes but shape and dtype need " + std::to_string(want));
+        }
+        tensor.bytes = std::move(*bytes);
+        constants.push_back(std::move(tensor));
+      }
+    }
+    return constants;
+  }
+
   void collect_class_functions(P::ClassDefContext* cls, std::vector<FunctionSyntax>& functions) {
     for (antlr4::ParserRuleContext* item : statements_of(cls->block())) {
       auto* compound = dynamic_cast<P::CompoundStatementContext*>(item);

@@ -9,10 +9,21 @@
 
 namespace relaxc {
 
+// The value of a metadata constant (`metadata["relax.expr.Constant"][i]`): a dense,
+// little-endian, row-major tensor.
+struct ConstantTensor {
+  DataType dtype = DataType::Float32;
+  std::vector<int64_t> shape;
+  std::string bytes;
+};
+
 struct Module {
   std::string name = "Module";
   std::vector<tir::PrimFuncPtr> prim_funcs;
   std::vector<relax::FunctionPtr> functions;
+  // Values of metadata constants by index; empty when the module refers to metadata it was not
+  // given (printed without --show-meta), which only code generation cares about.
+  std::vector<ConstantTensor> constants;
   SourceLoc loc;
 
   const tir::PrimFunc* find_prim_func(const std::string& name) const;

@@ -7,13 +7,15 @@
 
 #include "compiler/codegen/build_executable.h"
 #include "compiler/driver/compile.h"
+#include "compiler/passes/relax/bind_params.h"
+#include "runtime/npz.h"
 #include "runtime/file_io.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"relaxc: compile a TVMScript (.tvms) module of Relax and TensorIR functions"};
-  std::string input, output, emit = "rx", triple, cpu = "native", opt = "2";
-  bool verbose = false;
+  std::string input, output, emit = "rx", triple, cpu = "native", opt = "2", bind_path, bind_function = "main";
+  bool verbose = false, show_meta = false, allow_unused_params = false;
   app.add_option("input", input, "the .tvms file to compile")->required();
   app.add_option("-o,--output", output, "where to write the result (default: stdout for --emit=tvms)");
   app.add_option("--emit", emit,
@@ -23,6 +25,10 @@ int main(int argc, char** argv) {
   app.add_option("--target", triple, "LLVM target triple for the native code (default: the host)");
   app.add_option("--mcpu", cpu, "CPU to generate code for (default: native, the host CPU)");
   app.add_option("-O", opt, "optimisation level 0-3 (default 2)")->check(CLI::IsMember({"0", "1", "2", "3"}));
+  app.add_option("--bind-params", bind_path, "bind the arrays of this .npz to the parameters of the same names (BindParams)");
+  app.add_option("--bind-params-function", bind_function, "the Relax function --bind-params binds (default: main)");
+  app.add_flag("--allow-unused-params", allow_unused_params, "warn, instead of failing, about --bind-params keys that match no parameter");
+  app.add_flag("--show-meta", show_meta, "with --emit=tvms, print the values of metadata constants (in a form relaxc reads back)");
   app.add_flag("-v,--verbose", verbose, "log each stage to stderr");
   app.set_version_flag("--version", std::string("relaxc ") + RELAXC_VERSION);
   // Compilers spell the CPU option -mcpu=NAME (one dash); CLI11 wants --mcpu.
@@ -56,12 +62,29 @@ int main(int argc, char** argv) {
     std::cerr << input << ": internal error: " << e.what() << '\n';
     return 3;
   }
+  if (module && !bind_path.empty()) {
+    std::string bytes, error;
+    std::vector<relaxrt::NamedArray> arrays;
+    if (std::string read_error = relaxrt::read_whole_file(bind_path, bytes); !read_error.empty()) {
+      diags.render(std::cerr);
+      std::cerr << "relaxc: error: " << read_error << '\n';
+      return 2;
+    }
+    if (!relaxrt::parse_npz(bytes, arrays, error)) {
+      diags.render(std::cerr);
+      std::cerr << "relaxc: error: " << bind_path << ": " << error << '\n';
+      return 1;
+    }
+    spdlog::info("binding {} arrays of {} to @{}", arrays.size(), bind_path, bind_function);
+    relaxc::BindParamsOptions options{bind_function, bind_path, allow_unused_params};
+    module = relaxc::bind_params(*module, arrays, options, diags);
+  }
   diags.render(std::cerr);
   if (!module) return 1;
   if (emit == "check") return 0;
   std::string result;
   if (emit == "tvms") {
-    result = relaxc::emit_tvms(*module);
+    result = relaxc::emit_tvms(*module, show_meta);
   } else {
     if (emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
       std::cerr << "relaxc: error: --emit=" << emit << " writes binary output; name the file with -o\n";

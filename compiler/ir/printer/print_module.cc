@@ -4,6 +4,8 @@
 #include <algorithm>
 
 #include "compiler/ir/printer/printer.h"
+
+#include "compiler/support/base64.h"
 #include "compiler/ir/printer/printer_internal.h"
 
 namespace relaxc {
@@ -46,7 +48,7 @@ std::vector<const T*> sorted_by_name(const std::vector<std::shared_ptr<const T>>
 
 }  // namespace
 
-std::string print_module(const Module& module) {
+std::string print_module(const Module& module, bool show_meta) {
   printing::Lines out;
   out.line("# from tvm.script import ir as I");
   out.line("# from tvm.script import tir as T");
@@ -83,7 +85,18 @@ std::string print_module(const Module& module) {
     cleaned += line + "\n";
     start = end + 1;
   }
-  if (metadata) cleaned += "\n# Metadata omitted. Use show_meta=True in script() method to show it.\n";
+  if (metadata && show_meta && !module.constants.empty()) {
+    cleaned += "\nmetadata = {\"relax.expr.Constant\": [\n";
+    for (const ConstantTensor& c : module.constants) {
+      std::string shape;
+      for (size_t i = 0; i < c.shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(c.shape[i]);
+      if (c.shape.size() == 1) shape += ",";
+      cleaned += "    {\"dtype\": \"" + std::string(dtype_name(c.dtype)) + "\", \"shape\": (" + shape + "), \"data\": \"" + base64_encode(c.bytes) + "\"},\n";
+    }
+    cleaned += "]}\n";
+  } else if (metadata) {
+    cleaned += "\n# Metadata omitted. Use show_meta=True in script() method to show it.\n";
+  }
   return cleaned;
 }
 

@@ -8,6 +8,8 @@
 
 namespace relaxc {
 
-std::string print_module(const Module& module);
+// With `show_meta`, the values of metadata constants follow the module (in a form relaxc reads
+// back) instead of TVM's "# Metadata omitted" line.
+std::string print_module(const Module& module, bool show_meta = false);
 
 }  // namespace relaxc
