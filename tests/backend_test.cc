@@ -179,3 +179,42 @@ TEST_CASE("code is refused when the host lacks a CPU feature it uses", "[backend
   CHECK(relaxrt::check_host_can_run("x86_64-pc-linux-gnu", "generic", {}).empty());
   CHECK(relaxrt::check_host_can_run("aarch64-unknown-linux-gnu", "generic", {}).find("this machine is x86_64") != std::string::npos);
 }
+
+#include <unistd.h>
+
+#include "compiler/passes/relax/bind_params.h"
+#include "runtime/file_io.h"
+#include "runtime/mapped_file.h"
+
+TEST_CASE("bound weights are 64-byte aligned in the .rx and used in place from the mapping", "[backend]") {
+  Compiled c(read_testdata("seed/my_module_mixture.tvms"));
+  REQUIRE(c.module);
+  std::vector<relaxrt::NamedArray> params;
+  std::string error;
+  REQUIRE(relaxrt::parse_npz(read_testdata("../examples/mlp_params.npz"), params, error));
+  std::optional<relaxc::Module> bound = relaxc::bind_params(*c.module, params, {"main", "mlp_params.npz", false}, c.diags);
+  REQUIRE(bound);
+  REQUIRE(bound->constants.size() == 4);
+  std::string bytes = relaxc::codegen::build_stage(*bound, c.file, {}, relaxc::codegen::Stage::Rx, "test");
+  std::string path = "/tmp/relaxc_bound_" + std::to_string(::getpid()) + ".rx";
+  REQUIRE(relaxrt::write_file_atomically(path, bytes).empty());
+  std::shared_ptr<const relaxrt::MappedFile> file = relaxrt::MappedFile::open(path);
+  std::remove(path.c_str());
+  relaxrt::Executable exe = relaxrt::deserialize_executable(file->bytes(), file);
+  size_t tensors = 0;
+  for (const relaxrt::ConstantEntry& entry : exe.constants) {
+    if (entry.kind != relaxrt::ConstantEntry::Kind::Tensor) continue;
+    ++tensors;
+    const char* data = exe.constant_data.data() + entry.data_offset;
+    CHECK(reinterpret_cast<uintptr_t>(data) % 64 == 0);
+    CHECK(data >= file->bytes().data());
+    CHECK(data + entry.data_size <= file->bytes().data() + file->bytes().size());
+  }
+  CHECK(tensors == 4);
+  relaxrt::NativeLibrary library(exe.native_code);
+  relaxrt::FunctionRegistry registry;
+  relaxrt::VirtualMachine vm(exe, library, registry);
+  std::vector<relaxrt::Value> args = mlp_arguments();
+  args.resize(1);  // x only: the weights are in the file
+  CHECK(first_logit(vm.invoke("main", args)) == Approx(36.977055).margin(1e-4));
+}
