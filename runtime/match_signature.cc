@@ -1,6 +1,7 @@
 #include "runtime/match_signature.h"
 
 #include "runtime/bytecode.h"
+#include "runtime/int_math.h"
 
 namespace relaxrt {
 
@@ -154,14 +155,9 @@ int64_t eval_shape_program(const int64_t* begin, const int64_t* end, const Shape
       case ShapeOp::Mul: if (__builtin_mul_overflow(a, b, &r)) throw std::runtime_error("shape arithmetic overflows"); break;
       case ShapeOp::FloorDiv:
       case ShapeOp::FloorMod: {
-        if (b == 0) throw std::runtime_error("shape arithmetic divides by zero");
-        if (a == INT64_MIN && b == -1) throw std::runtime_error("shape arithmetic overflows");
-        int64_t q = a / b, m = a % b;
-        if (m != 0 && ((m < 0) != (b < 0))) {
-          q -= 1;
-          m += b;
-        }
-        r = op == ShapeOp::FloorDiv ? q : m;
+        int64_t quotient = 0, remainder = 0;
+        if (!floor_div_mod(a, b, &quotient, &remainder)) throw std::runtime_error(b == 0 ? "shape arithmetic divides by zero" : "shape arithmetic overflows");
+        r = op == ShapeOp::FloorDiv ? quotient : remainder;
         break;
       }
       case ShapeOp::Min: r = std::min(a, b); break;

@@ -1,5 +1,7 @@
 #include "compiler/ir/tir_substitute.h"
 
+#include "runtime/int_math.h"
+
 namespace relaxc::tir {
 
 namespace {
@@ -16,13 +18,9 @@ Expr fold(BinaryOp op, const Expr& a, const Expr& b, DataType dtype, SourceLoc l
     case BinaryOp::Mul: if (__builtin_mul_overflow(p, q, &r)) return nullptr; break;
     case BinaryOp::FloorDiv:
     case BinaryOp::FloorMod: {
-      if (q == 0 || (p == INT64_MIN && q == -1)) return nullptr;
-      int64_t quotient = p / q, rest = p % q;
-      if (rest != 0 && ((rest < 0) != (q < 0))) {
-        quotient -= 1;
-        rest += q;
-      }
-      r = op == BinaryOp::FloorDiv ? quotient : rest;
+      int64_t quotient = 0, remainder = 0;
+      if (!relaxrt::floor_div_mod(p, q, &quotient, &remainder)) return nullptr;
+      r = op == BinaryOp::FloorDiv ? quotient : remainder;
       break;
     }
     case BinaryOp::Min: r = std::min(p, q); break;
