@@ -8,13 +8,16 @@
 #include "compiler/codegen/link_shared_object.h"
 #include "compiler/codegen/lower_relax_to_bytecode.h"
 #include "compiler/codegen/tir_to_llvm.h"
+#include "compiler/passes/relax/legalize_ops.h"
 #include "runtime/disassemble.h"
 #include "runtime/executable.h"
 
 namespace relaxc::codegen {
 
-std::string build_stage(const Module& module, const SourceFile& file, const TargetOptions& options, Stage stage,
+std::string build_stage(const Module& checked, const SourceFile& file, const TargetOptions& options, Stage stage,
                         const std::string& producer) {
+  // The pipeline before code generation: high-level operators become TensorIR kernels.
+  Module module = legalize_ops(checked);
   relaxrt::Executable exe;
   exe.producer = producer;
   exe.source_name = file.path();

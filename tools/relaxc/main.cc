@@ -8,13 +8,14 @@
 #include "compiler/codegen/build_executable.h"
 #include "compiler/driver/compile.h"
 #include "compiler/passes/relax/bind_params.h"
+#include "compiler/passes/relax/legalize_ops.h"
 #include "runtime/npz.h"
 #include "runtime/file_io.h"
 #include "version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"relaxc: compile a TVMScript (.tvms) module of Relax and TensorIR functions"};
-  std::string input, output, emit = "rx", triple, cpu = "native", opt = "2", bind_path, bind_function = "main";
+  std::string input, output, emit = "rx", triple, cpu = "native", opt = "2", bind_path, bind_function = "main", after = "check";
   bool verbose = false, show_meta = false, allow_unused_params = false;
   app.add_option("input", input, "the .tvms file to compile")->required();
   app.add_option("-o,--output", output, "where to write the result (default: stdout for --emit=tvms)");
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
   app.add_option("--bind-params", bind_path, "bind the arrays of this .npz to the parameters of the same names (BindParams)");
   app.add_option("--bind-params-function", bind_function, "the Relax function --bind-params binds (default: main)");
   app.add_flag("--allow-unused-params", allow_unused_params, "warn, instead of failing, about --bind-params keys that match no parameter");
+  app.add_option("--after", after, "with --emit=tvms, the stage to print after: check (default) or legalize (operators lowered to TensorIR)")
+      ->check(CLI::IsMember({"check", "legalize"}));
   app.add_flag("--show-meta", show_meta, "with --emit=tvms, print the values of metadata constants (in a form relaxc reads back)");
   app.add_flag("-v,--verbose", verbose, "log each stage to stderr");
   app.set_version_flag("--version", std::string("relaxc ") + RELAXC_VERSION);
@@ -84,7 +87,13 @@ int main(int argc, char** argv) {
   if (emit == "check") return 0;
   std::string result;
   if (emit == "tvms") {
-    result = relaxc::emit_tvms(*module, show_meta);
+    try {
+      result = relaxc::emit_tvms(after == "legalize" ? relaxc::legalize_ops(*module) : *module, show_meta);
+    } catch (const relaxc::CompileError& e) {
+      diags.error(e.loc(), e.message());
+      diags.render_one(std::cerr, diags.all().back());
+      return 1;
+    }
   } else {
     if (emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
       std::cerr << "relaxc: error: --emit=" << emit << " writes binary output; name the file with -o\n";

@@ -1,0 +1,187 @@
+#include "compiler/passes/relax/legalize_ops.h"
+
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "compiler/check/check_module.h"
+#include "compiler/check/infer_struct_info.h"
+#include "compiler/frontend/build_module.h"
+#include "compiler/passes/relax/op_kernels.h"
+#include "compiler/support/diagnostics.h"
+
+namespace relaxc {
+
+using namespace relaxc::relax;
+
+namespace {
+
+constexpr const char* kNamePlaceholder = "__relaxc_kernel__";
+
+// How many leading arguments of each operator are tensors (the rest, like reshape's target
+// shape, are attributes); nn.linear's bias is optional.
+size_t tensor_operand_count(const Call& call) {
+  static const std::set<std::string> binary = {"add", "subtract", "multiply", "divide", "maximum", "minimum", "matmul", "nn.conv2d"};
+  if (binary.count(call.op)) return 2;
+  if (call.op == "nn.linear") return call.args.size() >= 3 ? 3 : 2;
+  return 1;
+}
+
+bool takes_scalar_literals(const std::string& op) {
+  static const std::set<std::string> ops = {"add", "subtract", "multiply", "divide", "maximum", "minimum"};
+  return ops.count(op) > 0;
+}
+
+class Legalizer {
+ public:
+  explicit Legalizer(const Module& module) : module_(module), out_(module) {
+    for (const auto& f : module.prim_funcs) used_names_.insert(f->name);
+    for (const auto& f : module.functions) used_names_.insert(f->name);
+  }
+
+  Module run() {
+    for (FunctionPtr& func : out_.functions) func = lower_function(*func);
+    Diagnostics diags(dummy_file_);
+    if (!check_module(out_, diags)) {
+      std::ostringstream text;
+      diags.render(text);
+      throw std::logic_error("LegalizeOps produced an ill-formed module:\n" + text.str());
+    }
+    return std::move(out_);
+  }
+
+ private:
+  FunctionPtr lower_function(const Function& original) {
+    auto func = std::make_shared<Function>(original);
+    var_names_.clear();
+    for (const VarPtr& p : func->params) var_names_.insert(p->name);
+    for (const BindingBlock& block : func->blocks) {
+      for (const Binding& b : block.bindings) var_names_.insert(b.var->name);
+    }
+    for (BindingBlock& block : func->blocks) {
+      std::vector<Binding> bindings;
+      for (const Binding& binding : block.bindings) {
+        Binding lowered = binding;
+        lowered.value = lower(binding.value, bindings, block.is_dataflow, true);
+        bindings.push_back(lowered);
+      }
+      block.bindings = std::move(bindings);
+    }
+    std::vector<Binding> trailing;
+    func->body = lower(original.body, trailing, false, false);
+    if (!trailing.empty()) {
+      BindingBlock block;
+      block.bindings = std::move(trailing);
+      block.loc = original.return_loc;
+      func->blocks.push_back(std::move(block));
+    }
+    return func;
+  }
+
+  std::string fresh_var_name() {
+    for (int i = 0;; ++i) {
+      std::string name = i == 0 ? "lv" : "lv" + std::to_string(i);
+      if (var_names_.insert(name).second) return name;
+    }
+  }
+
+  std::string fresh_kernel_name(const std::string& base) {
+    for (int i = 0;; ++i) {
+      std::string name = i == 0 ? base : base + std::to_string(i);
+      if (used_names_.insert(name).second) return name;
+    }
+  }
+
+  StructInfoPtr sinfo_of(const Expr& e) {
+    if (const auto* var = e->as<Var>()) return var->sinfo;
+    Diagnostics diags(dummy_file_);
+    return infer_struct_info(e, out_, diags);
+  }
+
+  static bool known_tensor(const StructInfoPtr& s) { return s && s->kind == StructInfoKind::Tensor && s->shape && s->dtype != DataType::Void; }
+
+  // The kernel for one call, shared with an identical earlier one.
+  std::string kernel_for(const Call& call, const legalize::KernelRequest& request) {
+    std::string text = legalize::kernel_text(kNamePlaceholder, request);
+    auto it = kernels_.find(text);
+    if (it != kernels_.end()) return it->second;
+    std::string name = fresh_kernel_name(legalize::kernel_base_name(call.op));
+    std::string named = text;
+    named.replace(named.find(kNamePlaceholder), std::string(kNamePlaceholder).size(), name);
+    SourceFile file("<legalized " + name + ">", named);
+    Diagnostics diags(file);
+    std::optional<Module> parsed = parse_module(file, diags);
+    if (!parsed || parsed->prim_funcs.size() != 1) {
+      std::ostringstream messages;
+      diags.render(messages);
+      throw std::logic_error("the kernel LegalizeOps wrote for R." + call.op + " does not parse:\n" + messages.str() + named);
+    }
+    out_.prim_funcs.push_back(parsed->prim_funcs[0]);
+    kernels_[text] = name;
+    return name;
+  }
+
+  Expr lower_op(const Call& call, std::vector<Binding>& emit, bool dataflow, bool top) {
+    size_t count = tensor_operand_count(call);
+    if (call.args.size() < count) throw CompileError(call.loc, "R." + call.op + " takes " + std::to_string(count) + " tensors");
+    std::vector<legalize::Operand> operands;
+    std::vector<Expr> tensors;
+    for (size_t i = 0; i < count; ++i) {
+      const Expr& arg = call.args[i];
+      if (const auto* c = arg->as<Constant>(); c && !c->metadata_index && takes_scalar_literals(call.op)) {
+        operands.push_back({nullptr, c->scalar});
+        continue;
+      }
+      Expr lowered = lower(arg, emit, dataflow, false);
+      StructInfoPtr sinfo = sinfo_of(lowered);
+      if (!known_tensor(sinfo)) {
+        throw CompileError(arg->loc, "R." + call.op + " needs tensor operands of known shape and dtype to be compiled; annotate or match_cast this value");
+      }
+      operands.push_back({sinfo, std::nullopt});
+      tensors.push_back(lowered);
+    }
+    StructInfoPtr result = sinfo_of(std::make_shared<Call>(call));
+    if (!known_tensor(result)) {
+      throw CompileError(call.loc, "the result of R." + call.op + " has no known shape, so it cannot be compiled; annotate the operands' shapes");
+    }
+    std::string name = kernel_for(call, legalize::KernelRequest{call, operands, result});
+    auto tir_call = std::make_shared<Call>(call.loc);
+    tir_call->op = "call_tir";
+    tir_call->args.push_back(std::make_shared<GlobalVar>(name, call.loc));
+    tir_call->args.push_back(std::make_shared<Tuple>(tensors, call.loc));
+    tir_call->sinfo_args.push_back(result);
+    if (top) return tir_call;
+    auto var = std::make_shared<Var>(fresh_var_name(), result, call.loc);
+    var->is_dataflow = dataflow;
+    emit.push_back(Binding{var, tir_call, nullptr, false, call.loc});
+    return var;
+  }
+
+  Expr lower(const Expr& e, std::vector<Binding>& emit, bool dataflow, bool top) {
+    if (const auto* call = e->as<Call>()) {
+      if (legalize::is_legalizable(call->op)) return lower_op(*call, emit, dataflow, top);
+      auto copy = std::make_shared<Call>(*call);
+      for (Expr& arg : copy->args) arg = lower(arg, emit, dataflow, false);
+      return copy;
+    }
+    if (const auto* tuple = e->as<Tuple>()) {
+      std::vector<Expr> fields;
+      for (const Expr& field : tuple->fields) fields.push_back(lower(field, emit, dataflow, false));
+      return std::make_shared<Tuple>(std::move(fields), e->loc);
+    }
+    if (const auto* item = e->as<TupleGetItem>()) return std::make_shared<TupleGetItem>(lower(item->tuple, emit, dataflow, false), item->index, e->loc);
+    return e;
+  }
+
+  const Module& module_;
+  Module out_;
+  SourceFile dummy_file_{"<legalize>", ""};
+  std::set<std::string> used_names_, var_names_;
+  std::map<std::string, std::string> kernels_;  // text with a placeholder name -> kernel name
+};
+
+}  // namespace
+
+Module legalize_ops(const Module& module) { return Legalizer(module).run(); }
+
+}  // namespace relaxc

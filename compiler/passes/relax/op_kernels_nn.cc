@@ -1,0 +1,176 @@
+// Convolution and pooling in NCHW (weights OIHW), with strides, padding (top, left, bottom,
+// right), dilation; padding becomes an explicit padded copy. Layouts, groups and ceil_mode that
+// are not implemented are compile errors naming the attribute.
+#include "compiler/passes/relax/kernel_text.h"
+#include "compiler/passes/relax/op_kernels.h"
+#include "compiler/support/diagnostics.h"
+
+namespace relaxc::legalize {
+
+namespace {
+
+const AttrValue* find_attr(const relax::Call& call, const std::string& key) {
+  for (const auto& [name, value] : call.attrs) {
+    if (name == key) return value.get();
+  }
+  return nullptr;
+}
+
+void require_string(const relax::Call& call, const std::string& key, const std::string& supported) {
+  const AttrValue* value = find_attr(call, key);
+  if (!value || value->kind == AttrValue::Kind::None) return;
+  if (value->kind != AttrValue::Kind::String || value->string_value != supported) {
+    std::string given = value->kind == AttrValue::Kind::String ? "\"" + value->string_value + "\"" : "this value";
+    throw CompileError(value->loc, "R." + call.op + ": " + key + "=" + given + " is not supported; only " + key + "=\"" + supported + "\" is");
+  }
+}
+
+bool bool_attr(const relax::Call& call, const std::string& key) {
+  const AttrValue* value = find_attr(call, key);
+  return value && value->kind == AttrValue::Kind::Bool && value->bool_value;
+}
+
+struct Window {
+  int64_t sh, sw, dh, dw, pt, pl, pb, pr;
+};
+
+Window window_attrs(const relax::Call& call, std::vector<int64_t> default_strides) {
+  std::vector<int64_t> strides = int_list_attr(call, "strides", default_strides);
+  std::vector<int64_t> dilation = int_list_attr(call, "dilation", {1, 1});
+  std::vector<int64_t> pad = int_list_attr(call, "padding", {0, 0, 0, 0});
+  if (strides.size() == 1) strides.push_back(strides[0]);
+  if (dilation.size() == 1) dilation.push_back(dilation[0]);
+  if (pad.size() == 1) pad = {pad[0], pad[0], pad[0], pad[0]};
+  if (pad.size() == 2) pad = {pad[0], pad[1], pad[0], pad[1]};
+  if (strides.size() != 2 || dilation.size() != 2 || pad.size() != 4) {
+    throw CompileError(call.loc, "R." + call.op + ": strides and dilation take 1 or 2 values, padding 1, 2 or 4");
+  }
+  for (int64_t v : {strides[0], strides[1], dilation[0], dilation[1]}) {
+    if (v <= 0) throw CompileError(call.loc, "R." + call.op + ": strides and dilation must be positive");
+  }
+  for (int64_t v : pad) {
+    if (v < 0) throw CompileError(call.loc, "R." + call.op + ": padding must not be negative");
+  }
+  return {strides[0], strides[1], dilation[0], dilation[1], pad[0], pad[1], pad[2], pad[3]};
+}
+
+// Declares pad_temp (when there is padding) and fills it; returns the buffer to read windows from.
+std::string padded_input(KernelText& k, const std::vector<tir::Expr>& shape, DataType dtype, const Window& w, const std::string& fill) {
+  if (w.pt == 0 && w.pl == 0 && w.pb == 0 && w.pr == 0) return "A";
+  std::string h = dim_text(shape[2]), wd = dim_text(shape[3]);
+  std::vector<std::string> padded = {dim_text(shape[0]), dim_text(shape[1]), h + " + " + std::to_string(w.pt + w.pb),
+                                     wd + " + " + std::to_string(w.pl + w.pr)};
+  k.alloc("pad_temp", padded, dtype);
+  std::vector<std::string> loops = loop_names("i", 4);
+  k.open_block("pad_temp", loops, padded, "SSSS");
+  std::string inside = std::to_string(w.pt) + " <= v_i2 and v_i2 < " + h + " + " + std::to_string(w.pt) + " and " + std::to_string(w.pl) +
+                       " <= v_i3 and v_i3 < " + wd + " + " + std::to_string(w.pl);
+  k.line("pad_temp[v_i0, v_i1, v_i2, v_i3] = T.if_then_else(" + inside + ", A[v_i0, v_i1, v_i2 - " + std::to_string(w.pt) + ", v_i3 - " +
+         std::to_string(w.pl) + "], " + fill + ")");
+  k.close_block();
+  return "pad_temp";
+}
+
+std::string window_row(const std::string& out, const std::string& tap, int64_t stride, int64_t dilation) {
+  return "v_" + out + " * " + std::to_string(stride) + " + v_" + tap + " * " + std::to_string(dilation);
+}
+
+}  // namespace
+
+std::string conv2d_kernel(const std::string& name, const KernelRequest& request) {
+  const relax::Call& call = request.call;
+  require_string(call, "data_layout", "NCHW");
+  require_string(call, "kernel_layout", "OIHW");
+  require_string(call, "out_layout", "NCHW");
+  std::vector<int64_t> groups = int_list_attr(call, "groups", {1});
+  if (groups.size() != 1 || groups[0] != 1) {
+    throw CompileError(find_attr(call, "groups")->loc, "R.nn.conv2d: groups=" + std::to_string(groups[0]) + " is not supported; only groups=1 is");
+  }
+  const relax::StructInfo& data = *request.operands[0].sinfo;
+  const relax::StructInfo& weight = *request.operands[1].sinfo;
+  const std::vector<tir::Expr>& out_shape = shape_of(*request.result);
+  DataType dtype = request.result->dtype;
+  if (shape_of(data).size() != 4 || shape_of(weight).size() != 4) throw CompileError(call.loc, "R.nn.conv2d takes 4-d data and weight");
+  if (dtype != data.dtype) throw CompileError(call.loc, "R.nn.conv2d: out_dtype different from the input's is not supported");
+  Window w = window_attrs(call, {1, 1});
+  KernelText k(name);
+  k.param("A", shape_of(data), data.dtype);
+  k.param("B", shape_of(weight), weight.dtype);
+  k.param("conv2d_nchw", out_shape, dtype);
+  std::string source = padded_input(k, shape_of(data), data.dtype, w, dtype_literal(dtype, 0));
+  const std::vector<tir::Expr>& ws = shape_of(weight);
+  std::vector<std::string> loops = {"nn", "ff", "yy", "xx", "rc", "ry", "rx"};
+  std::vector<std::string> extents = dim_texts(out_shape);
+  extents.push_back(dim_text(ws[1]));
+  extents.push_back(dim_text(ws[2]));
+  extents.push_back(dim_text(ws[3]));
+  std::string out = "conv2d_nchw[v_nn, v_ff, v_yy, v_xx]";
+  k.open_block("conv2d_nchw", loops, extents, "SSSSRRR");
+  k.line("with T.init():");
+  k.line("    " + out + " = " + dtype_literal(dtype, 0));
+  k.line(out + " = " + out + " + " + source + "[v_nn, v_rc, " + window_row("yy", "ry", w.sh, w.dh) + ", " + window_row("xx", "rx", w.sw, w.dw) +
+         "] * B[v_ff, v_rc, v_ry, v_rx]");
+  k.close_block();
+  return k.str();
+}
+
+std::string pool2d_kernel(const std::string& name, const KernelRequest& request) {
+  const relax::Call& call = request.call;
+  bool max = call.op == "nn.max_pool2d";
+  require_string(call, "layout", "NCHW");
+  require_string(call, "out_layout", "NCHW");
+  if (bool_attr(call, "ceil_mode")) throw CompileError(find_attr(call, "ceil_mode")->loc, "R." + call.op + ": ceil_mode=True is not supported");
+  std::vector<int64_t> size = int_list_attr(call, "pool_size", {1, 1});
+  if (size.size() == 1) size.push_back(size[0]);
+  const relax::StructInfo& data = *request.operands[0].sinfo;
+  const std::vector<tir::Expr>& out_shape = shape_of(*request.result);
+  DataType dtype = data.dtype;
+  if (shape_of(data).size() != 4) throw CompileError(call.loc, "R." + call.op + " takes 4-d data");
+  Window w = window_attrs(call, {1, 1});
+  std::string lowest = "T.min_value(\"" + std::string(dtype_name(dtype)) + "\")";
+  KernelText k(name);
+  k.param("A", shape_of(data), dtype);
+  std::string out = max ? "pool_max" : "pool_avg";
+  k.param(out, out_shape, dtype);
+  std::string source = padded_input(k, shape_of(data), dtype, w, max ? lowest : dtype_literal(dtype, 0));
+  std::vector<std::string> loops = {"ax0", "ax1", "ax2", "ax3", "rv0", "rv1"};
+  std::vector<std::string> extents = dim_texts(out_shape);
+  extents.push_back(std::to_string(size[0]));
+  extents.push_back(std::to_string(size[1]));
+  std::string tap = source + "[v_ax0, v_ax1, " + window_row("ax2", "rv0", w.sh, w.dh) + ", " + window_row("ax3", "rv1", w.sw, w.dw) + "]";
+  std::string at = "[v_ax0, v_ax1, v_ax2, v_ax3]";
+  if (max) {
+    k.open_block("pool_max", loops, extents, "SSSSRR");
+    k.line("with T.init():");
+    k.line("    pool_max" + at + " = " + lowest);
+    k.line("pool_max" + at + " = T.max(pool_max" + at + ", " + tap + ")");
+    k.close_block();
+    return k.str();
+  }
+  bool padded = w.pt || w.pl || w.pb || w.pr;
+  bool include_pad = bool_attr(call, "count_include_pad");
+  k.alloc("pool_sum", dim_texts(out_shape), dtype);
+  if (padded && !include_pad) k.alloc("pool_count", dim_texts(out_shape), dtype);
+  k.open_block("pool_sum", loops, extents, "SSSSRR");
+  k.line("with T.init():");
+  k.line("    pool_sum" + at + " = " + dtype_literal(dtype, 0));
+  if (padded && !include_pad) k.line("    pool_count" + at + " = " + dtype_literal(dtype, 0));
+  k.line("pool_sum" + at + " = pool_sum" + at + " + " + tap);
+  if (padded && !include_pad) {
+    // Only taps that fall inside the unpadded input count (count_include_pad=False).
+    std::string row = window_row("ax2", "rv0", w.sh, w.dh), col = window_row("ax3", "rv1", w.sw, w.dw);
+    std::string h = dim_text(shape_of(data)[2]), wd = dim_text(shape_of(data)[3]);
+    std::string inside = std::to_string(w.pt) + " <= " + row + " and " + row + " < " + h + " + " + std::to_string(w.pt) + " and " +
+                         std::to_string(w.pl) + " <= " + col + " and " + col + " < " + wd + " + " + std::to_string(w.pl);
+    k.line("pool_count" + at + " = pool_count" + at + " + T.if_then_else(" + inside + ", " + dtype_literal(dtype, 1) + ", " +
+           dtype_literal(dtype, 0) + ")");
+  }
+  k.close_block();
+  k.open_block("pool_avg", {"ax0", "ax1", "ax2", "ax3"}, dim_texts(out_shape), "SSSS");
+  std::string count = padded && !include_pad ? "pool_count" + at : dtype_literal(dtype, static_cast<double>(size[0] * size[1]));
+  k.line("pool_avg" + at + " = pool_sum" + at + " / " + count);
+  k.close_block();
+  return k.str();
+}
+
+}  // namespace relaxc::legalize
