@@ -126,7 +126,24 @@ class OpInference {
     if (const_dim(k1) && const_dim(k2) && *const_dim(k1) != *const_dim(k2)) {
       diags_.error(call_.loc, "R.matmul: inner dimensions differ, " + shape_text(x) + " @ " + shape_text(y));
     }
-    std::vector<tir::Expr> out(x.begin(), x.end() - 1);
+    // numpy's rule: the batch axes (all but the last two) broadcast; a 1-D operand's axis drops.
+    std::vector<tir::Expr> xb(x.begin(), x.end() - std::min<size_t>(x.size(), 2));
+    std::vector<tir::Expr> yb(y.begin(), y.end() - std::min<size_t>(y.size(), 2));
+    size_t batch = std::max(xb.size(), yb.size());
+    std::vector<tir::Expr> out(batch);
+    for (size_t i = 0; i < batch; ++i) {
+      const tir::Expr* dx = i < batch - xb.size() ? nullptr : &xb[i - (batch - xb.size())];
+      const tir::Expr* dy = i < batch - yb.size() ? nullptr : &yb[i - (batch - yb.size())];
+      if (!dx || (const_dim(*dx) == 1 && dy)) out[i] = *dy;
+      else if (!dy || const_dim(*dy) == 1 || same_dim(*dx, *dy)) out[i] = *dx;
+      else if (const_dim(*dx) && const_dim(*dy)) {
+        diags_.error(call_.loc, "R.matmul: batch shapes " + shape_text(x) + " and " + shape_text(y) + " cannot be broadcast together");
+        return make_tensor_sinfo(std::nullopt, dtype, static_cast<int>(batch + 2));
+      } else {
+        out[i] = *dx;
+      }
+    }
+    if (x.size() > 1) out.push_back(x[x.size() - 2]);
     if (y.size() > 1) out.push_back(y.back());
     return make_tensor_sinfo(out, dtype);
   }
@@ -206,12 +223,19 @@ class OpInference {
 
   StructInfoPtr flatten(const StructInfo& a) {
     if (!a.shape) return make_tensor_sinfo(std::nullopt, a.dtype, 1);
-    int64_t total = 1;
+    // The product of the extents: folded where constant, `n * 12` where symbolic.
+    int64_t constant = 1;
+    tir::Expr symbolic;
     for (const tir::Expr& d : *a.shape) {
-      if (!const_dim(d)) return make_tensor_sinfo(std::nullopt, a.dtype, 1);
-      total *= *const_dim(d);
+      if (std::optional<int64_t> c = const_dim(d)) {
+        constant *= *c;
+        continue;
+      }
+      symbolic = symbolic ? std::make_shared<tir::Binary>(tir::BinaryOp::Mul, symbolic, d, DataType::Int64, SourceLoc{}) : d;
     }
-    return make_tensor_sinfo(std::vector<tir::Expr>{dim_const(total)}, a.dtype);
+    tir::Expr total = dim_const(constant);
+    if (symbolic) total = constant == 1 ? symbolic : std::make_shared<tir::Binary>(tir::BinaryOp::Mul, symbolic, total, DataType::Int64, SourceLoc{});
+    return make_tensor_sinfo(std::vector<tir::Expr>{total}, a.dtype);
   }
 
   StructInfoPtr reduce(const StructInfo& a) {

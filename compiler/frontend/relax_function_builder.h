@@ -1,6 +1,9 @@
 // The builder behind build_relax_function(); internal to the front end.
 #pragma once
 
+#include <cctype>
+#include <functional>
+
 #include "compiler/frontend/build_relax_function.h"
 
 #include <map>
@@ -66,9 +69,81 @@ class RelaxFunctionBuilder {
   // ---- struct info ------------------------------------------------------------------------
 
   tir::Expr build_dim(P::ExprContext* ctx) {
-    if (std::optional<std::string> name = string_literal(ctx)) return size_var_ref(*name, loc_of(ctx));
+    if (std::optional<std::string> text = string_literal(ctx)) return dim_from_string(*text, loc_of(ctx));
     tir::Expr dim = size_exprs_.build_as(ctx, DataType::Int64);
     if (!is_int(dim->dtype)) fail(loc_of(ctx), "a shape dimension must be an integer");
+    return dim;
+  }
+
+  // A dimension written as a string: a symbolic variable ("n") or an expression over them, as
+  // TVM prints one in a signature ("n * 12"): names, integers, + - * // % and parentheses.
+  tir::Expr dim_from_string(const std::string& text, SourceLoc loc) {
+    size_t pos = 0;
+    auto skip = [&] {
+      while (pos < text.size() && text[pos] == ' ') ++pos;
+    };
+    auto bad = [&](const std::string& why) -> tir::Expr {
+      fail(loc, "cannot read the dimension \"" + text + "\": " + why + "; write a name such as \"n\" or an expression such as \"n * 4\"");
+    };
+    std::function<tir::Expr()> sum;
+    std::function<tir::Expr()> atom = [&]() -> tir::Expr {
+      skip();
+      if (pos >= text.size()) return bad("it ends too early");
+      if (text[pos] == '(') {
+        ++pos;
+        tir::Expr inner = sum();
+        skip();
+        if (pos >= text.size() || text[pos] != ')') return bad("a '(' is not closed");
+        ++pos;
+        return inner;
+      }
+      if (std::isdigit(static_cast<unsigned char>(text[pos]))) {
+        size_t end = pos;
+        while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+        if (end - pos > 18) return bad("a number is too large");
+        int64_t value = std::stoll(text.substr(pos, end - pos));
+        pos = end;
+        return std::make_shared<tir::IntImm>(value, DataType::Int64, loc);
+      }
+      if (std::isalpha(static_cast<unsigned char>(text[pos])) || text[pos] == '_') {
+        size_t end = pos;
+        while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
+        std::string name = text.substr(pos, end - pos);
+        pos = end;
+        return size_var_ref(name, loc);
+      }
+      return bad(std::string("unexpected '") + text[pos] + "'");
+    };
+    auto product = [&]() -> tir::Expr {
+      tir::Expr left = atom();
+      while (true) {
+        skip();
+        tir::BinaryOp op;
+        if (text.compare(pos, 2, "//") == 0) {
+          op = tir::BinaryOp::FloorDiv;
+          pos += 2;
+        } else if (pos < text.size() && (text[pos] == '*' || text[pos] == '%')) {
+          op = text[pos] == '*' ? tir::BinaryOp::Mul : tir::BinaryOp::FloorMod;
+          ++pos;
+        } else {
+          return left;
+        }
+        left = std::make_shared<tir::Binary>(op, left, atom(), DataType::Int64, loc);
+      }
+    };
+    sum = [&]() -> tir::Expr {
+      tir::Expr left = product();
+      while (true) {
+        skip();
+        if (pos >= text.size() || (text[pos] != '+' && text[pos] != '-')) return left;
+        tir::BinaryOp op = text[pos] == '+' ? tir::BinaryOp::Add : tir::BinaryOp::Sub;
+        ++pos;
+        left = std::make_shared<tir::Binary>(op, left, product(), DataType::Int64, loc);
+      }
+    };
+    tir::Expr dim = sum();
+    skip();
+    if (pos != text.size()) return bad(std::string("unexpected '") + text[pos] + "'");
     return dim;
   }
 

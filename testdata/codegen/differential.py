@@ -17,6 +17,9 @@ import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nn_reference  # noqa: E402
+
 
 def parse_spec(path):
     sizes, inputs, expect, tol = {}, [], None, 1e-5
@@ -78,7 +81,8 @@ def main():
             failures += 1
             continue
         got = np.load(out)
-        want = np.asarray(eval(expect, {"np": np}, {**arrays, **env}))
+        scope = {"np": np, **{k: getattr(nn_reference, k) for k in dir(nn_reference) if not k.startswith("_")}}
+        want = np.asarray(eval(expect, scope, {**arrays, **env}))
         if got.shape != want.shape or got.dtype != want.dtype:
             print(f"FAIL [{label}]: got {got.dtype}{got.shape}, numpy gives {want.dtype}{want.shape}")
             failures += 1

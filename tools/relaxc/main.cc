@@ -85,35 +85,32 @@ int main(int argc, char** argv) {
   diags.render(std::cerr);
   if (!module) return 1;
   if (emit == "check") return 0;
+  if (emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
+    std::cerr << "relaxc: error: --emit=" << emit << " writes binary output; name the file with -o\n";
+    return 2;
+  }
+  static const std::map<std::string, relaxc::codegen::Stage> stages = {
+      {"llvm", relaxc::codegen::Stage::LLVM}, {"asm", relaxc::codegen::Stage::Asm}, {"obj", relaxc::codegen::Stage::Obj},
+      {"bytecode", relaxc::codegen::Stage::Bytecode}, {"rx", relaxc::codegen::Stage::Rx}};
   std::string result;
-  if (emit == "tvms") {
-    try {
+  try {
+    if (emit == "tvms") {
       result = relaxc::emit_tvms(after == "legalize" ? relaxc::legalize_ops(*module) : *module, show_meta);
-    } catch (const relaxc::CompileError& e) {
-      diags.error(e.loc(), e.message());
-      diags.render_one(std::cerr, diags.all().back());
-      return 1;
-    }
-  } else {
-    if (emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
-      std::cerr << "relaxc: error: --emit=" << emit << " writes binary output; name the file with -o\n";
-      return 2;
-    }
-    static const std::map<std::string, relaxc::codegen::Stage> stages = {
-        {"llvm", relaxc::codegen::Stage::LLVM}, {"asm", relaxc::codegen::Stage::Asm}, {"obj", relaxc::codegen::Stage::Obj},
-        {"bytecode", relaxc::codegen::Stage::Bytecode}, {"rx", relaxc::codegen::Stage::Rx}};
-    relaxc::codegen::TargetOptions target{triple, cpu, std::stoi(opt)};
-    try {
+    } else {
       spdlog::info("generating {}", emit);
+      relaxc::codegen::TargetOptions target{triple, cpu, std::stoi(opt)};
       result = relaxc::codegen::build_stage(*module, file, target, stages.at(emit), std::string("relaxc ") + RELAXC_VERSION);
-    } catch (const relaxc::CompileError& e) {
-      diags.error(e.loc(), e.message());
-      diags.render_one(std::cerr, diags.all().back());
-      return 1;
-    } catch (const std::runtime_error& e) {
-      std::cerr << "relaxc: error: " << e.what() << '\n';
-      return 1;
     }
+  } catch (const relaxc::CompileError& e) {
+    diags.error(e.loc(), e.message());
+    diags.render_one(std::cerr, diags.all().back());
+    return 1;
+  } catch (const std::runtime_error& e) {
+    std::cerr << "relaxc: error: " << e.what() << '\n';
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << input << ": internal error: " << e.what() << '\n';
+    return 3;
   }
   if (output.empty() || output == "-") {
     std::cout << result;

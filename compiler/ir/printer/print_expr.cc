@@ -156,10 +156,37 @@ std::string print_tir_expr(const Expr& expr) {
   return "?";
 }
 
+namespace {
+
+// A shape expression as Relax writes it: integers plain (n * 12, not n * T.int64(12)).
+std::string relax_dim_text(const Expr& expr, int parent_precedence, bool right_side) {
+  if (const auto* integer = expr->as<IntImm>()) return std::to_string(integer->value);
+  if (const auto* ref = expr->as<VarRef>()) return ref->var->name;
+  const auto* bin = expr->as<Binary>();
+  const char* op = nullptr;
+  int precedence = 0;
+  if (bin) {
+    switch (bin->op) {
+      case BinaryOp::Add: op = " + "; precedence = 1; break;
+      case BinaryOp::Sub: op = " - "; precedence = 1; break;
+      case BinaryOp::Mul: op = " * "; precedence = 2; break;
+      case BinaryOp::FloorDiv: op = " // "; precedence = 2; break;
+      case BinaryOp::FloorMod: op = " % "; precedence = 2; break;
+      default: break;
+    }
+  }
+  if (!op) return print_tir_expr(expr);
+  std::string text = relax_dim_text(bin->a, precedence, false) + op + relax_dim_text(bin->b, precedence, true);
+  bool wrap = precedence < parent_precedence || (right_side && precedence == parent_precedence);
+  return wrap ? "(" + text + ")" : text;
+}
+
+}  // namespace
+
 std::string print_dim(const Expr& expr, bool quote_vars) {
   if (const auto* integer = expr->as<IntImm>()) return std::to_string(integer->value);
-  if (const auto* ref = expr->as<VarRef>()) return quote_vars ? quote(ref->var->name) : ref->var->name;
-  return print_tir_expr(expr);
+  std::string text = relax_dim_text(expr, 0, false);
+  return quote_vars ? quote(text) : text;
 }
 
 std::string print_attr_value(const AttrValue& value) {

@@ -7,6 +7,8 @@
 #include "compiler/check/check_module.h"
 #include "compiler/check/infer_struct_info.h"
 #include "compiler/frontend/build_module.h"
+#include "compiler/ir/tir_visitor.h"
+#include "compiler/passes/relax/kernel_text.h"
 #include "compiler/passes/relax/op_kernels.h"
 #include "compiler/support/diagnostics.h"
 
@@ -121,6 +123,28 @@ class Legalizer {
     return name;
   }
 
+  // A kernel learns each symbolic size from a buffer dimension that is exactly that size; one
+  // that appears only inside expressions (n * 3) cannot be learned.
+  static void require_bindable_sizes(const Call& call, const std::vector<legalize::Operand>& operands, const StructInfoPtr& result) {
+    std::set<const tir::Var*> alone;
+    std::vector<std::pair<tir::VarPtr, tir::Expr>> used;
+    auto scan = [&](const StructInfoPtr& sinfo) {
+      for (const tir::Expr& dim : *sinfo->shape) {
+        if (const auto* ref = dim->as<tir::VarRef>()) alone.insert(ref->var.get());
+        for (const tir::VarPtr& var : tir::vars_in(dim)) used.emplace_back(var, dim);
+      }
+    };
+    for (const legalize::Operand& operand : operands) {
+      if (operand.sinfo) scan(operand.sinfo);
+    }
+    scan(result);
+    for (const auto& [var, dim] : used) {
+      if (alone.count(var.get())) continue;
+      throw CompileError(call.loc, "R." + call.op + ": the symbolic size '" + var->name + "' appears only inside " + legalize::dim_text(dim) +
+                                       ", so the kernel cannot learn it; give that dimension a variable of its own (R.match_cast)");
+    }
+  }
+
   Expr lower_op(const Call& call, std::vector<Binding>& emit, bool dataflow, bool top) {
     size_t count = tensor_operand_count(call);
     if (call.args.size() < count) throw CompileError(call.loc, "R." + call.op + " takes " + std::to_string(count) + " tensors");
@@ -144,6 +168,7 @@ class Legalizer {
     if (!known_tensor(result)) {
       throw CompileError(call.loc, "the result of R." + call.op + " has no known shape, so it cannot be compiled; annotate the operands' shapes");
     }
+    require_bindable_sizes(call, operands, result);
     std::string name = kernel_for(call, legalize::KernelRequest{call, operands, result});
     auto tir_call = std::make_shared<Call>(call.loc);
     tir_call->op = "call_tir";

@@ -1,0 +1,55 @@
+"""numpy references for the neural-network operators, written plainly (a loop over window
+taps), independent of how relaxc lowers them. Imported by differential.py for EXPECT lines."""
+import numpy as np
+
+
+def _pad(x, padding, value):
+    top, left, bottom, right = padding
+    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=value)
+
+
+def _out_size(size, k, stride, dilation):
+    return (size - dilation * (k - 1) - 1) // stride + 1
+
+
+def conv2d(x, w, strides=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1)):
+    xp = _pad(x.astype(np.float64), padding, 0.0)
+    n, c, h, wd = xp.shape
+    o, _, kh, kw = w.shape
+    oh, ow = _out_size(h, kh, strides[0], dilation[0]), _out_size(wd, kw, strides[1], dilation[1])
+    out = np.zeros((n, o, oh, ow))
+    for r in range(kh):
+        for s in range(kw):
+            rows = xp[:, :, r * dilation[0]: r * dilation[0] + strides[0] * (oh - 1) + 1: strides[0],
+                      s * dilation[1]: s * dilation[1] + strides[1] * (ow - 1) + 1: strides[1]]
+            out += np.einsum("nchw,oc->nohw", rows, w[:, :, r, s].astype(np.float64))
+    return out.astype(x.dtype)
+
+
+def _windows(x, pool, strides, padding, dilation, value):
+    xp = _pad(x, padding, value)
+    n, c, h, wd = xp.shape
+    oh, ow = _out_size(h, pool[0], strides[0], dilation[0]), _out_size(wd, pool[1], strides[1], dilation[1])
+    taps = []
+    for r in range(pool[0]):
+        for s in range(pool[1]):
+            taps.append(xp[:, :, r * dilation[0]: r * dilation[0] + strides[0] * (oh - 1) + 1: strides[0],
+                           s * dilation[1]: s * dilation[1] + strides[1] * (ow - 1) + 1: strides[1]])
+    return np.stack(taps)
+
+
+def max_pool2d(x, pool, strides=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1)):
+    return _windows(x, pool, strides, padding, dilation, -np.inf).max(axis=0).astype(x.dtype)
+
+
+def avg_pool2d(x, pool, strides=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), count_include_pad=False):
+    total = _windows(x.astype(np.float64), pool, strides, padding, dilation, 0.0).sum(axis=0)
+    if count_include_pad:
+        return (total / (pool[0] * pool[1])).astype(x.dtype)
+    count = _windows(np.ones_like(x, dtype=np.float64), pool, strides, padding, dilation, 0.0).sum(axis=0)
+    return (total / count).astype(x.dtype)
+
+
+def softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return (e / e.sum(axis=axis, keepdims=True)).astype(x.dtype)
