@@ -40,6 +40,19 @@ Value match_shape(BuiltinCall& call) {
   return Value();
 }
 
+// match_cast(value, heap, cast index): the value itself, once it fits the cast's type.
+Value match_cast_builtin(BuiltinCall& call) {
+  const Value& heap = arg(call, 1, Value::Kind::Heap, "vm.builtin.match_cast");
+  int64_t index = arg(call, 2, Value::Kind::Int, "vm.builtin.match_cast").i;
+  if (index < 0 || static_cast<size_t>(index) >= call.fn.casts.size()) throw RuntimeError("vm.builtin.match_cast: bad cast index");
+  try {
+    match_cast(call.fn, call.fn.casts[static_cast<size_t>(index)], call.args[0], *heap.heap);
+  } catch (const ArgumentError& e) {
+    throw RuntimeError(e.what());
+  }
+  return call.args[0];
+}
+
 // make_shape(heap, program): program = [ndim, (length, words...) per dimension].
 Value make_shape(BuiltinCall& call) {
   const Value& heap = arg(call, 0, Value::Kind::Heap, "vm.builtin.make_shape");
@@ -60,6 +73,16 @@ Value make_shape(BuiltinCall& call) {
   }
   if (ndim < 0 || pos != program.size()) throw RuntimeError("vm.builtin.make_shape: malformed shape program");
   return Value::of_shape(std::move(dims));
+}
+
+// shape_value(heap, program of one dimension): an integer computed from the shape heap.
+Value shape_value(BuiltinCall& call) {
+  Value shape = make_shape(call);
+  if (shape.shape->size() != 1) throw RuntimeError("vm.builtin.shape_value: malformed program");
+  Value v;
+  v.kind = Value::Kind::Int;
+  v.i = (*shape.shape)[0];
+  return v;
 }
 
 Value alloc_tensor(BuiltinCall& call) {
@@ -100,7 +123,8 @@ constexpr NamedBuiltin kBuiltins[] = {
     {"vm.builtin.alloc_shape_heap", alloc_shape_heap}, {"vm.builtin.match_shape", match_shape},
     {"vm.builtin.make_shape", make_shape},             {"vm.builtin.alloc_tensor", alloc_tensor},
     {"vm.builtin.make_tuple", make_tuple},             {"vm.builtin.tuple_getitem", tuple_getitem},
-    {"vm.builtin.copy", copy},
+    {"vm.builtin.copy", copy},                         {"vm.builtin.match_cast", match_cast_builtin},
+    {"vm.builtin.shape_value", shape_value},
 };
 
 }  // namespace

@@ -4,11 +4,14 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "runtime/dtype.h"
+#include "runtime/format_array.h"
 #include "runtime/function_registry.h"
+#include "runtime/value.h"
 
 namespace relaxrt {
 
@@ -109,9 +112,28 @@ int32_t env_relu(const RxValue* args, const int32_t* kinds, int32_t n, RxError* 
   return 0;
 }
 
+// Prints each tensor argument as numpy prints it, for R.call_packed("env.print", ...).
+int32_t env_print(const RxValue* args, const int32_t* kinds, int32_t n, RxError* error) {
+  for (int32_t i = 0; i < n; ++i) {
+    if (kinds[i] == RX_ARG_INT) {
+      std::printf("%lld\n", static_cast<long long>(args[i].i64));
+      continue;
+    }
+    if (kinds[i] != RX_ARG_TENSOR || !args[i].tensor) return fail(error, "argument " + std::to_string(i) + " must be a tensor or an integer");
+    const DLTensor& t = *args[i].tensor;
+    std::optional<ElementType> type = element_type_of(t.dtype);
+    if (!type || !compact(t)) return fail(error, "argument " + std::to_string(i) + " must be a compact tensor of a known dtype");
+    auto view = Tensor::view(*type, shape_of(t), static_cast<char*>(t.data) + t.byte_offset, nullptr);
+    std::printf("%s\n", format_array(*view).c_str());
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
 }  // namespace
 
 void register_env_functions(FunctionRegistry& registry) {
+  registry.add("env.print", env_print, "built-in", false);
   registry.add("env.linear", env_linear, "built-in (OpenBLAS cblas_sgemm)", false);
   registry.add("env.relu", env_relu, "built-in", false);
 }

@@ -47,6 +47,12 @@ struct ParamSpec {
   SourceSpan loc;
 };
 
+// The target of an R.match_cast, checked at run time.
+struct CastSpec {
+  TypeSpec type;
+  SourceSpan loc;
+};
+
 struct VMFunction {
   std::string name;
   std::vector<ParamSpec> params;
@@ -56,6 +62,7 @@ struct VMFunction {
   std::vector<std::string> slot_names;   // the symbolic variable of each slot
   int64_t code_begin = 0, code_end = 0;  // word range in the bytecode
   SourceSpan loc;
+  std::vector<CastSpec> casts;           // indexed by vm.builtin.match_cast
 };
 
 // Something a Call instruction can call.

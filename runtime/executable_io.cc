@@ -86,6 +86,11 @@ std::string encode_functions(const Executable& exe) {
     w.i64(f.code_begin);
     w.i64(f.code_end);
     write_span(w, f.loc);
+    w.u64(f.casts.size());
+    for (const CastSpec& cast : f.casts) {
+      write_type(w, cast.type);
+      write_span(w, cast.loc);
+    }
   }
   return w.buffer();
 }

@@ -1,6 +1,7 @@
 // Reading a .rx: see executable_io.cc for the order of checks. Every index an instruction
 // holds is checked here, once, so the VM's dispatch loop can trust them.
 #include <cstring>
+#include <functional>
 #include <set>
 
 #include "runtime/byte_io.h"
@@ -85,6 +86,13 @@ void read_functions(ByteReader& r, Executable& exe) {
     f.code_begin = r.i64();
     f.code_end = r.i64();
     f.loc = read_span(r);
+    uint64_t casts = r.count(35);
+    for (uint64_t c = 0; c < casts; ++c) {
+      CastSpec cast;
+      cast.type = read_type(r);
+      cast.loc = read_span(r);
+      f.casts.push_back(std::move(cast));
+    }
     exe.functions.push_back(std::move(f));
   }
 }
@@ -132,11 +140,14 @@ void check_bytecode(const Executable& exe, const VMFunction& f) {
     corrupt(where + "bad register count");
   }
   if (f.heap_size < 0 || f.heap_size > kMaxRegisters || static_cast<int64_t>(f.slot_names.size()) != f.heap_size) corrupt(where + "bad shape heap size");
-  for (const ParamSpec& p : f.params) {
-    for (const DimSpec& d : p.type.dims) {
-      if (d.kind == DimSpec::Kind::Var && (d.value < 0 || d.value >= f.heap_size)) corrupt(where + "parameter dimension names a bad heap slot");
+  std::function<void(const TypeSpec&)> check_slots = [&](const TypeSpec& type) {
+    for (const DimSpec& d : type.dims) {
+      if (d.kind == DimSpec::Kind::Var && (d.value < 0 || d.value >= f.heap_size)) corrupt(where + "a dimension names a bad heap slot");
     }
-  }
+    for (const TypeSpec& field : type.fields) check_slots(field);
+  };
+  for (const ParamSpec& p : f.params) check_slots(p.type);
+  for (const CastSpec& c : f.casts) check_slots(c.type);
   auto reg_ok = [&](int64_t r) { return r >= 0 && r < f.num_registers; };
   std::set<int64_t> starts;
   std::vector<std::pair<int64_t, int64_t>> jumps;  // (instruction, target)

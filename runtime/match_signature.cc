@@ -9,11 +9,19 @@ namespace {
 
 struct Matcher {
   const VMFunction& fn;
-  size_t index;
+  size_t index;  // the parameter, or kNotAParameter for R.match_cast
   ShapeHeap& heap;
   bool final_pass;  // evaluate expression dimensions (all variables are bound by now)
+  std::string who_text = "";
 
-  std::string who() const { return "argument " + std::to_string(index) + " '" + fn.params[index].name + "' of @" + fn.name; }
+  std::string who() const {
+    if (!who_text.empty()) return who_text;
+    return "argument " + std::to_string(index) + " '" + fn.params[index].name + "' of @" + fn.name;
+  }
+  std::string binder() const {
+    if (!who_text.empty()) return who_text;
+    return "argument " + std::to_string(index) + " '" + fn.params[index].name + "'";
+  }
   [[noreturn]] void fail(const std::string& path, const std::string& what) const {
     throw ArgumentError(who() + (path.empty() ? "" : " " + path) + ": " + what, index);
   }
@@ -43,7 +51,7 @@ struct Matcher {
           if (final_pass) return;
           heap.values[slot] = actual;
           heap.bound[slot] = true;
-          heap.bound_by[slot] = "argument " + std::to_string(index) + " '" + fn.params[index].name + "'" + (path.empty() ? "" : " " + path) + " " + where;
+          heap.bound_by[slot] = binder() + (path.empty() ? "" : " " + path) + " " + where;
           return;
         }
         if (actual != heap.values[slot]) mismatch(heap.values[slot], " (" + spec.text + ", bound by " + heap.bound_by[slot] + ")");
@@ -124,6 +132,12 @@ void match_arguments(const VMFunction& fn, const std::vector<Value>& args, const
   }
   for (size_t index : order) match_parameter(fn, index, args[index], heap);
   for (size_t index : order) Matcher{fn, index, heap, true}.match("", fn.params[index].type, args[index], 0);
+}
+
+void match_cast(const VMFunction& fn, const CastSpec& cast, const Value& value, ShapeHeap& heap) {
+  std::string who = "R.match_cast at line " + std::to_string(cast.loc.line) + " of @" + fn.name;
+  Matcher{fn, kNotAParameter, heap, false, who}.match("", cast.type, value, 0);
+  Matcher{fn, kNotAParameter, heap, true, who}.match("", cast.type, value, 0);
 }
 
 int64_t eval_shape_program(const int64_t* begin, const int64_t* end, const ShapeHeap& heap) {

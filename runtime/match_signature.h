@@ -11,6 +11,10 @@
 
 namespace relaxrt {
 
+constexpr size_t kNotAParameter = static_cast<size_t>(-1);
+
+// A value that does not fit a declared type: an argument (param() is its index) or the value of
+// an R.match_cast (param() is kNotAParameter).
 class ArgumentError : public std::runtime_error {
  public:
   ArgumentError(std::string message, size_t param) : std::runtime_error(std::move(message)), param_(param) {}
@@ -27,6 +31,9 @@ void match_parameter(const VMFunction& fn, size_t index, const Value& value, Sha
 // Every parameter in `order` (a permutation of the parameter indices: the order decides which
 // argument binds a variable and which is reported as mismatching), then the deferred dimensions.
 void match_arguments(const VMFunction& fn, const std::vector<Value>& args, const std::vector<size_t>& order, ShapeHeap& heap);
+
+// R.match_cast: checks `value` against the cast's type, binding the variables it introduces.
+void match_cast(const VMFunction& fn, const CastSpec& cast, const Value& value, ShapeHeap& heap);
 
 // Evaluates words [begin, end) of a shape program (bytecode.h) over the heap.
 int64_t eval_shape_program(const int64_t* begin, const int64_t* end, const ShapeHeap& heap);

@@ -1,5 +1,6 @@
 // Relax well-formedness and shape inference. Invariants (indexed in README.md):
-//  R1 every symbolic variable a function uses is bound by one of its parameters' shapes
+//  R1 every symbolic variable a function uses is bound by one of its parameters' shapes or by an
+//     R.match_cast before its use
 //  R2 a destination-passing call to a prim_func of the module passes as many tensors as the
 //     prim_func has parameters, each with the buffer's rank and dtype when both are known
 //  R3 side-effecting calls (R.call_packed) stay out of dataflow blocks and pure functions
@@ -25,6 +26,7 @@ class RelaxChecker {
 
   void run() {
     for (const VarPtr& param : func_.params) bind_from(*param->sinfo);
+    std::set<const tir::Var*> from_params = bound_;
     for (const VarPtr& param : func_.params) require_bound(*param->sinfo, param->loc);
     if (func_.ret_annotation) require_bound(*func_.ret_annotation, func_.ret_annotation->loc);
     for (const BindingBlock& block : func_.blocks) {
@@ -35,7 +37,8 @@ class RelaxChecker {
       diags_.error(func_.return_loc, "function '" + func_.name + "' returns " + printing::print_sinfo(*ret, false) +
                                          " but is annotated to return " + printing::print_sinfo(*func_.ret_annotation, false));
     }
-    func_.ret_sinfo = ret;
+    // Sizes bound only inside the body (by R.match_cast) are unknown to callers.
+    func_.ret_sinfo = func_.ret_annotation ? ret : erase_foreign_sizes(ret, [&](const tir::Var* v) { return from_params.count(v) > 0; });
   }
 
  private:
@@ -68,13 +71,14 @@ class RelaxChecker {
     if (call) check_call(*call, block);
     StructInfoPtr inferred = infer_struct_info(binding.value, module_, diags_);
     if (binding.annotation) {
+      // R.match_cast may introduce symbolic variables: the cast binds them at run time.
+      if (binding.is_match_cast) bind_from(*binding.annotation);
       require_bound(*binding.annotation, binding.annotation->loc);
       if (!binding.is_match_cast && !sinfo_compatible(*binding.annotation, *inferred)) {
         diags_.error(binding.annotation->loc, "'" + binding.var->name + "' is annotated " +
                                                   printing::print_sinfo(*binding.annotation, false) +
                                                   " but its value is " + printing::print_sinfo(*inferred, false));
       }
-      if (binding.is_match_cast) bind_from(*binding.annotation);
       binding.var->sinfo = binding.annotation;
       return;
     }
@@ -103,13 +107,22 @@ class RelaxChecker {
       return;  // a runtime function: checked when it is called
     }
     const auto& inputs = call.args[1]->as<Tuple>()->fields;
+    size_t scalars = call.args.size() > 2 ? call.args[2]->as<ShapeExpr>()->values.size() : 0;
     size_t given = inputs.size() + call.sinfo_args.size();
-    if (given != callee->params.size()) {
+    if (given + scalars != callee->params.size()) {
       diags_.error(call.loc, "prim_func '" + callee_name + "' takes " + std::to_string(callee->params.size()) +
                                  " buffers but this call passes " + std::to_string(inputs.size()) + " input" +
                                  (inputs.size() == 1 ? "" : "s") + " and " + std::to_string(call.sinfo_args.size()) +
-                                 " output" + (call.sinfo_args.size() == 1 ? "" : "s"));
+                                 " output" + (call.sinfo_args.size() == 1 ? "" : "s") +
+                                 (scalars ? " and " + std::to_string(scalars) + " tir_vars" : ""));
       return;
+    }
+    for (size_t i = given; i < callee->params.size(); ++i) {
+      const tir::Param& param = callee->params[i];
+      if (param.buffer || !is_int(param.var->dtype)) {
+        diags_.error(call.args[2]->loc, "tir_vars value " + std::to_string(i - given) + " goes to parameter '" + param.var->name + "' of '" +
+                                           callee_name + "', which is not an integer scalar");
+      }
     }
     for (size_t i = 0; i < given; ++i) {
       const tir::Param& param = callee->params[i];

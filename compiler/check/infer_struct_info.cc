@@ -1,5 +1,7 @@
 #include "compiler/check/infer_struct_info.h"
 
+#include "compiler/ir/tir_visitor.h"
+
 #include <algorithm>
 
 #include "compiler/ir/printer/printer_internal.h"
@@ -323,6 +325,29 @@ class OpInference {
 
 }  // namespace
 
+StructInfoPtr erase_foreign_sizes(const StructInfoPtr& sinfo, const std::function<bool(const tir::Var*)>& keep) {
+  if (!sinfo) return sinfo;
+  auto copy = std::make_shared<StructInfo>(*sinfo);
+  bool changed = false;
+  if (copy->shape) {
+    for (const tir::Expr& dim : *copy->shape) {
+      for (const tir::VarPtr& var : tir::vars_in(dim)) {
+        if (!keep(var.get())) changed = true;
+      }
+    }
+    if (changed) {
+      copy->ndim = static_cast<int>(copy->shape->size());
+      copy->shape.reset();
+    }
+  }
+  for (StructInfoPtr& field : copy->fields) {
+    StructInfoPtr erased = erase_foreign_sizes(field, keep);
+    changed = changed || erased != field;
+    field = erased;
+  }
+  return changed ? copy : sinfo;
+}
+
 bool sinfo_compatible(const StructInfo& a, const StructInfo& b) {
   if (a.kind == StructInfoKind::Object || b.kind == StructInfoKind::Object) return true;
   if (a.kind != b.kind) return false;
@@ -412,10 +437,7 @@ StructInfoPtr infer_struct_info(const Expr& expr, const Module& module, Diagnost
         StructInfoPtr ret = func->ret_annotation ? func->ret_annotation : func->ret_sinfo;
         if (!ret) return object_sinfo();
         // The callee's symbolic variables mean nothing in the caller: keep only the rank.
-        bool symbolic = ret->shape && std::any_of(ret->shape->begin(), ret->shape->end(),
-                                                  [](const tir::Expr& d) { return !d->as<tir::IntImm>(); });
-        if (ret->kind == StructInfoKind::Tensor && symbolic) return make_tensor_sinfo(std::nullopt, ret->dtype, ret->rank());
-        return ret;
+        return erase_foreign_sizes(ret, [](const tir::Var*) { return false; });
       }
       return OpInference(*call, module, diags).run();
     }

@@ -3,6 +3,8 @@
 // reported to the diagnostics and yield the least specific struct info that is still right.
 #pragma once
 
+#include <functional>
+
 #include "compiler/ir/module.h"
 #include "compiler/support/diagnostics.h"
 
@@ -15,5 +17,8 @@ relax::StructInfoPtr object_sinfo();
 // True when the two may describe the same value (unknown parts match anything).
 bool sinfo_compatible(const relax::StructInfo& a, const relax::StructInfo& b);
 bool same_dim(const tir::Expr& a, const tir::Expr& b);
+// `sinfo` with every shape that mentions a variable `keep` rejects reduced to its rank (inside
+// tuples too): what a caller may know of a value whose sizes are another scope's variables.
+relax::StructInfoPtr erase_foreign_sizes(const relax::StructInfoPtr& sinfo, const std::function<bool(const tir::Var*)>& keep);
 
 }  // namespace relaxc

@@ -43,7 +43,15 @@ class FunctionLowering {
     }
     for (const relax::BindingBlock& block : func_.blocks) {
       for (const relax::Binding& binding : block.bindings) {
-        if (binding.is_match_cast) throw CompileError(binding.loc, "R.match_cast is not supported by the VM code generator yet");
+        if (binding.is_match_cast) {
+          int64_t value = to_register(binding.value);
+          int64_t dst = next_register_++;
+          vm.casts.push_back({type_spec(*binding.annotation), span(binding.loc)});
+          out_.call(dst, out_.builtin("vm.builtin.match_cast"),
+                    {BytecodeBuilder::reg(value), BytecodeBuilder::reg(heap_), BytecodeBuilder::imm(static_cast<int64_t>(vm.casts.size()) - 1)});
+          registers_[binding.var.get()] = dst;
+          continue;
+        }
         registers_[binding.var.get()] = to_register(binding.value);
       }
     }
@@ -125,7 +133,8 @@ class FunctionLowering {
     return t;
   }
 
-  int64_t make_shape(const std::vector<tir::Expr>& dims) {
+  // [ndim, (length, words...) per dimension]: the operand of make_shape and shape_value.
+  int64_t dims_program(const std::vector<tir::Expr>& dims) {
     std::vector<int64_t> program = {static_cast<int64_t>(dims.size())};
     for (const tir::Expr& dim : dims) {
       std::vector<int64_t> part;
@@ -133,8 +142,19 @@ class FunctionLowering {
       program.push_back(static_cast<int64_t>(part.size()));
       program.insert(program.end(), part.begin(), part.end());
     }
+    return out_.ints_constant(program);
+  }
+
+  int64_t make_shape(const std::vector<tir::Expr>& dims) {
     int64_t dst = next_register_++;
-    out_.call(dst, out_.builtin("vm.builtin.make_shape"), {BytecodeBuilder::reg(heap_), BytecodeBuilder::constant(out_.ints_constant(program))});
+    out_.call(dst, out_.builtin("vm.builtin.make_shape"), {BytecodeBuilder::reg(heap_), BytecodeBuilder::constant(dims_program(dims))});
+    return dst;
+  }
+
+  // An integer computed from the symbolic variables, in a register.
+  int64_t shape_value(const tir::Expr& value) {
+    int64_t dst = next_register_++;
+    out_.call(dst, out_.builtin("vm.builtin.shape_value"), {BytecodeBuilder::reg(heap_), BytecodeBuilder::constant(dims_program({value}))});
     return dst;
   }
 
@@ -179,7 +199,6 @@ class FunctionLowering {
         args.push_back(operand(inputs));
       }
     }
-    if (call.args.size() > 2) throw CompileError(call.args[2]->loc, "extra symbolic arguments of R." + call.op + " are not supported by the VM code generator yet");
     if (call.sinfo_args.empty()) throw CompileError(call.loc, "R." + call.op + " needs the struct info of its output");
     std::vector<int64_t> outputs;
     const relax::StructInfo& out_sinfo = *call.sinfo_args[0];
@@ -189,6 +208,10 @@ class FunctionLowering {
       for (const relax::StructInfoPtr& sinfo : call.sinfo_args) outputs.push_back(allocate_output(*sinfo, call.loc));
     }
     for (int64_t reg : outputs) args.push_back(BytecodeBuilder::reg(reg));
+    if (call.args.size() > 2) {
+      // tir_vars: each value computed from the shape heap, passed as an integer scalar.
+      for (const tir::Expr& value : call.args[2]->as<relax::ShapeExpr>()->values) args.push_back(BytecodeBuilder::reg(shape_value(value)));
+    }
     out_.call(relaxrt::kVoidRegister, out_.function(kind, name), args);
     if (outputs.size() == 1 && out_sinfo.kind != relax::StructInfoKind::Tuple) return outputs[0];
     std::vector<int64_t> fields;
@@ -244,6 +267,25 @@ class FunctionLowering {
     }
   }
 
+  // R.call_packed: a runtime function called by name. With a tensor result of known shape it is
+  // called destination-passing style (the output allocated and passed last); otherwise it is
+  // called for its effect and the result is nothing (R.Object).
+  int64_t lower_packed_call(const relax::Call& call) {
+    std::string name = callee_name(call.args.at(0));
+    std::vector<int64_t> args;
+    for (size_t i = 1; i < call.args.size(); ++i) args.push_back(operand(call.args[i]));
+    const relax::StructInfo* out = call.sinfo_args.empty() ? nullptr : call.sinfo_args[0].get();
+    if (out && out->kind == relax::StructInfoKind::Tensor && out->shape && out->dtype != DataType::Void) {
+      int64_t result = allocate_output(*out, call.loc);
+      args.push_back(BytecodeBuilder::reg(result));
+      out_.call(relaxrt::kVoidRegister, out_.function(FunctionRef::Kind::Runtime, name), args);
+      return result;
+    }
+    int64_t dst = next_register_++;
+    out_.call(dst, out_.function(FunctionRef::Kind::Runtime, name), args);
+    return dst;
+  }
+
   // An argument word for `e`: a register, or a constant used in place.
   int64_t operand(const relax::Expr& e) {
     if (auto* text = e->as<relax::StringImm>()) return BytecodeBuilder::constant(string_constant(text->value));
@@ -273,6 +315,11 @@ class FunctionLowering {
         return dst;
       }
       case relax::ExprKind::ShapeExpr: return make_shape(e->as<relax::ShapeExpr>()->values);
+      case relax::ExprKind::PrimValue: {
+        const tir::Expr& value = e->as<relax::PrimValue>()->value;
+        if (!is_int(value->dtype)) throw CompileError(e->loc, "R.prim_value of a float is not supported by the VM code generator yet");
+        return shape_value(value);
+      }
       case relax::ExprKind::Constant: {
         int64_t dst = next_register_++;
         out_.call(dst, out_.builtin("vm.builtin.copy"), {operand(e)});
@@ -281,6 +328,7 @@ class FunctionLowering {
       case relax::ExprKind::Call: {
         auto* call = e->as<relax::Call>();
         if (call->op == "call_dps_packed" || call->op == "call_tir") return lower_dps_call(*call);
+        if (call->op == "call_packed") return lower_packed_call(*call);
         if (call->op.empty()) {
           std::string name = callee_name(call->callee);
           if (!module_.find_function(name)) throw CompileError(call->loc, "there is no Relax function '" + name + "' to call");

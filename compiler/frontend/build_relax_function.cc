@@ -115,7 +115,6 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
   if (name == "R.call_dps_packed" || name == "R.call_tir") {
     bool is_tir = name == "R.call_tir";
     expect_arguments(call, 2, 4, {"out_sinfo", "dtype", "tir_vars"});
-    if (call.keyword("tir_vars")) fail(loc_of(call.keyword("tir_vars")), "tir_vars= is not supported");
     node->op = is_tir ? "call_tir" : "call_dps_packed";
     node->args.push_back(build_callee(call.positional[0], /*module_only=*/is_tir));
     node->args.push_back(build_args_tuple(call.positional[1]));
@@ -133,6 +132,12 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
       node->sinfo_args = build_out_sinfo(out);
     }
     if (call.positional.size() > 3) fail(loc_of(call.positional[3]), "too many arguments to " + name);
+    if (P::ExprContext* tir_vars = call.keyword("tir_vars")) {
+      // Values for the callee's scalar parameters, after its buffers: R.shape([n, m]).
+      Expr values = build_expr(tir_vars);
+      if (!values->as<ShapeExpr>()) fail(loc_of(tir_vars), "tir_vars takes a shape of values, such as R.shape([n])");
+      node->args.push_back(values);
+    }
     return node;
   }
   if (name == "R.call_packed") {

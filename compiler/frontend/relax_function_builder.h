@@ -48,7 +48,7 @@ class RelaxFunctionBuilder {
     }
     build_body(statements_of(def->block()));
     for (const auto& [name, var] : vars_) {
-      if (!used_.count(var.get()) && var_is_local_.count(var.get())) {
+      if (!used_.count(var.get()) && var_is_local_.count(var.get()) && name[0] != '_') {
         diags_.warning(var->loc, "variable '" + name + "' is defined but never used");
       }
     }
@@ -310,7 +310,7 @@ class RelaxFunctionBuilder {
       auto found = vars_.find(binding.var->name);
       if (found != vars_.end() && found->second == binding.var) {
         hidden_[binding.var->name] = binding.var->loc;
-        if (!used_.count(binding.var.get())) {
+        if (!used_.count(binding.var.get()) && binding.var->name[0] != '_') {
           diags_.warning(binding.var->loc, "variable '" + binding.var->name + "' is defined but never used");
         }
         var_is_local_.erase(binding.var.get());

@@ -93,6 +93,8 @@ void print_value(std::ostream& out, const relaxrt::Value& value) {
     }
   } else if (value.kind == relaxrt::Value::Kind::Shape) {
     out << relaxrt::shape_text(*value.shape) << "\n";
+  } else if (value.kind == relaxrt::Value::Kind::Int) {
+    out << value.i << "\n";
   } else {
     out << relaxrt::describe(value) << "\n";
   }

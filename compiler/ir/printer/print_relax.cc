@@ -25,10 +25,11 @@ std::string print_expr(const Expr& expr);
 std::string print_call(const Call& call) {
   if (call.op == "call_dps_packed" || call.op == "call_tir") {
     std::string out = "R." + call.op + "(" + print_expr(call.args[0]) + ", " + print_expr(call.args[1]) + ", out_sinfo=";
-    if (call.sinfo_args.size() == 1) return out + print_sinfo(*call.sinfo_args[0], false) + ")";
+    std::string tir_vars = call.args.size() > 2 ? ", tir_vars=" + print_expr(call.args[2]) : "";
+    if (call.sinfo_args.size() == 1) return out + print_sinfo(*call.sinfo_args[0], false) + tir_vars + ")";
     std::vector<std::string> outs;
     for (const StructInfoPtr& sinfo : call.sinfo_args) outs.push_back(print_sinfo(*sinfo, false));
-    return out + "[" + join(outs) + "])";
+    return out + "[" + join(outs) + "]" + tir_vars + ")";
   }
   std::vector<std::string> args;
   for (const Expr& arg : call.args) args.push_back(print_expr(arg));
