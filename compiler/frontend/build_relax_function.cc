@@ -60,7 +60,9 @@ Expr RelaxFunctionBuilder::build_expr(P::ExprContext* ctx) {
   }
   if (auto* attr = dynamic_cast<P::AttributeExprContext*>(ctx)) {
     std::string name = dotted_name(attr).value_or("");
-    if (name.rfind("cls.", 0) == 0) return build_callee(ctx, /*module_only=*/true);
+    if (name.rfind("cls.", 0) == 0 || (!options_.module_class.empty() && name.rfind(options_.module_class + ".", 0) == 0)) {
+      return build_callee(ctx, /*module_only=*/true);
+    }
     fail(loc, "'" + name + "' is not a Relax value");
   }
   if (auto* call = dynamic_cast<P::CallExprContext*>(ctx)) return build_call(ctx, *as_call(call));
@@ -78,7 +80,10 @@ Expr RelaxFunctionBuilder::build_callee(P::ExprContext* ctx, bool module_only) {
   bool quoted = name.has_value();
   if (!name) {
     name = dotted_name(ctx);
+    // `cls.f`, or `MyModule.f` with the module's own class name.
     if (name && name->rfind("cls.", 0) == 0) *name = name->substr(4);
+    std::string qualified = options_.module_class + ".";
+    if (name && !options_.module_class.empty() && name->rfind(qualified, 0) == 0) *name = name->substr(qualified.size());
   }
   if (!name || name->empty()) fail(loc, "expected a function: a name, cls.name or a string");
   bool in_module = options_.prim_funcs.count(*name) || options_.relax_functions.count(*name);

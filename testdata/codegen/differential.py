@@ -82,7 +82,7 @@ def main():
             continue
         got = np.load(out)
         scope = {"np": np, **{k: getattr(nn_reference, k) for k in dir(nn_reference) if not k.startswith("_")}}
-        want = np.asarray(eval(expect, scope, {**arrays, **env}))
+        want = np.asarray(eval(expect, {**scope, **arrays, **env}))
         if got.shape != want.shape or got.dtype != want.dtype:
             print(f"FAIL [{label}]: got {got.dtype}{got.shape}, numpy gives {want.dtype}{want.shape}")
             failures += 1
