@@ -303,8 +303,11 @@ class OpInference {
     const auto& w = *weight.shape;
     if (data.shape && data.shape->size() == 4) {
       std::optional<int64_t> c = const_dim((*data.shape)[1]), ci = const_dim(w[1]);
-      if (c && ci && *c != *ci) {
-        diags_.error(call_.loc, "R.nn.conv2d: the input has " + std::to_string(*c) + " channels but the weight expects " + std::to_string(*ci));
+      std::vector<int64_t> groups = int_list(attr(call_, "groups"), 1, 1);
+      int64_t g = groups.empty() ? 1 : groups[0];
+      if (c && ci && *c != *ci * g) {
+        diags_.error(call_.loc, "R.nn.conv2d: the input has " + std::to_string(*c) + " channels but the weight expects " + std::to_string(*ci * g) +
+                                    (g == 1 ? "" : " (" + std::to_string(*ci) + " per group, groups=" + std::to_string(g) + ")"));
       }
     }
     return spatial_out(data, w[0], const_dim(w[2]), const_dim(w[3]), dtype);

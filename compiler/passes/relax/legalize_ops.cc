@@ -7,6 +7,7 @@
 #include "compiler/check/check_module.h"
 #include "compiler/check/infer_struct_info.h"
 #include "compiler/frontend/build_module.h"
+#include "compiler/ir/printer/printer_internal.h"
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/passes/relax/kernel_text.h"
 #include "compiler/passes/relax/op_kernels.h"
@@ -159,7 +160,8 @@ class Legalizer {
       Expr lowered = lower(arg, emit, dataflow, false);
       StructInfoPtr sinfo = sinfo_of(lowered);
       if (!known_tensor(sinfo)) {
-        throw CompileError(arg->loc, "R." + call.op + " needs tensor operands of known shape and dtype to be compiled; annotate or match_cast this value");
+        throw CompileError(call.loc, "R." + call.op + " needs tensor operands of known shape and dtype to be compiled, and operand " + std::to_string(i) +
+                                         " is " + (sinfo ? printing::print_sinfo(*sinfo, false) : std::string("unknown")) + "; annotate or R.match_cast it");
       }
       operands.push_back({sinfo, std::nullopt});
       tensors.push_back(lowered);
