@@ -147,19 +147,24 @@ std::string without_underscores(std::string text) {
   text.erase(std::remove(text.begin(), text.end(), '_'), text.end());
   return text;
 }
-}  // namespace
 
-std::optional<int64_t> integer_literal(P::ExprContext* expr) {
+// The atom of a literal written `x` or `-x` (in parentheses or not); null for anything else.
+P::AtomContext* signed_atom(P::ExprContext* expr, bool& negative) {
   expr = strip_parens(expr);
-  bool negative = false;
+  negative = false;
   if (auto* unary = dynamic_cast<P::UnaryExprContext*>(expr)) {
-    if (unary->op->getType() != P::MINUS) return std::nullopt;
+    if (unary->op->getType() != P::MINUS) return nullptr;
     negative = true;
     expr = strip_parens(unary->expr());
   }
   auto* atom_expr = dynamic_cast<P::AtomExprContext*>(expr);
-  if (atom_expr == nullptr) return std::nullopt;
-  auto* integer = dynamic_cast<P::IntegerAtomContext*>(atom_expr->atom());
+  return atom_expr ? atom_expr->atom() : nullptr;
+}
+}  // namespace
+
+std::optional<int64_t> integer_literal(P::ExprContext* expr) {
+  bool negative = false;
+  auto* integer = dynamic_cast<P::IntegerAtomContext*>(signed_atom(expr, negative));
   if (integer == nullptr) return std::nullopt;
   std::string text = without_underscores(integer->INTEGER()->getText());
   errno = 0;
@@ -171,16 +176,8 @@ std::optional<int64_t> integer_literal(P::ExprContext* expr) {
 }
 
 std::optional<double> float_literal(P::ExprContext* expr) {
-  expr = strip_parens(expr);
   bool negative = false;
-  if (auto* unary = dynamic_cast<P::UnaryExprContext*>(expr)) {
-    if (unary->op->getType() != P::MINUS) return std::nullopt;
-    negative = true;
-    expr = strip_parens(unary->expr());
-  }
-  auto* atom_expr = dynamic_cast<P::AtomExprContext*>(expr);
-  if (atom_expr == nullptr) return std::nullopt;
-  auto* number = dynamic_cast<P::FloatAtomContext*>(atom_expr->atom());
+  auto* number = dynamic_cast<P::FloatAtomContext*>(signed_atom(expr, negative));
   if (number == nullptr) return std::nullopt;
   double value = std::strtod(without_underscores(number->FLOAT()->getText()).c_str(), nullptr);
   return negative ? -value : value;
