@@ -33,6 +33,8 @@ class KernelEmitter {
  private:
   // kernel_entry.cc
   void emit_entry_checks();
+  void outline_body();
+  bool buffers_do_not_alias() const;
   void fail_if(llvm::Value* condition, const std::string& message, llvm::Value* expected = nullptr,
                llvm::Value* actual = nullptr);
   // kernel_stmt.cc

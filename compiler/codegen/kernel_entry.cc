@@ -4,6 +4,8 @@
 // argument, buffer and dimension, plus the expected and actual values.
 #include <llvm/IR/MDBuilder.h>
 
+#include <algorithm>
+
 #include "compiler/codegen/kernel_emitter.h"
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/ir/printer/printer_internal.h"
@@ -59,11 +61,61 @@ llvm::Function* KernelEmitter::emit() {
   b_.SetInsertPoint(entry_);
   error_arg_ = fn_->getArg(3);
   emit_entry_checks();
+  llvm::Function* entry = fn_;
+  outline_body();
   std::vector<llvm::Value*> heap = allocate_buffers(func_.root_alloc_buffers, "root");
   stmt(func_.body);
   free_buffers(heap);
   b_.CreateRet(b_.getInt32(0));
-  return fn_;
+  return entry;
+}
+
+bool KernelEmitter::buffers_do_not_alias() const {
+  for (const auto& [key, value] : func_.attrs) {
+    if (key == "tir.noalias") return value->kind == AttrValue::Kind::Bool ? value->bool_value : value->int_value != 0;
+  }
+  return false;
+}
+
+// The body runs in a function of its own whose buffer pointers are arguments, so that with
+// "tir.noalias" they can be marked noalias: LLVM then keeps a reduction's accumulator in a
+// register and vectorizes. The entry calls it; the inliner folds it back, keeping what noalias
+// told it as alias scopes.
+void KernelEmitter::outline_body() {
+  std::vector<llvm::Value*> captured;
+  std::vector<llvm::Type*> types;
+  std::vector<const tir::Buffer*> buffers;
+  std::vector<const tir::Var*> scalars;
+  for (const Param& param : func_.params) {
+    if (!param.buffer) continue;
+    const BufferValue& value = buffers_.at(param.buffer.get());
+    buffers.push_back(param.buffer.get());
+    captured.push_back(value.data);
+    for (llvm::Value* extent : value.shape) captured.push_back(extent);
+  }
+  for (const auto& [var, value] : vars_) scalars.push_back(var);
+  std::sort(scalars.begin(), scalars.end(), [](const tir::Var* a, const tir::Var* b) { return a->name < b->name || (a->name == b->name && a < b); });
+  for (const tir::Var* var : scalars) captured.push_back(vars_.at(var));
+  captured.push_back(error_arg_);
+  for (llvm::Value* v : captured) types.push_back(v->getType());
+  llvm::Function* body = llvm::Function::Create(llvm::FunctionType::get(b_.getInt32Ty(), types, false), llvm::Function::InternalLinkage,
+                                                "__rx_body_" + func_.name, module_);
+  body->addFnAttr(llvm::Attribute::NoUnwind);
+  body->addFnAttr(llvm::Attribute::AlwaysInline);
+  b_.CreateRet(b_.CreateCall(body, captured));
+
+  fn_ = body;
+  b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", body));
+  bool noalias = buffers_do_not_alias();
+  unsigned arg = 0;
+  for (const tir::Buffer* buffer : buffers) {
+    BufferValue& value = buffers_.at(buffer);
+    if (noalias) body->addParamAttr(arg, llvm::Attribute::NoAlias);
+    value.data = body->getArg(arg++);
+    for (llvm::Value*& extent : value.shape) extent = body->getArg(arg++);
+  }
+  for (const tir::Var* var : scalars) vars_[var] = body->getArg(arg++);
+  error_arg_ = body->getArg(arg);
 }
 
 void KernelEmitter::emit_entry_checks() {

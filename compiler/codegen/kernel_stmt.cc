@@ -2,6 +2,8 @@
 // induction variable; a block binds its iteration variables, tests its T.where predicate, runs
 // T.init when every reduction variable is at the start of its domain, then its body. Buffers a
 // block allocates live on the heap (64-byte aligned) for the block's extent.
+#include <algorithm>
+
 #include "compiler/codegen/kernel_emitter.h"
 #include "compiler/support/diagnostics.h"
 
@@ -120,7 +122,18 @@ void KernelEmitter::emit_block(const Block& block) {
     b_.CreateBr(body_bb);
     b_.SetInsertPoint(body_bb);
   }
+  // A reduction may be summed in any order (results stay within rounding of numpy's, which
+  // sums in its own order too); that lets LLVM vectorize it and use fused multiply-add.
+  bool reduction = std::any_of(block.iter_vars.begin(), block.iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
+  llvm::FastMathFlags saved = b_.getFastMathFlags();
+  if (reduction) {
+    llvm::FastMathFlags flags;
+    flags.setAllowReassoc();
+    flags.setAllowContract(true);
+    b_.setFastMathFlags(flags);
+  }
   stmt(block.body);
+  b_.setFastMathFlags(saved);
   free_buffers(heap);
   for (const BufferPtr& buffer : block.alloc_buffers) buffers_.erase(buffer.get());
   if (done_bb) {

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "benchmark.h"
 #include "report.h"
 #include "runtime/bind_arguments.h"
 #include "runtime/byte_io.h"
@@ -21,9 +22,10 @@ namespace {
 struct Options {
   std::string module, function = "main", params, output, labels, expected;
   std::vector<std::string> inputs, libs;
-  int print_top = 0;
+  int print_top = 0, benchmark = 0, warmup = 3;
   double atol = 1e-5, rtol = 1e-5;
   bool info = false, allow_unused_params = false;
+  std::string format = "text";
 };
 
 class Failure : public std::runtime_error {
@@ -165,6 +167,13 @@ int run(const Options& opt) {
   try {
     relaxrt::ShapeHeap heap = relaxrt::make_heap(*fn);
     relaxrt::match_arguments(*fn, args.values, args.check_order, heap);
+    if (opt.benchmark > 0) {
+      relaxrun::BenchmarkOptions bench{opt.benchmark, opt.warmup, opt.format == "json", 0};
+      const relaxrt::Value& first = args.values.front();
+      if (first.kind == relaxrt::Value::Kind::Tensor && first.tensor->shape.size() >= 2) bench.items = first.tensor->shape[0];
+      relaxrun::run_benchmark(std::cout, bench, [&] { vm->invoke(opt.function, args.values); });
+      return 0;
+    }
     result = vm->invoke(opt.function, std::move(args.values));
   } catch (const relaxrt::ArgumentError& e) {
     std::cerr << "relaxrun: error: " << e.what() << "\n";
@@ -219,6 +228,10 @@ int main(int argc, char** argv) {
   app.add_option("--atol", opt.atol, "absolute tolerance for --expected (default 1e-5)")->check(CLI::NonNegativeNumber);
   app.add_option("--rtol", opt.rtol, "relative tolerance for --expected (default 1e-5)")->check(CLI::NonNegativeNumber);
   app.add_option("--lib", opt.libs, "a plugin library whose functions R.call_dps_packed can call by name; repeatable");
+  app.add_option("--benchmark", opt.benchmark, "time N calls (after --warmup calls) and print min/median/mean/max per call")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--warmup", opt.warmup, "calls before timing starts, for --benchmark (default 3)")->check(CLI::NonNegativeNumber);
+  app.add_option("--format", opt.format, "--benchmark output: text (default) or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--info", opt.info, "list the module's functions, signatures and the runtime functions it needs");
   app.set_version_flag("--version", std::string("relaxrun ") + RELAXC_VERSION);
   try {
