@@ -1,7 +1,9 @@
 // The runtime's own "existing library" functions, as the chapter's torch-backed env.linear and
 // env.relu: destination-passing, float32, over OpenBLAS's cblas_sgemm. Each checks kinds,
-// dtypes, ranks, shapes and layout, and names the argument that is wrong.
+// dtypes, ranks, shapes and layout, and names the argument that is wrong. OpenBLAS is loaded
+// the first time env.linear runs, so programs that do not use it start without its set-up.
 #include <cblas.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -58,6 +60,19 @@ const DLTensor* float_tensor(const RxValue* args, const int32_t* kinds, int32_t 
   return &t;
 }
 
+using SgemmFunction = void (*)(CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, blasint, blasint, blasint, float, const float*, blasint,
+                               const float*, blasint, float, float*, blasint);
+
+SgemmFunction openblas_sgemm() {
+  static SgemmFunction function = [] {
+    for (const char* name : {"libopenblas.so.0", "libopenblas.so"}) {
+      if (void* library = dlopen(name, RTLD_NOW | RTLD_LOCAL)) return reinterpret_cast<SgemmFunction>(dlsym(library, "cblas_sgemm"));
+    }
+    return SgemmFunction{nullptr};
+  }();
+  return function;
+}
+
 float* data_of(const DLTensor& t) { return reinterpret_cast<float*>(static_cast<char*>(t.data) + t.byte_offset); }
 
 // out = x @ w.T + b, for x of shape (..., K), w (N, K), b (N,), out (..., N).
@@ -90,6 +105,8 @@ int32_t env_linear(const RxValue* args, const int32_t* kinds, int32_t n, RxError
   const float* bias = data_of(*b);
   for (int64_t r = 0; r < rows; ++r) std::memcpy(z + r * units, bias, static_cast<size_t>(units) * sizeof(float));
   if (rows == 0 || units == 0 || k == 0) return 0;
+  SgemmFunction cblas_sgemm = openblas_sgemm();
+  if (!cblas_sgemm) return fail(error, "needs OpenBLAS, but libopenblas.so.0 cannot be loaded (install libopenblas0)");
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<blasint>(rows), static_cast<blasint>(units), static_cast<blasint>(k), 1.0f,
               data_of(*x), static_cast<blasint>(k), data_of(*w), static_cast<blasint>(k), 1.0f, z, static_cast<blasint>(units));
   return 0;
