@@ -90,8 +90,11 @@ Value alloc_tensor(BuiltinCall& call) {
   const std::string& dtype = *arg(call, 1, Value::Kind::String, "vm.builtin.alloc_tensor").str;
   std::optional<ElementType> type = parse_element_type(dtype);
   if (!type) throw RuntimeError("vm.builtin.alloc_tensor: unknown dtype '" + dtype + "'");
+  std::shared_ptr<Tensor>& last = call.recycled;
+  if (last && last.use_count() == 1 && last->shape == shape && std::string(last->type.name) == type->name) return Value::of(last);
   try {
-    return Value::of(Tensor::allocate(*type, shape));
+    last = Tensor::allocate(*type, shape);
+    return Value::of(last);
   } catch (const std::bad_alloc&) {
     throw RuntimeError("in @" + call.fn.name + ": out of memory allocating a " + dtype + " tensor of shape " + shape_text(shape));
   }

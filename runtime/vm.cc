@@ -37,6 +37,7 @@ VirtualMachine::VirtualMachine(const Executable& exe, const NativeLibrary& libra
     throw RuntimeError("the program needs functions that are not available: " + list +
                        " (register runtime functions with a plugin: relaxrun --lib libname.so)");
   }
+  recycled_.resize(exe.bytecode.size());
   for (const ConstantEntry& c : exe.constants) {
     Value v;
     switch (c.kind) {
@@ -121,7 +122,7 @@ Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int dep
         switch (callee.kind) {
           case FunctionRef::Kind::VM: result = run(*callee.vm, std::move(call_args), depth + 1); call_args = {}; break;
           case FunctionRef::Kind::Builtin: {
-            BuiltinCall call{exe_, fn, registers, call_args};
+            BuiltinCall call{exe_, fn, registers, call_args, recycled_[static_cast<size_t>(pc)]};
             result = callee.builtin(call);
             break;
           }

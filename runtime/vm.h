@@ -27,6 +27,9 @@ struct BuiltinCall {
   const VMFunction& fn;
   std::vector<Value>& registers;  // the caller's frame
   std::vector<Value>& args;
+  // The tensor this call site allocated last time; alloc_tensor reuses it when nothing else
+  // holds it any more and the shape repeats, so steady-state calls allocate nothing.
+  std::shared_ptr<Tensor>& recycled;
 };
 using Builtin = Value (*)(BuiltinCall& call);
 // nullptr when `name` is not a builtin (builtins.cc).
@@ -53,6 +56,7 @@ class VirtualMachine {
   const Executable& exe_;
   std::vector<Callable> table_;
   std::vector<Value> constants_;
+  std::vector<std::shared_ptr<Tensor>> recycled_;  // by instruction address
 };
 
 }  // namespace relaxrt

@@ -218,3 +218,23 @@ TEST_CASE("bound weights are 64-byte aligned in the .rx and used in place from t
   args.resize(1);  // x only: the weights are in the file
   CHECK(first_logit(vm.invoke("main", args)) == Approx(36.977055).margin(1e-4));
 }
+
+TEST_CASE("repeated calls reuse their tensors, never one a caller still holds", "[backend]") {
+  std::string bytes = compile_rx("seed/my_module.tvms");
+  relaxrt::Executable exe = relaxrt::deserialize_executable(bytes, nullptr);
+  relaxrt::NativeLibrary library(exe.native_code);
+  relaxrt::FunctionRegistry registry;
+  relaxrt::VirtualMachine vm(exe, library, registry);
+  std::vector<relaxrt::Value> args = mlp_arguments();
+  const void* first_data = nullptr;
+  {
+    relaxrt::Value first = vm.invoke("main", args);
+    first_data = first.tensor->data;
+  }
+  relaxrt::Value second = vm.invoke("main", args);
+  CHECK(second.tensor->data == first_data);  // the first result was dropped: its storage is reused
+  relaxrt::Value third = vm.invoke("main", args);
+  CHECK(third.tensor->data != second.tensor->data);  // `second` is still held: fresh storage
+  CHECK(first_logit(second) == Approx(36.977055).margin(1e-4));
+  CHECK(first_logit(third) == Approx(36.977055).margin(1e-4));
+}
