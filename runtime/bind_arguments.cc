@@ -49,8 +49,7 @@ BoundArguments bind_arguments(const VMFunction& fn, std::vector<InputFile> input
     }
     filled[index] = true;
     bound.sources[index] = input.path;
-    auto owner = std::make_shared<const HostArray>(std::move(input.array));
-    bound.values[index] = to_value(*owner, owner);
+    bound.values[index] = std::move(input.value);
     from_inputs.push_back(index);
   }
   std::vector<size_t> from_params;

@@ -16,7 +16,7 @@ namespace relaxrt {
 struct InputFile {
   std::string param;  // empty: the next unfilled parameter
   std::string path;
-  HostArray array;
+  Value value;        // a tensor, typically a view into the mapped file
 };
 
 struct BoundArguments {

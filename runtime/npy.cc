@@ -38,6 +38,15 @@ bool header_value(const std::string& header, const std::string& key, std::string
 int64_t HostArray::element_count() const { return relaxrt::element_count(shape).value_or(0); }
 
 bool parse_npy(const std::string& bytes, HostArray& out, std::string& error) {
+  NpyHeader header;
+  if (!parse_npy_header(bytes, header, error)) return false;
+  out.dtype = header.dtype;
+  out.shape = header.shape;
+  out.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header.data_offset), bytes.end());
+  return true;
+}
+
+bool parse_npy_header(std::string_view bytes, NpyHeader& out, std::string& error) {
   static const char kMagic[] = "\x93NUMPY";
   if (bytes.size() < 10 || std::memcmp(bytes.data(), kMagic, 6) != 0) {
     error = "expected a .npy file (magic \\x93NUMPY), found " +
@@ -65,7 +74,7 @@ bool parse_npy(const std::string& bytes, HostArray& out, std::string& error) {
     error = "expected a " + std::to_string(header_len) + "-byte .npy header, found a truncated file";
     return false;
   }
-  std::string header = bytes.substr(header_start, header_len);
+  std::string header(bytes.substr(header_start, header_len));
   std::string descr, fortran, shape;
   if (!header_value(header, "descr", descr) || !header_value(header, "fortran_order", fortran) ||
       !header_value(header, "shape", shape)) {
@@ -117,7 +126,8 @@ bool parse_npy(const std::string& bytes, HostArray& out, std::string& error) {
             std::to_string(bytes.size() - data_start);
     return false;
   }
-  out.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(data_start), bytes.end());
+  out.data_offset = data_start;
+  out.data_size = expected;
   return true;
 }
 

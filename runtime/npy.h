@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace relaxrt {
@@ -13,6 +14,16 @@ struct HostArray {
   std::vector<uint8_t> data;
   int64_t element_count() const;
 };
+
+struct NpyHeader {
+  std::string dtype;
+  std::vector<int64_t> shape;
+  size_t data_offset = 0;  // the array's bytes are [data_offset, data_offset + data_size)
+  size_t data_size = 0;
+};
+
+// Checks a whole .npy file and reads its header, without copying the data.
+bool parse_npy_header(std::string_view bytes, NpyHeader& out, std::string& error);
 
 // Parses .npy bytes. On failure returns false and sets `error` to one line saying what was
 // expected and what was found (the caller prefixes the input's name).

@@ -46,6 +46,24 @@ relaxrt::HostArray read_npy(const std::string& path) {
   return array;
 }
 
+// An input array used in place from the mapped file (numpy aligns the data to 64 bytes), so a
+// large batch is never copied; kernels only read their inputs.
+relaxrt::Value map_npy(const std::string& path) {
+  std::shared_ptr<const relaxrt::MappedFile> file;
+  try {
+    file = relaxrt::MappedFile::open(path);
+  } catch (const std::runtime_error& e) {
+    throw Failure(e.what());
+  }
+  relaxrt::NpyHeader header;
+  std::string error;
+  if (!relaxrt::parse_npy_header(file->bytes(), header, error)) throw Failure(path + ": " + error);
+  std::optional<relaxrt::ElementType> type = relaxrt::parse_element_type(header.dtype);
+  if (!type) throw Failure(path + ": unsupported dtype " + header.dtype);
+  void* data = const_cast<char*>(file->bytes().data() + header.data_offset);
+  return relaxrt::Value::of(relaxrt::Tensor::view(*type, header.shape, data, file));
+}
+
 std::vector<std::string> read_labels(const std::string& path) {
   std::vector<std::string> labels;
   std::istringstream lines(read_input_file(path));
@@ -149,7 +167,7 @@ int run(const Options& opt) {
     } else {
       input.path = spec;
     }
-    input.array = read_npy(input.path);
+    input.value = map_npy(input.path);
     inputs.push_back(std::move(input));
   }
   std::vector<relaxrt::NamedArray> params;
