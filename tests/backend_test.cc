@@ -45,15 +45,22 @@ float first_logit(const relaxrt::Value& v) {
   return out;
 }
 
+// A compiled module loaded as relaxrun loads it, ready to invoke.
+struct Loaded {
+  std::string bytes;
+  relaxrt::Executable exe;
+  relaxrt::NativeLibrary library;
+  relaxrt::FunctionRegistry registry;
+  relaxrt::VirtualMachine vm;
+  explicit Loaded(std::string rx)
+      : bytes(std::move(rx)), exe(relaxrt::deserialize_executable(bytes, nullptr)), library(exe.native_code), vm(exe, library, registry) {}
+};
+
 }  // namespace
 
 TEST_CASE("MyModule compiles to a .rx that runs in process", "[backend]") {
-  std::string bytes = compile_rx("seed/my_module.tvms");
-  relaxrt::Executable exe = relaxrt::deserialize_executable(bytes, nullptr);
-  relaxrt::NativeLibrary library(exe.native_code);
-  relaxrt::FunctionRegistry registry;
-  relaxrt::VirtualMachine vm(exe, library, registry);
-  relaxrt::Value out = vm.invoke("main", mlp_arguments());
+  Loaded loaded(compile_rx("seed/my_module.tvms"));
+  relaxrt::Value out = loaded.vm.invoke("main", mlp_arguments());
   REQUIRE(out.kind == relaxrt::Value::Kind::Tensor);
   CHECK(out.tensor->shape == std::vector<int64_t>{1, 10});
   CHECK(first_logit(out) == Approx(36.977055).margin(1e-4));
@@ -220,11 +227,8 @@ TEST_CASE("bound weights are 64-byte aligned in the .rx and used in place from t
 }
 
 TEST_CASE("repeated calls reuse their tensors, never one a caller still holds", "[backend]") {
-  std::string bytes = compile_rx("seed/my_module.tvms");
-  relaxrt::Executable exe = relaxrt::deserialize_executable(bytes, nullptr);
-  relaxrt::NativeLibrary library(exe.native_code);
-  relaxrt::FunctionRegistry registry;
-  relaxrt::VirtualMachine vm(exe, library, registry);
+  Loaded loaded(compile_rx("seed/my_module.tvms"));
+  relaxrt::VirtualMachine& vm = loaded.vm;
   std::vector<relaxrt::Value> args = mlp_arguments();
   const void* first_data = nullptr;
   {
