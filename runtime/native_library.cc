@@ -1,5 +1,7 @@
 #include "runtime/native_library.h"
 
+#include "runtime/thread_pool.h"
+
 #include <dlfcn.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -29,6 +31,9 @@ NativeLibrary::NativeLibrary(std::string_view shared_object) {
     const char* error = dlerror();
     throw std::runtime_error(std::string("cannot load the native code: ") + (error ? error : "unknown error"));
   }
+  // Parallel loops call back into the runtime's thread pool through this pointer.
+  using ParallelFor = int32_t (*)(int64_t, ParallelBody, void*);
+  if (auto* slot = reinterpret_cast<ParallelFor*>(dlsym(handle_, "__rx_parallel_for"))) *slot = parallel_for;
 }
 
 NativeLibrary::~NativeLibrary() {

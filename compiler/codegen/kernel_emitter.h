@@ -40,6 +40,7 @@ class KernelEmitter {
   // kernel_stmt.cc
   void stmt(const tir::Stmt& s);
   void emit_for(const tir::For& loop);
+  void emit_parallel_for(const tir::For& loop);
   void emit_block(const tir::Block& block);
   void emit_if(const tir::If& branch);
   void emit_store(const tir::Store& store);
@@ -63,6 +64,8 @@ class KernelEmitter {
   // Blocks that return an error code; each frees nothing (checks run before any allocation
   // except allocation failures, which report and leak rather than unwind).
   llvm::BasicBlock* entry_ = nullptr;
+  bool in_parallel_ = false;  // inside a parallel loop's body: nested parallel loops run serially
+  int parallel_count_ = 0;
 };
 
 }  // namespace relaxc::codegen

@@ -14,6 +14,7 @@
 #include "runtime/format_array.h"
 #include "runtime/mapped_file.h"
 #include "runtime/match_signature.h"
+#include "runtime/thread_pool.h"
 #include "runtime/vm.h"
 #include "version.h"
 
@@ -22,7 +23,7 @@ namespace {
 struct Options {
   std::string module, function = "main", params, output, labels, expected;
   std::vector<std::string> inputs, libs;
-  int print_top = 0, benchmark = 0, warmup = 3;
+  int print_top = 0, benchmark = 0, warmup = 3, threads = 0;
   double atol = 1e-5, rtol = 1e-5;
   bool info = false, allow_unused_params = false;
   std::string format = "text";
@@ -128,6 +129,7 @@ int run(const Options& opt) {
   } catch (const relaxrt::FormatError& e) {
     throw Failure(opt.module + ": " + e.what());
   }
+  if (opt.threads > 0) relaxrt::set_thread_count(opt.threads);
   relaxrt::FunctionRegistry registry;
   for (const std::string& lib : opt.libs) registry.load_plugin(lib);
   if (opt.info) {
@@ -246,6 +248,7 @@ int main(int argc, char** argv) {
   app.add_option("--atol", opt.atol, "absolute tolerance for --expected (default 1e-5)")->check(CLI::NonNegativeNumber);
   app.add_option("--rtol", opt.rtol, "relative tolerance for --expected (default 1e-5)")->check(CLI::NonNegativeNumber);
   app.add_option("--lib", opt.libs, "a plugin library whose functions R.call_dps_packed can call by name; repeatable");
+  app.add_option("--threads", opt.threads, "threads for parallel loops (default: every core)")->check(CLI::PositiveNumber);
   app.add_option("--benchmark", opt.benchmark, "time N calls (after --warmup calls) and print min/median/mean/max per call")
       ->check(CLI::PositiveNumber);
   app.add_option("--warmup", opt.warmup, "calls before timing starts, for --benchmark (default 3)")->check(CLI::NonNegativeNumber);

@@ -1,0 +1,112 @@
+#include "compiler/passes/tir/parallelize_outer_loops.h"
+
+#include <functional>
+#include <set>
+
+#include "compiler/ir/tir_visitor.h"
+
+namespace relaxc {
+
+using namespace relaxc::tir;
+
+namespace {
+
+// Whether iterations of `loop` may run at once (see the header).
+bool independent_iterations(const For& loop) {
+  const Var* v = loop.loop_var.get();
+  std::set<const Var*> spatial;   // block axes whose binding uses v
+  std::set<const Buffer*> local;  // buffers allocated inside the loop
+  bool ok = true;
+  std::function<void(const Stmt&)> scan = [&](const Stmt& s) {
+    if (!ok || !s) return;
+    switch (s->kind) {
+      case StmtKind::For: {
+        const auto* f = s->as<For>();
+        if (uses_var(f->min, v) || uses_var(f->extent, v)) ok = false;
+        scan(f->body);
+        return;
+      }
+      case StmtKind::Block: {
+        const auto* b = s->as<Block>();
+        for (const IterVar& iv : b->iter_vars) {
+          if (!iv.binding || !uses_var(iv.binding, v)) continue;
+          if (iv.kind != IterKind::Spatial) ok = false;
+          spatial.insert(iv.var.get());
+        }
+        if (b->predicate && uses_var(b->predicate, v)) ok = false;
+        for (const BufferPtr& buffer : b->alloc_buffers) local.insert(buffer.get());
+        scan(b->init);
+        scan(b->body);
+        return;
+      }
+      case StmtKind::Store: {
+        const auto* st = s->as<Store>();
+        bool disjoint = local.count(st->buffer.get()) > 0;
+        for (const Expr& index : st->indices) {
+          if (uses_var(index, v)) ok = false;
+          for (const Var* axis : spatial) disjoint = disjoint || uses_var(index, axis);
+        }
+        if (uses_var(st->value, v)) ok = false;
+        if (!disjoint) ok = false;
+        return;
+      }
+      case StmtKind::Seq:
+        for (const Stmt& part : s->as<Seq>()->stmts) scan(part);
+        return;
+      case StmtKind::If: {
+        const auto* i = s->as<If>();
+        if (uses_var(i->cond, v)) ok = false;
+        scan(i->then_case);
+        scan(i->else_case);
+        return;
+      }
+      case StmtKind::Evaluate:
+        if (uses_var(s->as<Evaluate>()->value, v)) ok = false;
+        return;
+      case StmtKind::Let: {
+        const auto* let = s->as<Let>();
+        if (uses_var(let->value, v)) ok = false;
+        scan(let->body);
+        return;
+      }
+    }
+  };
+  scan(loop.body);
+  return ok;
+}
+
+Stmt parallelize(const Stmt& s) {
+  if (!s) return s;
+  if (const auto* seq = s->as<Seq>()) {
+    std::vector<Stmt> parts;
+    bool changed = false;
+    for (const Stmt& part : seq->stmts) {
+      parts.push_back(parallelize(part));
+      changed = changed || parts.back() != part;
+    }
+    return changed ? std::make_shared<Seq>(std::move(parts), seq->loc) : s;
+  }
+  const auto* loop = s->as<For>();
+  if (!loop || loop->for_kind != ForKind::Serial || !loop->annotations.empty()) return s;
+  if (const auto* extent = loop->extent->as<IntImm>(); extent && extent->value < 2) return s;
+  if (!independent_iterations(*loop)) return s;
+  auto copy = std::make_shared<For>(*loop);
+  copy->for_kind = ForKind::Parallel;
+  return copy;
+}
+
+}  // namespace
+
+Module parallelize_outer_loops(const Module& module) {
+  Module out = module;
+  for (PrimFuncPtr& func : out.prim_funcs) {
+    Stmt body = parallelize(func->body);
+    if (body == func->body) continue;
+    auto copy = std::make_shared<PrimFunc>(*func);
+    copy->body = body;
+    func = copy;
+  }
+  return out;
+}
+
+}  // namespace relaxc

@@ -1,0 +1,49 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <vector>
+
+#include "runtime/thread_pool.h"
+
+namespace {
+
+struct Coverage {
+  std::vector<std::atomic<int>> hits;
+  int64_t failing = -1;  // an index whose chunk reports status 7
+  explicit Coverage(size_t n) : hits(n) {}
+};
+
+int32_t visit(int64_t begin, int64_t end, void* closure) {
+  auto* coverage = static_cast<Coverage*>(closure);
+  int32_t status = 0;
+  for (int64_t i = begin; i < end; ++i) {
+    coverage->hits[static_cast<size_t>(i)]++;
+    if (i == coverage->failing) status = 7;
+  }
+  return status;
+}
+
+}  // namespace
+
+TEST_CASE("parallel loops visit every iteration once, with any thread count", "[threads]") {
+  for (int threads : {1, 2, 3, 8}) {
+    relaxrt::set_thread_count(threads);
+    for (int64_t n : {0, 1, 2, 5, 1000}) {
+      Coverage coverage(static_cast<size_t>(n));
+      CHECK(relaxrt::parallel_for(n, visit, &coverage) == 0);
+      for (const auto& hit : coverage.hits) CHECK(hit.load() == 1);
+    }
+  }
+  relaxrt::set_thread_count(0);
+}
+
+TEST_CASE("a failing chunk's status is what the parallel loop returns", "[threads]") {
+  for (int threads : {1, 2, 4}) {
+    relaxrt::set_thread_count(threads);
+    Coverage coverage(100);
+    coverage.failing = 63;
+    CHECK(relaxrt::parallel_for(100, visit, &coverage) == 7);
+    for (const auto& hit : coverage.hits) CHECK(hit.load() == 1);  // the other chunks still ran
+  }
+  relaxrt::set_thread_count(0);
+}
