@@ -98,25 +98,31 @@ class OpInference {
     return a.dtype != DataType::Void ? a.dtype : b.dtype;
   }
 
-  StructInfoPtr broadcast(const StructInfo& a, const StructInfo& b) {
-    DataType dtype = common_dtype(a, b);
-    if (!a.shape || !b.shape) return make_tensor_sinfo(std::nullopt, dtype, a.rank() >= 0 && b.rank() >= 0 ? std::max(a.rank(), b.rank()) : -1);
-    const auto& x = *a.shape;
-    const auto& y = *b.shape;
+  // numpy's broadcasting of two shapes aligned at the last axis; nullopt when two constant
+  // extents differ and neither is 1. Symbolic extents that may differ are checked at run time.
+  static std::optional<std::vector<tir::Expr>> broadcast_shapes(const std::vector<tir::Expr>& x, const std::vector<tir::Expr>& y) {
     size_t rank = std::max(x.size(), y.size());
     std::vector<tir::Expr> out(rank);
     for (size_t i = 0; i < rank; ++i) {
       const tir::Expr* dx = i < rank - x.size() ? nullptr : &x[i - (rank - x.size())];
       const tir::Expr* dy = i < rank - y.size() ? nullptr : &y[i - (rank - y.size())];
-      if (!dx || (const_dim(*dx) == 1 && dy)) { out[i] = *dy; continue; }
-      if (!dy || const_dim(*dy) == 1 || same_dim(*dx, *dy)) { out[i] = *dx; continue; }
-      if (const_dim(*dx) && const_dim(*dy)) {
-        diags_.error(call_.loc, "R." + call_.op + ": shapes " + shape_text(x) + " and " + shape_text(y) + " cannot be broadcast together");
-        return make_tensor_sinfo(std::nullopt, dtype, static_cast<int>(rank));
-      }
-      out[i] = *dx;  // symbolic: checked at run time
+      if (!dx || (const_dim(*dx) == 1 && dy)) out[i] = *dy;
+      else if (!dy || const_dim(*dy) == 1 || same_dim(*dx, *dy)) out[i] = *dx;
+      else if (const_dim(*dx) && const_dim(*dy)) return std::nullopt;
+      else out[i] = *dx;
     }
-    return make_tensor_sinfo(out, dtype);
+    return out;
+  }
+
+  StructInfoPtr broadcast(const StructInfo& a, const StructInfo& b) {
+    DataType dtype = common_dtype(a, b);
+    if (!a.shape || !b.shape) return make_tensor_sinfo(std::nullopt, dtype, a.rank() >= 0 && b.rank() >= 0 ? std::max(a.rank(), b.rank()) : -1);
+    std::optional<std::vector<tir::Expr>> out = broadcast_shapes(*a.shape, *b.shape);
+    if (!out) {
+      diags_.error(call_.loc, "R." + call_.op + ": shapes " + shape_text(*a.shape) + " and " + shape_text(*b.shape) + " cannot be broadcast together");
+      return make_tensor_sinfo(std::nullopt, dtype, static_cast<int>(std::max(a.shape->size(), b.shape->size())));
+    }
+    return make_tensor_sinfo(*out, dtype);
   }
 
   StructInfoPtr matmul(const StructInfo& a, const StructInfo& b) {
@@ -131,20 +137,12 @@ class OpInference {
     // numpy's rule: the batch axes (all but the last two) broadcast; a 1-D operand's axis drops.
     std::vector<tir::Expr> xb(x.begin(), x.end() - std::min<size_t>(x.size(), 2));
     std::vector<tir::Expr> yb(y.begin(), y.end() - std::min<size_t>(y.size(), 2));
-    size_t batch = std::max(xb.size(), yb.size());
-    std::vector<tir::Expr> out(batch);
-    for (size_t i = 0; i < batch; ++i) {
-      const tir::Expr* dx = i < batch - xb.size() ? nullptr : &xb[i - (batch - xb.size())];
-      const tir::Expr* dy = i < batch - yb.size() ? nullptr : &yb[i - (batch - yb.size())];
-      if (!dx || (const_dim(*dx) == 1 && dy)) out[i] = *dy;
-      else if (!dy || const_dim(*dy) == 1 || same_dim(*dx, *dy)) out[i] = *dx;
-      else if (const_dim(*dx) && const_dim(*dy)) {
-        diags_.error(call_.loc, "R.matmul: batch shapes " + shape_text(x) + " and " + shape_text(y) + " cannot be broadcast together");
-        return make_tensor_sinfo(std::nullopt, dtype, static_cast<int>(batch + 2));
-      } else {
-        out[i] = *dx;
-      }
+    std::optional<std::vector<tir::Expr>> batch = broadcast_shapes(xb, yb);
+    if (!batch) {
+      diags_.error(call_.loc, "R.matmul: batch shapes " + shape_text(x) + " and " + shape_text(y) + " cannot be broadcast together");
+      return make_tensor_sinfo(std::nullopt, dtype, static_cast<int>(std::max(xb.size(), yb.size()) + 2));
     }
+    std::vector<tir::Expr> out = *batch;
     if (x.size() > 1) out.push_back(x[x.size() - 2]);
     if (y.size() > 1) out.push_back(y.back());
     return make_tensor_sinfo(out, dtype);
