@@ -16,4 +16,16 @@ const relax::Function* Module::find_function(const std::string& func_name) const
   return nullptr;
 }
 
+Module rewrite_prim_func_bodies(const Module& module, const std::function<tir::Stmt(const tir::Stmt&)>& rewrite) {
+  Module out = module;
+  for (tir::PrimFuncPtr& func : out.prim_funcs) {
+    tir::Stmt body = rewrite(func->body);
+    if (body == func->body) continue;
+    auto copy = std::make_shared<tir::PrimFunc>(*func);
+    copy->body = body;
+    func = copy;
+  }
+  return out;
+}
+
 }  // namespace relaxc

@@ -1,6 +1,7 @@
 // An IRModule: the prim_funcs and Relax functions of one `.tvms` file.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,9 @@ struct Module {
   const tir::PrimFunc* find_prim_func(const std::string& name) const;
   const relax::Function* find_function(const std::string& name) const;
 };
+
+// `module` with each prim_func's body replaced by rewrite(body); functions whose body comes back
+// unchanged are shared, not copied. The skeleton of the TensorIR passes that rewrite bodies.
+Module rewrite_prim_func_bodies(const Module& module, const std::function<tir::Stmt(const tir::Stmt&)>& rewrite);
 
 }  // namespace relaxc

@@ -209,16 +209,6 @@ Stmt rewrite(const Stmt& stmt) {
 
 }  // namespace
 
-Module infer_access_regions(const Module& module) {
-  Module out = module;
-  for (auto& func : out.prim_funcs) {
-    Stmt body = rewrite(func->body);
-    if (body == func->body) continue;
-    auto copy = std::make_shared<PrimFunc>(*func);
-    copy->body = body;
-    func = copy;
-  }
-  return out;
-}
+Module infer_access_regions(const Module& module) { return rewrite_prim_func_bodies(module, rewrite); }
 
 }  // namespace relaxc

@@ -97,16 +97,6 @@ Stmt parallelize(const Stmt& s) {
 
 }  // namespace
 
-Module parallelize_outer_loops(const Module& module) {
-  Module out = module;
-  for (PrimFuncPtr& func : out.prim_funcs) {
-    Stmt body = parallelize(func->body);
-    if (body == func->body) continue;
-    auto copy = std::make_shared<PrimFunc>(*func);
-    copy->body = body;
-    func = copy;
-  }
-  return out;
-}
+Module parallelize_outer_loops(const Module& module) { return rewrite_prim_func_bodies(module, parallelize); }
 
 }  // namespace relaxc
