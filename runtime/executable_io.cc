@@ -9,19 +9,9 @@
 #include "runtime/byte_io.h"
 #include "runtime/bytecode.h"
 #include "runtime/executable.h"
+#include "runtime/rx_layout.h"
 
 namespace relaxrt {
-
-namespace {
-
-enum class Section : uint32_t {
-  Meta = 1, Functions = 2, FunctionTable = 3, Bytecode = 4, Constants = 5, ConstantData = 6, NativeCode = 7, RuntimeFunctions = 8,
-};
-constexpr size_t kHeaderSize = 24;      // magic, version, section count, file size
-constexpr size_t kSectionEntrySize = 24;  // kind, reserved, offset, size
-constexpr size_t kTrailerSize = 8;      // CRC-32, zero
-
-}  // namespace
 
 uint32_t rx_checksum(std::string_view bytes) {
   uLong crc = crc32(0L, Z_NULL, 0);
@@ -120,9 +110,9 @@ const VMFunction* Executable::find_function(const std::string& name) const {
 }
 
 std::string serialize_executable(const Executable& exe) {
-  std::vector<std::pair<Section, std::string>> sections;
-  sections.emplace_back(Section::Meta, encode_meta(exe));
-  sections.emplace_back(Section::Functions, encode_functions(exe));
+  std::vector<std::pair<RxSection, std::string>> sections;
+  sections.emplace_back(RxSection::Meta, encode_meta(exe));
+  sections.emplace_back(RxSection::Functions, encode_functions(exe));
   {
     ByteWriter w;
     w.u64(exe.function_table.size());
@@ -130,21 +120,21 @@ std::string serialize_executable(const Executable& exe) {
       w.u8(static_cast<uint8_t>(f.kind));
       w.str(f.name);
     }
-    sections.emplace_back(Section::FunctionTable, w.buffer());
+    sections.emplace_back(RxSection::FunctionTable, w.buffer());
   }
   {
     ByteWriter w;
     w.i64s(exe.bytecode);
-    sections.emplace_back(Section::Bytecode, w.buffer());
+    sections.emplace_back(RxSection::Bytecode, w.buffer());
   }
-  sections.emplace_back(Section::Constants, encode_constants(exe));
-  sections.emplace_back(Section::ConstantData, std::string(exe.constant_data));
-  sections.emplace_back(Section::NativeCode, std::string(exe.native_code));
+  sections.emplace_back(RxSection::Constants, encode_constants(exe));
+  sections.emplace_back(RxSection::ConstantData, std::string(exe.constant_data));
+  sections.emplace_back(RxSection::NativeCode, std::string(exe.native_code));
   {
     ByteWriter w;
     w.u64(exe.runtime_functions.size());
     for (const std::string& name : exe.runtime_functions) w.str(name);
-    sections.emplace_back(Section::RuntimeFunctions, w.buffer());
+    sections.emplace_back(RxSection::RuntimeFunctions, w.buffer());
   }
 
   ByteWriter out;
@@ -153,7 +143,7 @@ std::string serialize_executable(const Executable& exe) {
   out.u32(static_cast<uint32_t>(sections.size()));
   size_t size_field = out.size();
   out.u64(0);
-  size_t offset = kHeaderSize + sections.size() * kSectionEntrySize;
+  size_t offset = kRxHeaderSize + sections.size() * kRxSectionEntrySize;
   for (const auto& [kind, bytes] : sections) {
     offset = (offset + kRxAlignment - 1) / kRxAlignment * kRxAlignment;
     out.u32(static_cast<uint32_t>(kind));
@@ -167,7 +157,7 @@ std::string serialize_executable(const Executable& exe) {
     out.bytes(section.second);
   }
   std::string& file = out.buffer();
-  uint64_t total = file.size() + kTrailerSize;
+  uint64_t total = file.size() + kRxTrailerSize;
   std::memcpy(&file[size_field], &total, 8);
   out.u32(rx_checksum(file));
   out.u32(0);

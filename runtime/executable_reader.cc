@@ -8,16 +8,13 @@
 #include "runtime/bytecode.h"
 #include "runtime/dtype.h"
 #include "runtime/executable.h"
+#include "runtime/rx_layout.h"
 
 namespace relaxrt {
 
 namespace {
 
-constexpr size_t kHeaderSize = 24;
-constexpr size_t kSectionEntrySize = 24;
-constexpr size_t kTrailerSize = 8;
-constexpr uint32_t kSectionCount = 8;
-constexpr int64_t kMaxRegisters = 1 << 24;
+constexpr int64_t kMaxHeapSlots = 1 << 24;
 
 [[noreturn]] void corrupt(const std::string& what) { throw FormatError("corrupted: " + what); }
 
@@ -139,7 +136,7 @@ void check_bytecode(const Executable& exe, const VMFunction& f) {
   if (f.num_registers < static_cast<int64_t>(f.params.size()) || f.num_registers > static_cast<int64_t>(f.params.size()) + (f.code_end - f.code_begin)) {
     corrupt(where + "bad register count");
   }
-  if (f.heap_size < 0 || f.heap_size > kMaxRegisters || static_cast<int64_t>(f.slot_names.size()) != f.heap_size) corrupt(where + "bad shape heap size");
+  if (f.heap_size < 0 || f.heap_size > kMaxHeapSlots || static_cast<int64_t>(f.slot_names.size()) != f.heap_size) corrupt(where + "bad shape heap size");
   std::function<void(const TypeSpec&)> check_slots = [&](const TypeSpec& type) {
     for (const DimSpec& d : type.dims) {
       if (d.kind == DimSpec::Kind::Var && (d.value < 0 || d.value >= f.heap_size)) corrupt(where + "a dimension names a bad heap slot");
@@ -205,9 +202,9 @@ void check_bytecode(const Executable& exe, const VMFunction& f) {
 }  // namespace
 
 Executable deserialize_executable(std::string_view data, std::shared_ptr<const void> storage) {
-  if (data.size() < kHeaderSize + kTrailerSize) throw FormatError("not a .rx file: only " + std::to_string(data.size()) + " bytes");
+  if (data.size() < kRxHeaderSize + kRxTrailerSize) throw FormatError("not a .rx file: only " + std::to_string(data.size()) + " bytes");
   if (std::memcmp(data.data(), kRxMagic, sizeof kRxMagic) != 0) throw FormatError("not a .rx file: it does not start with the .rx magic number");
-  ByteReader header(data.substr(0, kHeaderSize), "the header");
+  ByteReader header(data.substr(0, kRxHeaderSize), "the header");
   header.take(8);
   Executable exe;
   exe.storage = std::move(storage);
@@ -223,25 +220,26 @@ Executable deserialize_executable(std::string_view data, std::shared_ptr<const v
     throw FormatError("truncated or padded: the header says " + std::to_string(declared) + " bytes but the file has " + std::to_string(data.size()));
   }
   uint32_t stored_crc;
-  std::memcpy(&stored_crc, data.data() + data.size() - kTrailerSize, 4);
-  if (rx_checksum(data.substr(0, data.size() - kTrailerSize)) != stored_crc) throw FormatError("corrupted: checksum mismatch (the file was damaged after relaxc wrote it)");
-  if (section_count != kSectionCount) corrupt("expected " + std::to_string(kSectionCount) + " sections, found " + std::to_string(section_count));
-  ByteReader table(data.substr(kHeaderSize), "the section table");
-  std::string_view sections[kSectionCount + 1];
+  std::memcpy(&stored_crc, data.data() + data.size() - kRxTrailerSize, 4);
+  if (rx_checksum(data.substr(0, data.size() - kRxTrailerSize)) != stored_crc) throw FormatError("corrupted: checksum mismatch (the file was damaged after relaxc wrote it)");
+  if (section_count != kRxSectionCount) corrupt("expected " + std::to_string(kRxSectionCount) + " sections, found " + std::to_string(section_count));
+  ByteReader table(data.substr(kRxHeaderSize), "the section table");
+  std::string_view sections[kRxSectionCount + 1];
   for (uint32_t i = 0; i < section_count; ++i) {
     uint32_t kind = table.u32();
     table.u32();
     uint64_t offset = table.u64(), size = table.u64();
-    if (kind == 0 || kind > kSectionCount || !sections[kind].empty()) corrupt("section table entry " + std::to_string(i));
-    if (offset > data.size() - kTrailerSize || size > data.size() - kTrailerSize - offset) corrupt("section " + std::to_string(kind) + " lies outside the file");
+    if (kind == 0 || kind > kRxSectionCount || !sections[kind].empty()) corrupt("section table entry " + std::to_string(i));
+    if (offset > data.size() - kRxTrailerSize || size > data.size() - kRxTrailerSize - offset) corrupt("section " + std::to_string(kind) + " lies outside the file");
     if (offset % kRxAlignment != 0) corrupt("section " + std::to_string(kind) + " is not aligned");
     sections[kind] = data.substr(offset, size);
   }
-  ByteReader meta(sections[1], "the meta section");
+  auto section = [&](RxSection kind) { return sections[static_cast<uint32_t>(kind)]; };
+  ByteReader meta(section(RxSection::Meta), "the meta section");
   read_meta(meta, exe);
-  ByteReader functions(sections[2], "the function section");
+  ByteReader functions(section(RxSection::Functions), "the function section");
   read_functions(functions, exe);
-  ByteReader table_reader(sections[3], "the function table");
+  ByteReader table_reader(section(RxSection::FunctionTable), "the function table");
   uint64_t refs = table_reader.count(9);
   for (uint64_t i = 0; i < refs; ++i) {
     FunctionRef ref;
@@ -252,13 +250,13 @@ Executable deserialize_executable(std::string_view data, std::shared_ptr<const v
     if (ref.kind == FunctionRef::Kind::VM && !exe.find_function(ref.name)) corrupt("call of a missing function @" + ref.name);
     exe.function_table.push_back(std::move(ref));
   }
-  ByteReader bytecode(sections[4], "the bytecode");
+  ByteReader bytecode(section(RxSection::Bytecode), "the bytecode");
   exe.bytecode = bytecode.i64s();
-  ByteReader constants(sections[5], "the constants");
+  ByteReader constants(section(RxSection::Constants), "the constants");
   read_constants(constants, exe);
-  exe.constant_data = sections[6];
-  exe.native_code = sections[7];
-  ByteReader runtime(sections[8], "the runtime function list");
+  exe.constant_data = section(RxSection::ConstantData);
+  exe.native_code = section(RxSection::NativeCode);
+  ByteReader runtime(section(RxSection::RuntimeFunctions), "the runtime function list");
   uint64_t names = runtime.count(8);
   for (uint64_t i = 0; i < names; ++i) exe.runtime_functions.push_back(runtime.str());
   check_constants(exe);
