@@ -44,20 +44,37 @@ std::string kernel_text(const std::string& name, const KernelRequest& request) {
 
 const std::vector<tir::Expr>& shape_of(const relax::StructInfo& sinfo) { return *sinfo.shape; }
 
-std::vector<int64_t> int_list_attr(const relax::Call& call, const std::string& key, std::vector<int64_t> fallback) {
+const AttrValue* find_attr(const relax::Call& call, const std::string& key) {
   for (const auto& [name, value] : call.attrs) {
-    if (name != key) continue;
-    if (value->kind == AttrValue::Kind::None) return fallback;
-    if (value->kind == AttrValue::Kind::Int) return {value->int_value};
-    if (value->kind != AttrValue::Kind::List) throw CompileError(value->loc, "R." + call.op + ": " + key + " must be a list of integers");
-    std::vector<int64_t> out;
-    for (const AttrValuePtr& item : value->items) {
-      if (item->kind != AttrValue::Kind::Int) throw CompileError(item->loc, "R." + call.op + ": " + key + " must be a list of integers");
-      out.push_back(item->int_value);
-    }
-    return out;
+    if (name == key) return value.get();
   }
-  return fallback;
+  return nullptr;
+}
+
+bool bool_attr(const relax::Call& call, const std::string& key) {
+  const AttrValue* value = find_attr(call, key);
+  return value && value->kind == AttrValue::Kind::Bool && value->bool_value;
+}
+
+std::string broadcast_index(const tir::Expr& operand_dim, const tir::Expr& out_dim, const std::string& iter) {
+  auto is_one = [](const tir::Expr& dim) {
+    const auto* imm = dim->as<tir::IntImm>();
+    return imm && imm->value == 1;
+  };
+  return is_one(operand_dim) && !is_one(out_dim) ? "T.int64(0)" : iter;
+}
+
+std::vector<int64_t> int_list_attr(const relax::Call& call, const std::string& key, std::vector<int64_t> fallback) {
+  const AttrValue* value = find_attr(call, key);
+  if (!value || value->kind == AttrValue::Kind::None) return fallback;
+  if (value->kind == AttrValue::Kind::Int) return {value->int_value};
+  if (value->kind != AttrValue::Kind::List) throw CompileError(value->loc, "R." + call.op + ": " + key + " must be a list of integers");
+  std::vector<int64_t> out;
+  for (const AttrValuePtr& item : value->items) {
+    if (item->kind != AttrValue::Kind::Int) throw CompileError(item->loc, "R." + call.op + ": " + key + " must be a list of integers");
+    out.push_back(item->int_value);
+  }
+  return out;
 }
 
 std::vector<std::string> loop_names(const std::string& prefix, size_t count) {

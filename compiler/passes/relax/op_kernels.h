@@ -41,6 +41,12 @@ std::string pool2d_kernel(const std::string& name, const KernelRequest& request)
 
 // Helpers shared by the families.
 const std::vector<tir::Expr>& shape_of(const relax::StructInfo& sinfo);
+// The operator keyword `key`, or null when the call does not give it.
+const AttrValue* find_attr(const relax::Call& call, const std::string& key);
+bool bool_attr(const relax::Call& call, const std::string& key);
+// The index into an operand's axis of extent `operand_dim` for the output axis of extent
+// `out_dim` that `iter` walks: T.int64(0) where numpy broadcasting repeats an extent-1 axis.
+std::string broadcast_index(const tir::Expr& operand_dim, const tir::Expr& out_dim, const std::string& iter);
 std::vector<int64_t> int_list_attr(const relax::Call& call, const std::string& key, std::vector<int64_t> fallback);
 std::vector<std::string> loop_names(const std::string& prefix, size_t count);
 std::vector<std::string> dim_texts(const std::vector<tir::Expr>& shape);

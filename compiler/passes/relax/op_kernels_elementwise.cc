@@ -9,11 +9,6 @@ namespace relaxc::legalize {
 
 namespace {
 
-bool is_one(const tir::Expr& dim) {
-  const auto* imm = dim->as<tir::IntImm>();
-  return imm && imm->value == 1;
-}
-
 std::string indexed(const std::string& buffer, const std::vector<std::string>& indices) {
   return buffer + "[" + (indices.empty() ? std::string("()") : join_text(indices)) + "]";
 }
@@ -46,7 +41,7 @@ std::string elementwise_kernel(const std::string& name, const KernelRequest& req
     std::vector<std::string> indices;
     for (size_t d = 0; d < shape.size(); ++d) {
       size_t j = d + (rank - shape.size());
-      indices.push_back(is_one(shape[d]) && !is_one(out_shape[j]) ? "T.int64(0)" : "v_" + loops[j]);
+      indices.push_back(broadcast_index(shape[d], out_shape[j], "v_" + loops[j]));
     }
     loads.push_back(indexed(kLetters[i], indices));
   }

@@ -8,18 +8,13 @@ namespace relaxc::legalize {
 
 namespace {
 
-bool is_one(const tir::Expr& dim) {
-  const auto* imm = dim->as<tir::IntImm>();
-  return imm && imm->value == 1;
-}
-
 // Indices for the leading (batch) axes of an operand, aligned right with the output's batch axes.
 std::vector<std::string> batch_indices(const std::vector<tir::Expr>& shape, size_t batch_axes, const std::vector<tir::Expr>& out_shape,
                                        size_t out_batch) {
   std::vector<std::string> out;
   for (size_t t = 0; t < batch_axes; ++t) {
     size_t j = t + (out_batch - batch_axes);
-    out.push_back(is_one(shape[t]) && !is_one(out_shape[j]) ? "T.int64(0)" : "v_i" + std::to_string(j));
+    out.push_back(broadcast_index(shape[t], out_shape[j], "v_i" + std::to_string(j)));
   }
   return out;
 }

@@ -9,13 +9,6 @@ namespace relaxc::legalize {
 
 namespace {
 
-const AttrValue* find_attr(const relax::Call& call, const std::string& key) {
-  for (const auto& [name, value] : call.attrs) {
-    if (name == key) return value.get();
-  }
-  return nullptr;
-}
-
 void require_string(const relax::Call& call, const std::string& key, const std::string& supported) {
   const AttrValue* value = find_attr(call, key);
   if (!value || value->kind == AttrValue::Kind::None) return;
@@ -23,11 +16,6 @@ void require_string(const relax::Call& call, const std::string& key, const std::
     std::string given = value->kind == AttrValue::Kind::String ? "\"" + value->string_value + "\"" : "this value";
     throw CompileError(value->loc, "R." + call.op + ": " + key + "=" + given + " is not supported; only " + key + "=\"" + supported + "\" is");
   }
-}
-
-bool bool_attr(const relax::Call& call, const std::string& key) {
-  const AttrValue* value = find_attr(call, key);
-  return value && value->kind == AttrValue::Kind::Bool && value->bool_value;
 }
 
 struct Window {

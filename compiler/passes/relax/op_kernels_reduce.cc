@@ -6,17 +6,6 @@
 
 namespace relaxc::legalize {
 
-namespace {
-
-bool keepdims(const relax::Call& call) {
-  for (const auto& [name, value] : call.attrs) {
-    if (name == "keepdims") return value->kind == AttrValue::Kind::Bool && value->bool_value;
-  }
-  return false;
-}
-
-}  // namespace
-
 std::string reduce_kernel(const std::string& name, const KernelRequest& request) {
   const relax::Call& call = request.call;
   const relax::StructInfo& a = *request.operands[0].sinfo;
@@ -29,7 +18,7 @@ std::string reduce_kernel(const std::string& name, const KernelRequest& request)
   for (size_t i = 0; i < rank; ++i) all.push_back(static_cast<int64_t>(i));
   std::vector<bool> reduced(rank, false);
   for (int64_t axis : int_list_attr(call, "axis", all)) reduced[static_cast<size_t>(axis < 0 ? axis + static_cast<int64_t>(rank) : axis)] = true;
-  bool keep = keepdims(call);
+  bool keep = bool_attr(call, "keepdims");
   bool mean = call.op == "mean";
   KernelText k(name);
   k.param("A", in_shape, a.dtype);
