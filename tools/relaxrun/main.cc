@@ -40,14 +40,7 @@ std::string read_input_file(const std::string& path) {
   return bytes;
 }
 
-relaxrt::HostArray read_npy(const std::string& path) {
-  relaxrt::HostArray array;
-  std::string error;
-  if (!relaxrt::parse_npy(read_input_file(path), array, error)) throw Failure(path + ": " + error);
-  return array;
-}
-
-// An input array used in place from the mapped file (numpy aligns the data to 64 bytes), so a
+// An array (an input, or the --expected reference) used in place from the mapped file (numpy aligns the data to 64 bytes), so a
 // large batch is never copied; kernels only read their inputs.
 relaxrt::Value map_npy(const std::string& path) {
   std::shared_ptr<const relaxrt::MappedFile> file;
@@ -212,9 +205,7 @@ int run(const Options& opt) {
   bool ok = true;
   if (!opt.expected.empty()) {
     if (result.kind != relaxrt::Value::Kind::Tensor) throw Failure("--expected compares a tensor, but the result is " + relaxrt::describe(result));
-    relaxrt::HostArray expected = read_npy(opt.expected);
-    auto owner = std::make_shared<const relaxrt::HostArray>(std::move(expected));
-    relaxrt::Value reference = relaxrt::to_value(*owner, owner);
+    relaxrt::Value reference = map_npy(opt.expected);
     relaxrt::Comparison cmp = relaxrt::compare_arrays(*result.tensor, *reference.tensor, opt.atol, opt.rtol);
     if (cmp.equal) {
       std::cout << "SUCCESS: " << cmp.message << " of " << opt.expected << "\n";
