@@ -5,6 +5,7 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +34,14 @@ class KernelEmitter {
  private:
   // kernel_entry.cc
   void emit_entry_checks();
+  // The variables or buffers in scope, in a fixed order (by name), for code that captures them.
+  template <typename Map>
+  static std::vector<typename Map::key_type> keys_by_name(const Map& map) {
+    std::vector<typename Map::key_type> keys;
+    for (const auto& entry : map) keys.push_back(entry.first);
+    std::sort(keys.begin(), keys.end(), [](auto a, auto b) { return a->name < b->name || (a->name == b->name && a < b); });
+    return keys;
+  }
   void outline_body();
   bool buffers_do_not_alias() const;
   void fail_if(llvm::Value* condition, const std::string& message, llvm::Value* expected = nullptr,

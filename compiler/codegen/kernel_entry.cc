@@ -85,7 +85,6 @@ void KernelEmitter::outline_body() {
   std::vector<llvm::Value*> captured;
   std::vector<llvm::Type*> types;
   std::vector<const tir::Buffer*> buffers;
-  std::vector<const tir::Var*> scalars;
   for (const Param& param : func_.params) {
     if (!param.buffer) continue;
     const BufferValue& value = buffers_.at(param.buffer.get());
@@ -93,8 +92,7 @@ void KernelEmitter::outline_body() {
     captured.push_back(value.data);
     for (llvm::Value* extent : value.shape) captured.push_back(extent);
   }
-  for (const auto& [var, value] : vars_) scalars.push_back(var);
-  std::sort(scalars.begin(), scalars.end(), [](const tir::Var* a, const tir::Var* b) { return a->name < b->name || (a->name == b->name && a < b); });
+  std::vector<const tir::Var*> scalars = keys_by_name(vars_);
   for (const tir::Var* var : scalars) captured.push_back(vars_.at(var));
   captured.push_back(error_arg_);
   for (llvm::Value* v : captured) types.push_back(v->getType());

@@ -86,12 +86,8 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
   llvm::Value* extent = convert(expr(loop.extent), loop.extent->dtype, DataType::Int64);
 
   // Everything the body may use: every variable and buffer in scope, and the error record.
-  std::vector<const tir::Var*> vars;
-  for (const auto& [var, value] : vars_) vars.push_back(var);
-  std::sort(vars.begin(), vars.end(), [](const tir::Var* a, const tir::Var* b) { return a->name < b->name || (a->name == b->name && a < b); });
-  std::vector<const tir::Buffer*> buffers;
-  for (const auto& [buffer, value] : buffers_) buffers.push_back(buffer);
-  std::sort(buffers.begin(), buffers.end(), [](const tir::Buffer* a, const tir::Buffer* b) { return a->name < b->name || (a->name == b->name && a < b); });
+  std::vector<const tir::Var*> vars = keys_by_name(vars_);
+  std::vector<const tir::Buffer*> buffers = keys_by_name(buffers_);
   std::vector<llvm::Value*> captured = {begin, error_arg_};
   for (const tir::Var* var : vars) captured.push_back(vars_.at(var));
   for (const tir::Buffer* buffer : buffers) {
