@@ -1,7 +1,9 @@
 // The VM's builtins (vm.builtin.*): shape heap and shape matching, shapes computed from
 // symbolic variables, tensor allocation, tuples. Each checks the kinds of its arguments, since
 // a hand-made .rx could pass anything.
+#include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "runtime/match_signature.h"
 #include "runtime/vm.h"
@@ -31,7 +33,18 @@ Value match_shape(BuiltinCall& call) {
   int64_t index = arg(call, 2, Value::Kind::Int, "vm.builtin.match_shape").i;
   if (index < 0 || static_cast<size_t>(index) >= call.fn.params.size()) throw RuntimeError("vm.builtin.match_shape: bad parameter index");
   match_parameter(call.fn, static_cast<size_t>(index), call.args[0], *heap.heap);
-  if (static_cast<size_t>(index) + 1 == call.fn.params.size()) {
+  // Dimensions written as expressions are checked once every variable is bound.
+  std::function<bool(const TypeSpec&)> has_expression = [&](const TypeSpec& type) {
+    for (const DimSpec& d : type.dims) {
+      if (d.kind == DimSpec::Kind::Expr) return true;
+    }
+    for (const TypeSpec& field : type.fields) {
+      if (has_expression(field)) return true;
+    }
+    return false;
+  };
+  bool any_expression = std::any_of(call.fn.params.begin(), call.fn.params.end(), [&](const ParamSpec& p) { return has_expression(p.type); });
+  if (any_expression && static_cast<size_t>(index) + 1 == call.fn.params.size()) {
     std::vector<Value> params(call.registers.begin(), call.registers.begin() + static_cast<std::ptrdiff_t>(call.fn.params.size()));
     std::vector<size_t> order;
     for (size_t i = 0; i < params.size(); ++i) order.push_back(i);
@@ -88,10 +101,10 @@ Value shape_value(BuiltinCall& call) {
 Value alloc_tensor(BuiltinCall& call) {
   const std::vector<int64_t>& shape = *arg(call, 0, Value::Kind::Shape, "vm.builtin.alloc_tensor").shape;
   const std::string& dtype = *arg(call, 1, Value::Kind::String, "vm.builtin.alloc_tensor").str;
+  std::shared_ptr<Tensor>& last = call.recycled;
+  if (last && last.use_count() == 1 && last->shape == shape && dtype == last->type.name) return Value::of(last);
   std::optional<ElementType> type = parse_element_type(dtype);
   if (!type) throw RuntimeError("vm.builtin.alloc_tensor: unknown dtype '" + dtype + "'");
-  std::shared_ptr<Tensor>& last = call.recycled;
-  if (last && last.use_count() == 1 && last->shape == shape && std::string(last->type.name) == type->name) return Value::of(last);
   try {
     last = Tensor::allocate(*type, shape);
     return Value::of(last);

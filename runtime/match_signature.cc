@@ -18,9 +18,9 @@ struct Matcher {
     if (!who_text.empty()) return who_text;
     return "argument " + std::to_string(index) + " '" + fn.params[index].name + "' of @" + fn.name;
   }
-  std::string binder() const {
-    if (!who_text.empty()) return who_text;
-    return "argument " + std::to_string(index) + " '" + fn.params[index].name + "'";
+  std::string binder(const SizeBinder& b) const {
+    std::string text = b.who.empty() ? "argument " + std::to_string(b.param) + " '" + fn.params[b.param].name + "'" : b.who;
+    return text + (b.path.empty() ? "" : " " + b.path) + " dimension " + std::to_string(b.dim);
   }
   [[noreturn]] void fail(const std::string& path, const std::string& what) const {
     throw ArgumentError(who() + (path.empty() ? "" : " " + path) + ": " + what, index);
@@ -37,9 +37,9 @@ struct Matcher {
   }
 
   void dim(const std::string& path, const DimSpec& spec, size_t d, int64_t actual) {
-    std::string where = "dimension " + std::to_string(d);
+    auto where = [&] { return "dimension " + std::to_string(d); };
     auto mismatch = [&](int64_t expected, const std::string& why) {
-      fail(path, where + " mismatch: expected " + std::to_string(expected) + why + " but got " + std::to_string(actual));
+      fail(path, where() + " mismatch: expected " + std::to_string(expected) + why + " but got " + std::to_string(actual));
     };
     switch (spec.kind) {
       case DimSpec::Kind::Constant:
@@ -51,15 +51,19 @@ struct Matcher {
           if (final_pass) return;
           heap.values[slot] = actual;
           heap.bound[slot] = true;
-          heap.bound_by[slot] = binder() + (path.empty() ? "" : " " + path) + " " + where;
+          SizeBinder& by = heap.bound_by[slot];
+          by.param = index;
+          by.who = who_text;
+          by.path = path;
+          by.dim = d;
           return;
         }
-        if (actual != heap.values[slot]) mismatch(heap.values[slot], " (" + spec.text + ", bound by " + heap.bound_by[slot] + ")");
+        if (actual != heap.values[slot]) mismatch(heap.values[slot], " (" + spec.text + ", bound by " + binder(heap.bound_by[slot]) + ")");
         return;
       }
       case DimSpec::Kind::Expr:
         if (!final_pass) return;
-        if (!ready(spec)) fail(path, where + ": cannot check " + spec.text + ": no argument determines its variables");
+        if (!ready(spec)) fail(path, where() + ": cannot check " + spec.text + ": no argument determines its variables");
         {
           int64_t expected = eval_shape_program(spec.program.data(), spec.program.data() + spec.program.size(), heap);
           if (actual != expected) mismatch(expected, " (" + spec.text + ")");
@@ -118,7 +122,7 @@ ShapeHeap make_heap(const VMFunction& fn) {
   ShapeHeap heap;
   heap.values.assign(static_cast<size_t>(fn.heap_size), 0);
   heap.bound.assign(static_cast<size_t>(fn.heap_size), false);
-  heap.bound_by.assign(static_cast<size_t>(fn.heap_size), "");
+  heap.bound_by.assign(static_cast<size_t>(fn.heap_size), SizeBinder{});
   return heap;
 }
 

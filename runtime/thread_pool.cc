@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -13,19 +14,17 @@ namespace relaxrt {
 namespace {
 
 // Workers wait for a generation number to change, run their chunk of the current job, and
-// count down; the calling thread runs chunk 0 itself.
+// count down; the calling thread runs chunk 0 itself. Kernels call parallel loops back to back
+// and each lasts microseconds, so a worker spins for a while (kSpinTime) before it sleeps on the
+// condition variable: waking a sleeping thread costs tens of microseconds.
 class Pool {
  public:
   explicit Pool(int threads) : threads_(std::max(1, threads)) {
     for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i] { work(i); });
   }
   ~Pool() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
-      ++generation_;
-    }
-    wake_.notify_all();
+    stopping_.store(true);
+    publish();
     for (std::thread& t : workers_) t.join();
   }
   int threads() const { return threads_; }
@@ -33,70 +32,102 @@ class Pool {
   int32_t run(int64_t n, ParallelBody body, void* closure) {
     std::lock_guard<std::mutex> serial(run_mutex_);  // one parallel loop at a time
     int chunks = static_cast<int>(std::min<int64_t>(threads_, n));
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      n_ = n;
-      body_ = body;
-      closure_ = closure;
-      chunks_ = chunks;
-      status_ = 0;
-      pending_ = chunks - 1;
-      ++generation_;
-    }
-    wake_.notify_all();
+    n_ = n;
+    body_ = body;
+    closure_ = closure;
+    chunks_ = chunks;
+    status_.store(0);
+    pending_.store(chunks - 1);
+    publish();
     record(run_chunk(0));
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
-    return status_;
+    auto start = std::chrono::steady_clock::now();
+    for (unsigned spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+      pause();
+      if ((spins & 1023) == 0 && std::chrono::steady_clock::now() - start > kSpinTime) std::this_thread::yield();
+    }
+    return status_.load();
   }
 
  private:
+  static constexpr std::chrono::microseconds kSpinTime{2000};
+
+  static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  // Makes the job visible to the workers and wakes those asleep.
+  void publish() {
+    generation_.fetch_add(1);
+    if (sleepers_.load() > 0) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      wake_.notify_all();
+    }
+  }
   int32_t run_chunk(int chunk) {
     int64_t begin = n_ * chunk / chunks_, end = n_ * (chunk + 1) / chunks_;
     return begin < end ? body_(begin, end, closure_) : 0;
   }
   void record(int32_t status) {
-    if (status == 0) return;
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (status_ == 0) status_ = status;
+    int32_t none = 0;
+    if (status != 0) status_.compare_exchange_strong(none, status);
+  }
+  // Returns the new generation once it differs from `seen`.
+  uint64_t wait_for_job(uint64_t seen) {
+    auto start = std::chrono::steady_clock::now();
+    for (unsigned spins = 0;; ++spins) {
+      uint64_t now = generation_.load(std::memory_order_acquire);
+      if (now != seen) return now;
+      pause();
+      if ((spins & 1023) == 0 && std::chrono::steady_clock::now() - start > kSpinTime) break;
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    sleepers_.fetch_add(1);
+    wake_.wait(lock, [&] { return generation_.load() != seen; });
+    sleepers_.fetch_sub(1);
+    return generation_.load();
   }
   void work(int index) {
     uint64_t seen = 0;
     while (true) {
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
-        if (stopping_) return;
-        if (index >= chunks_) continue;
-      }
+      seen = wait_for_job(seen);
+      if (stopping_.load()) return;
+      if (index >= chunks_) continue;
       record(run_chunk(index));
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--pending_ == 0) done_.notify_one();
+      pending_.fetch_sub(1, std::memory_order_release);
     }
   }
 
   int threads_;
   std::vector<std::thread> workers_;
   std::mutex mutex_, run_mutex_;
-  std::condition_variable wake_, done_;
-  uint64_t generation_ = 0;
-  bool stopping_ = false;
+  std::condition_variable wake_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> stopping_{false};
+  // The current job: written by run() before publish(), read by workers after they see it.
   int64_t n_ = 0;
   ParallelBody body_ = nullptr;
   void* closure_ = nullptr;
-  int chunks_ = 0, pending_ = 0;
-  int32_t status_ = 0;
+  int chunks_ = 0;
+  std::atomic<int> pending_{0};
+  std::atomic<int32_t> status_{0};
 };
 
 std::atomic<int> requested_threads{0};
 std::mutex pool_mutex;
 std::unique_ptr<Pool> pool;
 
+// The cores this process may use, read once: glibc reads a /sys file each time it is asked.
+int default_thread_count() {
+  static const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return cores;
+}
+
 Pool& the_pool() {
   std::lock_guard<std::mutex> lock(pool_mutex);
   int want = requested_threads.load();
-  if (want <= 0) want = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (want <= 0) want = default_thread_count();
   if (!pool || pool->threads() != want) pool = std::make_unique<Pool>(want);
   return *pool;
 }

@@ -29,10 +29,19 @@ struct Tensor {
 };
 
 // The symbolic variables of one call: their values and, for messages, what bound each.
+// Which argument dimension bound a size, kept as parts (not text) because it is recorded on
+// every call and only put into words when a later dimension disagrees.
+struct SizeBinder {
+  size_t param = 0;
+  std::string who;   // set instead of `param` for R.match_cast
+  std::string path;  // "field 1" inside tuples
+  size_t dim = 0;
+};
+
 struct ShapeHeap {
   std::vector<int64_t> values;
   std::vector<bool> bound;
-  std::vector<std::string> bound_by;
+  std::vector<SizeBinder> bound_by;
 };
 
 struct Value {

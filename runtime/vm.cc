@@ -65,8 +65,19 @@ Value VirtualMachine::invoke(const std::string& name, std::vector<Value> args) {
 }
 
 Value VirtualMachine::call_native(const Callable& callee, const std::vector<Value>& args) {
-  std::vector<RxValue> values(args.size());
-  std::vector<int32_t> kinds(args.size());
+  constexpr size_t kOnStack = 16;
+  RxValue values_on_stack[kOnStack];
+  int32_t kinds_on_stack[kOnStack];
+  std::vector<RxValue> values_on_heap;
+  std::vector<int32_t> kinds_on_heap;
+  RxValue* values = values_on_stack;
+  int32_t* kinds = kinds_on_stack;
+  if (args.size() > kOnStack) {
+    values_on_heap.resize(args.size());
+    kinds_on_heap.resize(args.size());
+    values = values_on_heap.data();
+    kinds = kinds_on_heap.data();
+  }
   for (size_t i = 0; i < args.size(); ++i) {
     const Value& arg = args[i];
     switch (arg.kind) {
@@ -77,7 +88,7 @@ Value VirtualMachine::call_native(const Callable& callee, const std::vector<Valu
     }
   }
   RxError error{};
-  if (callee.native(values.data(), kinds.data(), static_cast<int32_t>(args.size()), &error) != 0) {
+  if (callee.native(values, kinds, static_cast<int32_t>(args.size()), &error) != 0) {
     std::string message = error.message ? error.message : "failed without a message";
     if (error.has_values) message += ": expected " + std::to_string(error.expected) + " but got " + std::to_string(error.actual);
     // Compiled kernels name themselves in their messages; other functions may not.
@@ -91,11 +102,26 @@ Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int dep
   if (args.size() != fn.params.size()) {
     throw RuntimeError("@" + fn.name + " takes " + std::to_string(fn.params.size()) + " arguments but " + std::to_string(args.size()) + " were given");
   }
-  std::vector<Value> registers(static_cast<size_t>(fn.num_registers));
+  if (frames_.size() <= static_cast<size_t>(depth)) frames_.resize(static_cast<size_t>(depth) + 1);
+  // A reference into frames_ stays valid: deeper calls only grow frames_ before this one runs.
+  std::vector<Value> registers = std::move(frames_[static_cast<size_t>(depth)].registers);
+  std::vector<Value> call_args = std::move(frames_[static_cast<size_t>(depth)].call_args);
+  registers.resize(static_cast<size_t>(fn.num_registers));
   for (size_t i = 0; i < args.size(); ++i) registers[i] = std::move(args[i]);
+  // Hands the storage back for the next call, with no value kept alive.
+  struct Release {
+    std::vector<Value>& registers;
+    std::vector<Value>& call_args;
+    Frame& frame;
+    ~Release() {
+      for (Value& v : registers) v = Value();
+      call_args.clear();
+      frame.registers = std::move(registers);
+      frame.call_args = std::move(call_args);
+    }
+  };
   const int64_t* code = exe_.bytecode.data();
   int64_t pc = fn.code_begin;
-  std::vector<Value> call_args;
   while (true) {
     const int64_t* w = code + pc;
     switch (static_cast<Opcode>(w[0])) {
@@ -120,7 +146,7 @@ Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int dep
         const Callable& callee = table_[static_cast<size_t>(w[2])];
         Value result;
         switch (callee.kind) {
-          case FunctionRef::Kind::VM: result = run(*callee.vm, std::move(call_args), depth + 1); call_args = {}; break;
+          case FunctionRef::Kind::VM: result = run(*callee.vm, call_args, depth + 1); break;
           case FunctionRef::Kind::Builtin: {
             BuiltinCall call{exe_, fn, registers, call_args, recycled_[static_cast<size_t>(pc)]};
             result = callee.builtin(call);
@@ -133,7 +159,11 @@ Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int dep
         pc += 4 + w[3];
         break;
       }
-      case Opcode::Ret: return registers[static_cast<size_t>(w[1])];
+      case Opcode::Ret: {
+        Value result = std::move(registers[static_cast<size_t>(w[1])]);
+        Release release{registers, call_args, frames_[static_cast<size_t>(depth)]};
+        return result;
+      }
       case Opcode::Goto: pc += w[1]; break;
       case Opcode::If: {
         const Value& cond = registers[static_cast<size_t>(w[1])];

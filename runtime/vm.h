@@ -57,6 +57,12 @@ class VirtualMachine {
   std::vector<Callable> table_;
   std::vector<Value> constants_;
   std::vector<std::shared_ptr<Tensor>> recycled_;  // by instruction address
+  // Register files and argument lists by call depth, kept between calls so that running a
+  // function allocates nothing for them once warmed up.
+  struct Frame {
+    std::vector<Value> registers, call_args;
+  };
+  std::vector<Frame> frames_;
 };
 
 }  // namespace relaxrt

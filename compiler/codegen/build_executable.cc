@@ -8,8 +8,7 @@
 #include "compiler/codegen/link_shared_object.h"
 #include "compiler/codegen/lower_relax_to_bytecode.h"
 #include "compiler/codegen/tir_to_llvm.h"
-#include "compiler/passes/relax/legalize_ops.h"
-#include "compiler/passes/tir/parallelize_outer_loops.h"
+#include "compiler/passes/pipeline.h"
 #include "runtime/disassemble.h"
 #include "runtime/executable.h"
 
@@ -17,10 +16,7 @@ namespace relaxc::codegen {
 
 std::string build_stage(const Module& checked, const SourceFile& file, const TargetOptions& options, Stage stage,
                         const std::string& producer) {
-  // The pipeline before code generation: high-level operators become TensorIR kernels.
-  Module module = legalize_ops(checked);
-  // The default schedule at -O2 and above: independent outer loops run on the thread pool.
-  if (options.opt_level >= 2) module = parallelize_outer_loops(module);
+  Module module = run_pipeline(checked, options.opt_level);
   relaxrt::Executable exe;
   exe.producer = producer;
   exe.source_name = file.path();

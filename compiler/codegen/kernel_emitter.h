@@ -6,6 +6,7 @@
 #include <llvm/IR/Module.h>
 
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -13,6 +14,8 @@
 #include "compiler/ir/tir.h"
 
 namespace relaxc::codegen {
+
+struct LaneAnalysis;
 
 struct BufferValue {
   llvm::Value* data = nullptr;        // element pointer
@@ -50,14 +53,29 @@ class KernelEmitter {
   void stmt(const tir::Stmt& s);
   void emit_for(const tir::For& loop);
   void emit_parallel_for(const tir::For& loop);
+  static constexpr int64_t kMinParallelWork = 32768;  // statements, see inner_work
+  llvm::Value* inner_work(const tir::Stmt& s);
+  // Emits `for (i = begin; i < end; ++i) body(i)`; returns the latch branch (for loop hints).
+  llvm::BranchInst* emit_counted_loop(llvm::Value* begin, llvm::Value* end, const std::string& name,
+                                      const std::function<void(llvm::Value*)>& body);
+  // kernel_vector.cc: false when the loop must run as an ordinary loop instead.
+  bool emit_unrolled(const tir::For& loop);
+  bool emit_vectorized(const tir::For& loop);
+  void vector_stmt(const tir::Stmt& s, unsigned lanes);
+  llvm::Value* vector_expr(const tir::Expr& e, unsigned lanes);
+  void emit_vector_reduction(const tir::Store& store, llvm::Value* element, unsigned lanes);
+  static llvm::FastMathFlags reduction_math_flags();
   void emit_block(const tir::Block& block);
   void emit_if(const tir::If& branch);
   void emit_store(const tir::Store& store);
   std::vector<llvm::Value*> allocate_buffers(const std::vector<tir::BufferPtr>& buffers, const std::string& owner);
+  llvm::Value* stack_slot(const tir::Buffer& buffer);
   void free_buffers(const std::vector<llvm::Value*>& heap_pointers);
   llvm::Value* element_pointer(const tir::Buffer& buffer, const std::vector<tir::Expr>& indices, SourceLoc loc);
   // kernel_expr.cc
   llvm::Value* binary(const tir::Binary& node);
+  static DataType binary_operand_type(const tir::Binary& node);
+  llvm::Value* binary_values(tir::BinaryOp op, llvm::Value* a, llvm::Value* b, DataType operand);
   llvm::Value* call(const tir::Call& node);
   llvm::Value* select(const tir::Select& node);
   llvm::Value* math_call(const std::string& libm_name, llvm::Value* arg, DataType dtype);
@@ -75,6 +93,7 @@ class KernelEmitter {
   llvm::BasicBlock* entry_ = nullptr;
   bool in_parallel_ = false;  // inside a parallel loop's body: nested parallel loops run serially
   int parallel_count_ = 0;
+  const LaneAnalysis* lanes_ = nullptr;  // inside a vectorized loop
 };
 
 }  // namespace relaxc::codegen

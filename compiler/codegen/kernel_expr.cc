@@ -27,10 +27,11 @@ llvm::Type* KernelEmitter::llvm_type(DataType dtype) {
   throw std::logic_error("no LLVM type for dtype void");
 }
 
-// Bool is stored in memory as one byte, like numpy's bool_.
+// Bool is stored in memory as one byte, like numpy's bool_. Vectors convert lane by lane.
 llvm::Value* KernelEmitter::convert(llvm::Value* value, DataType from, DataType to) {
   if (from == to) return value;
   llvm::Type* target = llvm_type(to);
+  if (auto* vector = llvm::dyn_cast<llvm::VectorType>(value->getType())) target = llvm::VectorType::get(target, vector->getElementCount());
   if (to == DataType::Bool) {
     if (is_float(from)) return b_.CreateFCmpUNE(value, llvm::ConstantFP::get(value->getType(), 0.0));
     return b_.CreateICmpNE(value, llvm::ConstantInt::get(value->getType(), 0));
@@ -84,20 +85,30 @@ llvm::Value* KernelEmitter::expr(const Expr& e) {
 }
 
 llvm::Value* KernelEmitter::binary(const Binary& node) {
-  // Comparisons and logic take their operand type from the operands, not the (bool) result.
+  DataType operand = binary_operand_type(node);
+  llvm::Value* a = convert(expr(node.a), node.a->dtype, operand);
+  llvm::Value* b = convert(expr(node.b), node.b->dtype, operand);
+  return binary_values(node.op, a, b, operand);
+}
+
+// Comparisons and logic take their operand type from the operands, not the (bool) result. The
+// front end unifies operand types; a mismatch left here is widened to the float or the wider
+// integer type, as TVM's binary operators do.
+DataType KernelEmitter::binary_operand_type(const Binary& node) {
   DataType operand = node.a->dtype;
-  if (node.op == BinaryOp::And || node.op == BinaryOp::Or) operand = DataType::Bool;
-  if (operand != node.b->dtype && node.op != BinaryOp::And && node.op != BinaryOp::Or) {
-    // The front end unifies operand types; a mismatch left here is widened to the float or
-    // the wider integer type, as TVM's binary operators do.
+  if (node.op == BinaryOp::And || node.op == BinaryOp::Or) return DataType::Bool;
+  if (operand != node.b->dtype) {
     if (is_float(node.b->dtype) && !is_float(operand)) operand = node.b->dtype;
     else if (is_float(node.b->dtype) == is_float(operand) && dtype_bits(node.b->dtype) > dtype_bits(operand)) operand = node.b->dtype;
   }
-  llvm::Value* a = convert(expr(node.a), node.a->dtype, operand);
-  llvm::Value* b = convert(expr(node.b), node.b->dtype, operand);
+  return operand;
+}
+
+// Scalars or vectors of the same shape, both already of the operand type.
+llvm::Value* KernelEmitter::binary_values(BinaryOp op, llvm::Value* a, llvm::Value* b, DataType operand) {
   bool fp = is_float(operand);
   bool is_unsigned = operand == DataType::UInt8 || operand == DataType::Bool;
-  switch (node.op) {
+  switch (op) {
     case BinaryOp::Add: return fp ? b_.CreateFAdd(a, b) : b_.CreateAdd(a, b);
     case BinaryOp::Sub: return fp ? b_.CreateFSub(a, b) : b_.CreateSub(a, b);
     case BinaryOp::Mul: return fp ? b_.CreateFMul(a, b) : b_.CreateMul(a, b);

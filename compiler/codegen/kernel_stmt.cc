@@ -1,10 +1,12 @@
 // TensorIR statements → LLVM control flow. Loops are counted loops with an i64-or-narrower
 // induction variable; a block binds its iteration variables, tests its T.where predicate, runs
 // T.init when every reduction variable is at the start of its domain, then its body. Buffers a
-// block allocates live on the heap (64-byte aligned) for the block's extent.
+// block allocates live in the stack frame when small and of constant size, otherwise on the
+// heap (64-byte aligned) for the block's extent.
 #include <algorithm>
 
 #include "compiler/codegen/kernel_emitter.h"
+#include "compiler/ir/tir_visitor.h"
 #include "compiler/support/diagnostics.h"
 
 namespace relaxc::codegen {
@@ -37,29 +39,19 @@ void KernelEmitter::stmt(const Stmt& s) {
 
 void KernelEmitter::emit_for(const For& loop) {
   if (loop.for_kind == ForKind::Parallel && !in_parallel_) return emit_parallel_for(loop);
+  if (loop.for_kind == ForKind::Unrolled && emit_unrolled(loop)) return;
+  if (loop.for_kind == ForKind::Vectorized && emit_vectorized(loop)) return;
   DataType dtype = loop.loop_var->dtype;
   llvm::Value* begin = convert(expr(loop.min), loop.min->dtype, dtype);
   llvm::Value* end = b_.CreateAdd(begin, convert(expr(loop.extent), loop.extent->dtype, dtype));
-  llvm::BasicBlock* preheader = b_.GetInsertBlock();
-  llvm::BasicBlock* header = llvm::BasicBlock::Create(ctx_, loop.loop_var->name + ".header", fn_);
-  llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx_, loop.loop_var->name + ".body", fn_);
-  llvm::BasicBlock* exit = llvm::BasicBlock::Create(ctx_, loop.loop_var->name + ".exit", fn_);
-  b_.CreateBr(header);
-  b_.SetInsertPoint(header);
-  llvm::PHINode* index = b_.CreatePHI(llvm_type(dtype), 2, loop.loop_var->name);
-  index->addIncoming(begin, preheader);
-  b_.CreateCondBr(b_.CreateICmpSLT(index, end), body, exit);
+  llvm::BranchInst* latch = emit_counted_loop(begin, end, loop.loop_var->name, [&](llvm::Value* index) {
+    vars_[loop.loop_var.get()] = index;
+    stmt(loop.body);
+    vars_.erase(loop.loop_var.get());
+  });
 
-  b_.SetInsertPoint(body);
-  vars_[loop.loop_var.get()] = index;
-  stmt(loop.body);
-  vars_.erase(loop.loop_var.get());
-  llvm::Value* next = b_.CreateNSWAdd(index, llvm::ConstantInt::get(index->getType(), 1));
-  llvm::BranchInst* latch = b_.CreateBr(header);
-  index->addIncoming(next, b_.GetInsertBlock());
-
-  // T.vectorized and T.unroll are requests to LLVM's loop optimisers, which may decline them;
-  // parallel and thread-bound loops run serially on the CPU (same results).
+  // What the code generator could not do itself is left to LLVM's loop optimisers as a hint
+  // they may decline; parallel and thread-bound loops run serially here (same results).
   std::vector<llvm::Metadata*> hints;
   if (loop.for_kind == ForKind::Vectorized) {
     hints.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.enable"),
@@ -73,7 +65,26 @@ void KernelEmitter::emit_for(const For& loop) {
     id->replaceOperandWith(0, id);
     latch->setMetadata(llvm::LLVMContext::MD_loop, id);
   }
+}
+
+llvm::BranchInst* KernelEmitter::emit_counted_loop(llvm::Value* begin, llvm::Value* end, const std::string& name,
+                                                   const std::function<void(llvm::Value*)>& body_fn) {
+  llvm::BasicBlock* preheader = b_.GetInsertBlock();
+  llvm::BasicBlock* header = llvm::BasicBlock::Create(ctx_, name + ".header", fn_);
+  llvm::BasicBlock* body = llvm::BasicBlock::Create(ctx_, name + ".body", fn_);
+  llvm::BasicBlock* exit = llvm::BasicBlock::Create(ctx_, name + ".exit", fn_);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode* index = b_.CreatePHI(begin->getType(), 2, name);
+  index->addIncoming(begin, preheader);
+  b_.CreateCondBr(b_.CreateICmpSLT(index, end), body, exit);
+  b_.SetInsertPoint(body);
+  body_fn(index);
+  llvm::Value* next = b_.CreateNSWAdd(index, llvm::ConstantInt::get(index->getType(), 1));
+  llvm::BranchInst* latch = b_.CreateBr(header);
+  index->addIncoming(next, b_.GetInsertBlock());
   b_.SetInsertPoint(exit);
+  return latch;
 }
 
 // A parallel loop: its body becomes a function of (begin, end, closure) over the iterations,
@@ -162,7 +173,9 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
   llvm::BasicBlock* pooled = llvm::BasicBlock::Create(ctx_, "parallel.pool", fn_);
   llvm::BasicBlock* inline_bb = llvm::BasicBlock::Create(ctx_, "parallel.inline", fn_);
   llvm::BasicBlock* joined = llvm::BasicBlock::Create(ctx_, "parallel.done", fn_);
-  b_.CreateCondBr(b_.CreateIsNull(launcher), inline_bb, pooled);
+  // Waking another thread costs about a microsecond: a loop with less work runs here.
+  llvm::Value* small = b_.CreateICmpSLT(b_.CreateMul(extent, inner_work(loop.body)), b_.getInt64(kMinParallelWork));
+  b_.CreateCondBr(b_.CreateOr(b_.CreateIsNull(launcher), small), inline_bb, pooled);
   b_.SetInsertPoint(pooled);
   llvm::FunctionType* launch_type = llvm::FunctionType::get(b_.getInt32Ty(), {b_.getInt64Ty(), ptr, ptr}, false);
   llvm::Value* pooled_status = b_.CreateCall(launch_type, launcher, {extent, body, closure});
@@ -180,6 +193,32 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
   b_.SetInsertPoint(failed);
   b_.CreateRet(status);
   b_.SetInsertPoint(ok);
+}
+
+// A run-time estimate of the statements `s` executes: loop extents that are known before `s`
+// runs multiply, sequences add; a loop whose extent depends on variables bound inside counts once.
+llvm::Value* KernelEmitter::inner_work(const Stmt& s) {
+  if (!s) return b_.getInt64(0);
+  switch (s->kind) {
+    case StmtKind::For: {
+      auto* f = s->as<For>();
+      llvm::Value* body = inner_work(f->body);
+      for (const VarPtr& v : vars_in(f->extent)) {
+        if (!vars_.count(v.get())) return body;
+      }
+      llvm::Value* extent = index_i64(f->extent);
+      return b_.CreateMul(b_.CreateSelect(b_.CreateICmpSGT(extent, b_.getInt64(0)), extent, b_.getInt64(0)), body);
+    }
+    case StmtKind::Seq: {
+      llvm::Value* total = b_.getInt64(0);
+      for (const Stmt& part : s->as<Seq>()->stmts) total = b_.CreateAdd(total, inner_work(part));
+      return total;
+    }
+    case StmtKind::Block: return b_.CreateAdd(inner_work(s->as<Block>()->init), inner_work(s->as<Block>()->body));
+    case StmtKind::If: return b_.CreateAdd(inner_work(s->as<If>()->then_case), inner_work(s->as<If>()->else_case));
+    case StmtKind::Let: return inner_work(s->as<Let>()->body);
+    default: return b_.getInt64(1);
+  }
 }
 
 void KernelEmitter::emit_if(const If& branch) {
@@ -233,12 +272,7 @@ void KernelEmitter::emit_block(const Block& block) {
   // sums in its own order too); that lets LLVM vectorize it and use fused multiply-add.
   bool reduction = std::any_of(block.iter_vars.begin(), block.iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
   llvm::FastMathFlags saved = b_.getFastMathFlags();
-  if (reduction) {
-    llvm::FastMathFlags flags;
-    flags.setAllowReassoc();
-    flags.setAllowContract(true);
-    b_.setFastMathFlags(flags);
-  }
+  if (reduction) b_.setFastMathFlags(reduction_math_flags());
   stmt(block.body);
   b_.setFastMathFlags(saved);
   free_buffers(heap);
@@ -280,6 +314,12 @@ std::vector<llvm::Value*> KernelEmitter::allocate_buffers(const std::vector<Buff
   for (const BufferPtr& buffer : list) {
     BufferValue value;
     value.dtype = buffer->dtype;
+    if (llvm::Value* slot = stack_slot(*buffer)) {
+      value.data = slot;
+      for (const Expr& dim : buffer->shape) value.shape.push_back(index_i64(dim));
+      buffers_[buffer.get()] = value;
+      continue;
+    }
     llvm::Value* bytes = b_.getInt64(static_cast<uint64_t>(std::max(1, dtype_bits(buffer->dtype) / 8)));
     for (const Expr& dim : buffer->shape) {
       llvm::Value* extent = index_i64(dim);
@@ -295,6 +335,23 @@ std::vector<llvm::Value*> KernelEmitter::allocate_buffers(const std::vector<Buff
     buffers_[buffer.get()] = value;
   }
   return heap;
+}
+
+// A buffer of small constant size lives in the function's frame: no allocation per call, and
+// LLVM can keep its elements in registers when they are addressed by constants.
+llvm::Value* KernelEmitter::stack_slot(const tir::Buffer& buffer) {
+  constexpr int64_t kMaxStackBytes = 64 * 1024;
+  int64_t bytes = std::max(1, dtype_bits(buffer.dtype) / 8);
+  for (const Expr& dim : buffer.shape) {
+    const IntImm* extent = dim->as<IntImm>();
+    if (!extent || extent->value < 1 || extent->value > kMaxStackBytes) return nullptr;
+    bytes *= extent->value;
+    if (bytes > kMaxStackBytes) return nullptr;
+  }
+  llvm::IRBuilder<> at_entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+  llvm::AllocaInst* slot = at_entry.CreateAlloca(llvm::ArrayType::get(b_.getInt8Ty(), static_cast<uint64_t>(bytes)), nullptr, buffer.name);
+  slot->setAlignment(llvm::Align(64));
+  return slot;
 }
 
 void KernelEmitter::free_buffers(const std::vector<llvm::Value*>& heap) {

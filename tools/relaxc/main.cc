@@ -8,7 +8,7 @@
 #include "compiler/codegen/build_executable.h"
 #include "compiler/driver/compile.h"
 #include "compiler/passes/relax/bind_params.h"
-#include "compiler/passes/relax/legalize_ops.h"
+#include "compiler/passes/pipeline.h"
 #include "runtime/npz.h"
 #include "runtime/file_io.h"
 #include "version.h"
@@ -29,8 +29,10 @@ int main(int argc, char** argv) {
   app.add_option("--bind-params", bind_path, "bind the arrays of this .npz to the parameters of the same names (BindParams)");
   app.add_option("--bind-params-function", bind_function, "the Relax function --bind-params binds (default: main)");
   app.add_flag("--allow-unused-params", allow_unused_params, "warn, instead of failing, about --bind-params keys that match no parameter");
-  app.add_option("--after", after, "with --emit=tvms, the stage to print after: check (default) or legalize (operators lowered to TensorIR)")
-      ->check(CLI::IsMember({"check", "legalize"}));
+  app.add_option("--after", after,
+                 "with --emit=tvms, the stage to print after: check (default), legalize (operators lowered to TensorIR) "
+                 "or schedule (the default schedule applied, at -O2 and above)")
+      ->check(CLI::IsMember(relaxc::pipeline_stages()));
   app.add_flag("--show-meta", show_meta, "with --emit=tvms, print the values of metadata constants (in a form relaxc reads back)");
   app.add_flag("-v,--verbose", verbose, "log each stage to stderr");
   app.set_version_flag("--version", std::string("relaxc ") + RELAXC_VERSION);
@@ -95,7 +97,7 @@ int main(int argc, char** argv) {
   std::string result;
   try {
     if (emit == "tvms") {
-      result = relaxc::emit_tvms(after == "legalize" ? relaxc::legalize_ops(*module) : *module, show_meta);
+      result = relaxc::emit_tvms(relaxc::run_pipeline(*module, std::stoi(opt), after), show_meta);
     } else {
       spdlog::info("generating {}", emit);
       relaxc::codegen::TargetOptions target{triple, cpu, std::stoi(opt)};

@@ -1,5 +1,6 @@
 #include "compiler/passes/tir/parallelize_outer_loops.h"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -10,6 +11,27 @@ namespace relaxc {
 using namespace relaxc::tir;
 
 namespace {
+
+// Whether `e` uses v other than to index a buffer private to each iteration (such a load cannot
+// read what another iteration writes).
+bool uses_var_outside(const Expr& e, const Var* v, const std::set<const Buffer*>& local) {
+  if (auto* load = e->as<Load>(); load && local.count(load->buffer.get())) return false;
+  switch (e->kind) {
+    case ExprKind::VarRef: return e->as<VarRef>()->var.get() == v;
+    case ExprKind::Load:
+      return std::any_of(e->as<Load>()->indices.begin(), e->as<Load>()->indices.end(), [&](const Expr& i) { return uses_var_outside(i, v, local); });
+    case ExprKind::Binary: return uses_var_outside(e->as<Binary>()->a, v, local) || uses_var_outside(e->as<Binary>()->b, v, local);
+    case ExprKind::Not: return uses_var_outside(e->as<Not>()->a, v, local);
+    case ExprKind::Cast: return uses_var_outside(e->as<Cast>()->value, v, local);
+    case ExprKind::Select: {
+      auto* s = e->as<Select>();
+      return uses_var_outside(s->cond, v, local) || uses_var_outside(s->true_value, v, local) || uses_var_outside(s->false_value, v, local);
+    }
+    case ExprKind::Call:
+      return std::any_of(e->as<Call>()->args.begin(), e->as<Call>()->args.end(), [&](const Expr& a) { return uses_var_outside(a, v, local); });
+    default: return false;
+  }
+}
 
 // Whether iterations of `loop` may run at once (see the header).
 bool independent_iterations(const For& loop) {
@@ -42,11 +64,15 @@ bool independent_iterations(const For& loop) {
       case StmtKind::Store: {
         const auto* st = s->as<Store>();
         bool disjoint = local.count(st->buffer.get()) > 0;
+        if (disjoint) {  // each iteration has its own copy of the buffer
+          if (uses_var_outside(st->value, v, local)) ok = false;
+          return;
+        }
         for (const Expr& index : st->indices) {
           if (uses_var(index, v)) ok = false;
           for (const Var* axis : spatial) disjoint = disjoint || uses_var(index, axis);
         }
-        if (uses_var(st->value, v)) ok = false;
+        if (uses_var_outside(st->value, v, local)) ok = false;
         if (!disjoint) ok = false;
         return;
       }

@@ -1,0 +1,297 @@
+// T.unroll and T.vectorized as the code generator honours them. An unrolled loop of constant
+// extent (at most kMaxUnrolled iterations) is emitted once per iteration with its variable a
+// constant, so buffers indexed by it resolve to fixed addresses that LLVM keeps in registers.
+// A vectorized loop of constant extent whose body is straight-line stores (possibly inside
+// blocks) becomes SIMD code: each expression is a scalar when it does not depend on the loop
+// variable and a vector of up to kMaxLanes lanes when it does; loads and stores must touch
+// consecutive elements (the variable, with stride 1, only in the last index) or one element
+// for all lanes. A store of one element for all lanes is a reduction when its block has a
+// reduction axis and its value is `element + e`, `T.max(element, e)` or `T.min(element, e)`:
+// the lanes of e are combined as a tree (LLVM's vector.reduce) and then with the element.
+// Any other body runs as a scalar loop that asks LLVM's vectorizer to try.
+#include <llvm/IR/Intrinsics.h>
+
+#include <optional>
+#include <set>
+
+#include "compiler/codegen/kernel_emitter.h"
+#include "compiler/ir/tir_equal.h"
+#include "compiler/ir/tir_visitor.h"
+
+namespace relaxc::codegen {
+
+using namespace relaxc::tir;
+
+namespace {
+
+constexpr int64_t kMaxUnrolled = 64;
+constexpr int64_t kMaxLanes = 64;
+
+const IntImm* constant(const Expr& e) { return e ? e->as<IntImm>() : nullptr; }
+
+// For `dst[i] = dst[i] op e` (or `e op dst[i]`) with op +, max or min: e, else null.
+const Expr* reduced_operand(const Store& store) {
+  auto* bin = store.value->as<Binary>();
+  if (!bin || (bin->op != BinaryOp::Add && bin->op != BinaryOp::Max && bin->op != BinaryOp::Min)) return nullptr;
+  auto is_dst = [&](const Expr& e) {
+    auto* load = e->as<Load>();
+    return load && load->buffer == store.buffer && same_indices(load->indices, store.indices);
+  };
+  if (is_dst(bin->a) && bin->b->dtype == store.buffer->dtype) return &bin->b;
+  if (is_dst(bin->b) && bin->a->dtype == store.buffer->dtype) return &bin->a;
+  return nullptr;
+}
+
+}  // namespace
+
+// How each variable moves from one lane to the next: the loop variable by 1, a block axis by
+// the stride of its binding; variables not listed are the same in every lane.
+struct LaneAnalysis {
+  std::unordered_map<const Var*, int64_t> strides;
+  bool in_reduction = false;  // inside a block with a reduction axis
+
+  bool depends(const Expr& e) const {
+    bool found = false;
+    visit_expr(e, [&](const ExprNode& sub) {
+      if (auto* ref = sub.as<VarRef>()) found = found || strides.count(ref->var.get()) > 0;
+    });
+    return found;
+  }
+
+  // The change of an integer expression from one lane to the next, when it is a constant.
+  std::optional<int64_t> stride(const Expr& e) const {
+    if (!depends(e)) return 0;
+    if (auto* ref = e->as<VarRef>()) return strides.at(ref->var.get());
+    if (auto* cast = e->as<Cast>()) {
+      if (is_float(cast->dtype) || is_float(cast->value->dtype)) return std::nullopt;
+      return stride(cast->value);
+    }
+    auto* bin = e->as<Binary>();
+    if (!bin) return std::nullopt;
+    std::optional<int64_t> a = stride(bin->a), b = stride(bin->b);
+    if (!a || !b) return std::nullopt;
+    if (bin->op == BinaryOp::Add) return *a + *b;
+    if (bin->op == BinaryOp::Sub) return *a - *b;
+    if (bin->op == BinaryOp::Mul) {
+      if (*a == 0 && constant(bin->a)) return constant(bin->a)->value * *b;
+      if (*b == 0 && constant(bin->b)) return *a * constant(bin->b)->value;
+    }
+    return std::nullopt;
+  }
+
+  // The indices address consecutive elements across lanes.
+  bool contiguous(const std::vector<Expr>& indices) const {
+    if (indices.empty()) return false;
+    for (size_t d = 0; d + 1 < indices.size(); ++d) {
+      if (depends(indices[d])) return false;
+    }
+    std::optional<int64_t> last = stride(indices.back());
+    return last && *last == 1;
+  }
+
+  bool value(const Expr& e) const {
+    if (!depends(e)) return true;
+    switch (e->kind) {
+      case ExprKind::VarRef: return stride(e).has_value() && !is_float(e->dtype);
+      case ExprKind::Load: {
+        auto* load = e->as<Load>();
+        return load->buffer->dtype != DataType::Bool && contiguous(load->indices);
+      }
+      case ExprKind::Binary: return value(e->as<Binary>()->a) && value(e->as<Binary>()->b);
+      case ExprKind::Cast: return value(e->as<Cast>()->value);
+      case ExprKind::Not: return value(e->as<Not>()->a);
+      case ExprKind::Call: {
+        auto* call = e->as<Call>();
+        static const std::set<std::string> supported = {"exp", "log", "sqrt", "fabs", "floor", "abs", "sigmoid"};
+        return supported.count(call->op) && call->args.size() == 1 &&
+               (call->dtype == DataType::Float32 || call->dtype == DataType::Float64) && value(call->args[0]);
+      }
+      default: return false;  // a lane-dependent T.if_then_else may guard a load out of bounds
+    }
+  }
+
+  bool statement(const Stmt& s) {
+    switch (s->kind) {
+      case StmtKind::Seq:
+        for (const Stmt& part : s->as<Seq>()->stmts) {
+          if (!statement(part)) return false;
+        }
+        return true;
+      case StmtKind::Evaluate: return s->as<Evaluate>()->value->as<IntImm>() != nullptr;
+      case StmtKind::Store: {
+        auto* store = s->as<Store>();
+        if (store->buffer->dtype == DataType::Bool) return false;
+        if (contiguous(store->indices)) return value(store->value);
+        for (const Expr& index : store->indices) {
+          if (depends(index)) return false;
+        }
+        const Expr* operand = reduced_operand(*store);
+        return in_reduction && operand && value(*operand);
+      }
+      case StmtKind::Block: {
+        auto* block = s->as<Block>();
+        if (block->init || block->predicate || !block->alloc_buffers.empty()) return false;
+        for (const IterVar& iv : block->iter_vars) {
+          if (!iv.binding) return false;
+          if (!depends(iv.binding)) continue;
+          std::optional<int64_t> step = stride(iv.binding);
+          if (!step) return false;
+          strides[iv.var.get()] = *step;
+        }
+        bool saved = in_reduction;
+        in_reduction = in_reduction || std::any_of(block->iter_vars.begin(), block->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
+        bool ok = statement(block->body);
+        in_reduction = saved;
+        return ok;
+      }
+      default: return false;
+    }
+  }
+};
+
+bool KernelEmitter::emit_unrolled(const For& loop) {
+  const IntImm* min = constant(loop.min);
+  const IntImm* extent = constant(loop.extent);
+  if (!min || !extent || extent->value > kMaxUnrolled) return false;
+  for (int64_t i = 0; i < extent->value; ++i) {
+    vars_[loop.loop_var.get()] = llvm::ConstantInt::get(llvm_type(loop.loop_var->dtype), static_cast<uint64_t>(min->value + i), true);
+    stmt(loop.body);
+  }
+  vars_.erase(loop.loop_var.get());
+  return true;
+}
+
+bool KernelEmitter::emit_vectorized(const For& loop) {
+  const IntImm* min = constant(loop.min);
+  const IntImm* extent = constant(loop.extent);
+  if (!min || !extent || extent->value < 1) return false;
+  LaneAnalysis lanes;
+  lanes.strides[loop.loop_var.get()] = 1;
+  if (!lanes.statement(loop.body)) return false;
+  DataType dtype = loop.loop_var->dtype;
+  llvm::Type* type = llvm_type(dtype);
+  int64_t width = std::min(extent->value, kMaxLanes);
+  int64_t chunks = extent->value / width;
+  int64_t rest = extent->value % width;
+  auto chunk_at = [&](llvm::Value* base, int64_t count) {
+    vars_[loop.loop_var.get()] = base;
+    const LaneAnalysis* saved = lanes_;
+    lanes_ = &lanes;
+    vector_stmt(loop.body, static_cast<unsigned>(count));
+    lanes_ = saved;
+    vars_.erase(loop.loop_var.get());
+  };
+  if (chunks == 1) {
+    chunk_at(llvm::ConstantInt::get(type, static_cast<uint64_t>(min->value), true), width);
+  } else {
+    emit_counted_loop(llvm::ConstantInt::get(type, 0), llvm::ConstantInt::get(type, static_cast<uint64_t>(chunks)), loop.loop_var->name + ".chunk",
+                      [&](llvm::Value* chunk) {
+                        llvm::Value* offset = b_.CreateMul(chunk, llvm::ConstantInt::get(type, static_cast<uint64_t>(width)));
+                        chunk_at(b_.CreateAdd(offset, llvm::ConstantInt::get(type, static_cast<uint64_t>(min->value), true)), width);
+                      });
+  }
+  if (rest > 0) chunk_at(llvm::ConstantInt::get(type, static_cast<uint64_t>(min->value + chunks * width), true), rest);
+  return true;
+}
+
+void KernelEmitter::vector_stmt(const Stmt& s, unsigned lanes) {
+  switch (s->kind) {
+    case StmtKind::Seq:
+      for (const Stmt& part : s->as<Seq>()->stmts) vector_stmt(part, lanes);
+      return;
+    case StmtKind::Store: {
+      auto* store = s->as<Store>();
+      llvm::Value* ptr = element_pointer(*store->buffer, store->indices, store->loc);
+      if (!lanes_->contiguous(store->indices)) return emit_vector_reduction(*store, ptr, lanes);
+      llvm::Value* value = convert(vector_expr(store->value, lanes), store->value->dtype, store->buffer->dtype);
+      if (!value->getType()->isVectorTy()) value = b_.CreateVectorSplat(lanes, value);
+      b_.CreateAlignedStore(value, ptr, llvm::Align(static_cast<uint64_t>(std::max(1, dtype_bits(store->buffer->dtype) / 8))));
+      return;
+    }
+    case StmtKind::Block: {
+      auto* block = s->as<Block>();
+      // Each axis holds its value in lane 0; LaneAnalysis knows how it moves across lanes.
+      for (const IterVar& iv : block->iter_vars) vars_[iv.var.get()] = convert(expr(iv.binding), iv.binding->dtype, iv.var->dtype);
+      bool reduction = std::any_of(block->iter_vars.begin(), block->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
+      llvm::FastMathFlags saved = b_.getFastMathFlags();
+      if (reduction) b_.setFastMathFlags(reduction_math_flags());
+      vector_stmt(block->body, lanes);
+      b_.setFastMathFlags(saved);
+      for (const IterVar& iv : block->iter_vars) vars_.erase(iv.var.get());
+      return;
+    }
+    default: return;  // T.evaluate(0); LaneAnalysis admitted nothing else
+  }
+}
+
+void KernelEmitter::emit_vector_reduction(const Store& store, llvm::Value* ptr, unsigned lanes) {
+  DataType dtype = store.buffer->dtype;
+  BinaryOp op = store.value->as<Binary>()->op;
+  llvm::Value* values = vector_expr(*reduced_operand(store), lanes);
+  if (!values->getType()->isVectorTy()) values = b_.CreateVectorSplat(lanes, values);
+  bool fp = is_float(dtype);
+  bool is_signed = dtype != DataType::UInt8;
+  llvm::Value* combined = nullptr;
+  if (op == BinaryOp::Add) combined = fp ? b_.CreateFAddReduce(llvm::ConstantFP::getNegativeZero(values->getType()->getScalarType()), values) : b_.CreateAddReduce(values);
+  else if (op == BinaryOp::Max) combined = fp ? b_.CreateFPMaxReduce(values) : b_.CreateIntMaxReduce(values, is_signed);
+  else combined = fp ? b_.CreateFPMinReduce(values) : b_.CreateIntMinReduce(values, is_signed);
+  llvm::Value* current = b_.CreateLoad(llvm_type(dtype), ptr);
+  b_.CreateStore(binary_values(op, current, combined, dtype), ptr);
+}
+
+llvm::Value* KernelEmitter::vector_expr(const Expr& e, unsigned lanes) {
+  if (!lanes_->depends(e)) return expr(e);
+  auto splat = [&](llvm::Value* v) { return v->getType()->isVectorTy() ? v : b_.CreateVectorSplat(lanes, v); };
+  switch (e->kind) {
+    case ExprKind::VarRef: {
+      auto* ref = e->as<VarRef>();
+      llvm::Value* base = convert(vars_.at(ref->var.get()), ref->var->dtype, e->dtype);
+      int64_t stride = *lanes_->stride(e);
+      std::vector<llvm::Constant*> steps;
+      for (unsigned l = 0; l < lanes; ++l) steps.push_back(llvm::ConstantInt::get(base->getType(), static_cast<uint64_t>(stride * l), true));
+      return b_.CreateAdd(splat(base), llvm::ConstantVector::get(steps));
+    }
+    case ExprKind::Load: {
+      auto* load = e->as<Load>();
+      llvm::Value* ptr = element_pointer(*load->buffer, load->indices, e->loc);
+      llvm::Type* type = llvm::FixedVectorType::get(llvm_type(load->buffer->dtype), lanes);
+      return b_.CreateAlignedLoad(type, ptr, llvm::Align(static_cast<uint64_t>(std::max(1, dtype_bits(load->buffer->dtype) / 8))));
+    }
+    case ExprKind::Binary: {
+      auto* bin = e->as<Binary>();
+      DataType operand = binary_operand_type(*bin);
+      llvm::Value* a = splat(convert(vector_expr(bin->a, lanes), bin->a->dtype, operand));
+      llvm::Value* b = splat(convert(vector_expr(bin->b, lanes), bin->b->dtype, operand));
+      return binary_values(bin->op, a, b, operand);
+    }
+    case ExprKind::Cast: {
+      auto* cast = e->as<Cast>();
+      return convert(vector_expr(cast->value, lanes), cast->value->dtype, cast->dtype);
+    }
+    case ExprKind::Not: {
+      auto* node = e->as<Not>();
+      return b_.CreateNot(convert(vector_expr(node->a, lanes), node->a->dtype, DataType::Bool));
+    }
+    case ExprKind::Call: {
+      auto* call = e->as<Call>();
+      llvm::Value* arg = convert(vector_expr(call->args[0], lanes), call->args[0]->dtype, call->dtype);
+      if (call->op == "sigmoid") {
+        llvm::Value* one = llvm::ConstantFP::get(arg->getType(), 1.0);
+        return b_.CreateFDiv(one, b_.CreateFAdd(one, math_call("exp", b_.CreateFNeg(arg), call->dtype)));
+      }
+      return math_call(call->op == "abs" ? "fabs" : call->op, arg, call->dtype);
+    }
+    default: break;
+  }
+  throw std::logic_error("expression admitted for vectorization has no vector form");
+}
+
+llvm::FastMathFlags KernelEmitter::reduction_math_flags() {
+  llvm::FastMathFlags flags;
+  flags.setAllowReassoc();
+  flags.setNoSignedZeros();  // with reassoc, what LLVM needs to sum a vector as a tree
+  flags.setAllowContract(true);
+  return flags;
+}
+
+}  // namespace relaxc::codegen

@@ -1,0 +1,31 @@
+#include "compiler/passes/pipeline.h"
+
+#include <algorithm>
+
+#include "compiler/passes/relax/legalize_ops.h"
+#include "compiler/passes/tir/parallelize_outer_loops.h"
+#include "compiler/passes/tir/tile_reductions.h"
+
+namespace relaxc {
+
+const std::vector<std::string>& pipeline_stages() {
+  static const std::vector<std::string> stages = {"check", "legalize", "schedule"};
+  return stages;
+}
+
+Module run_pipeline(const Module& checked, int opt_level, const std::string& last_stage) {
+  const auto& stages = pipeline_stages();
+  auto reached = [&](const std::string& stage) {
+    return std::find(stages.begin(), stages.end(), stage) > std::find(stages.begin(), stages.end(), last_stage);
+  };
+  if (reached("legalize")) return checked;
+  Module module = legalize_ops(checked);
+  if (reached("schedule")) return module;
+  if (opt_level >= 2) {
+    module = tile_reductions(module);
+    module = parallelize_outer_loops(module);
+  }
+  return module;
+}
+
+}  // namespace relaxc

@@ -1,0 +1,20 @@
+// The passes between the checker and code generation, in order, so that relaxc's
+// --emit=tvms --after=STAGE prints exactly what the back end receives:
+//   legalize  high-level operators become TensorIR kernels (LegalizeOps)
+//   schedule  the default schedule (-O2 and above): dot-product reductions tiled for registers,
+//             independent outer loops parallel
+#pragma once
+
+#include <string>
+
+#include "compiler/ir/module.h"
+
+namespace relaxc {
+
+// The stages --after accepts, in pipeline order ("check" is the checked input itself).
+const std::vector<std::string>& pipeline_stages();
+
+// Runs the pipeline on a checked module up to and including `last_stage`.
+Module run_pipeline(const Module& checked, int opt_level, const std::string& last_stage = "schedule");
+
+}  // namespace relaxc
