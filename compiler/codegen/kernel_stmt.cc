@@ -252,22 +252,7 @@ void KernelEmitter::emit_block(const Block& block) {
     b_.SetInsertPoint(run_bb);
   }
   std::vector<llvm::Value*> heap = allocate_buffers(block.alloc_buffers, block.name);
-  if (block.init) {
-    llvm::Value* first = b_.getTrue();
-    for (const IterVar& iv : block.iter_vars) {
-      if (iv.kind != IterKind::Reduce) continue;
-      llvm::Value* value = vars_.at(iv.var.get());
-      llvm::Value* start = convert(expr(iv.min), iv.min->dtype, iv.var->dtype);
-      first = b_.CreateAnd(first, b_.CreateICmpEQ(value, start));
-    }
-    llvm::BasicBlock* init_bb = llvm::BasicBlock::Create(ctx_, block.name + ".init", fn_);
-    llvm::BasicBlock* body_bb = llvm::BasicBlock::Create(ctx_, block.name + ".body", fn_);
-    b_.CreateCondBr(first, init_bb, body_bb);
-    b_.SetInsertPoint(init_bb);
-    stmt(block.init);
-    b_.CreateBr(body_bb);
-    b_.SetInsertPoint(body_bb);
-  }
+  if (block.init) emit_init(block);
   // A reduction may be summed in any order (results stay within rounding of numpy's, which
   // sums in its own order too); that lets LLVM vectorize it and use fused multiply-add.
   bool reduction = std::any_of(block.iter_vars.begin(), block.iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
@@ -282,6 +267,24 @@ void KernelEmitter::emit_block(const Block& block) {
     b_.SetInsertPoint(done_bb);
   }
   for (const IterVar& iv : block.iter_vars) vars_.erase(iv.var.get());
+}
+
+// T.init runs when every reduction axis is at the start of its domain.
+void KernelEmitter::emit_init(const Block& block) {
+  llvm::Value* first = b_.getTrue();
+  for (const IterVar& iv : block.iter_vars) {
+    if (iv.kind != IterKind::Reduce) continue;
+    llvm::Value* value = vars_.at(iv.var.get());
+    llvm::Value* start = convert(expr(iv.min), iv.min->dtype, iv.var->dtype);
+    first = b_.CreateAnd(first, b_.CreateICmpEQ(value, start));
+  }
+  llvm::BasicBlock* init_bb = llvm::BasicBlock::Create(ctx_, block.name + ".init", fn_);
+  llvm::BasicBlock* body_bb = llvm::BasicBlock::Create(ctx_, block.name + ".body", fn_);
+  b_.CreateCondBr(first, init_bb, body_bb);
+  b_.SetInsertPoint(init_bb);
+  stmt(block.init);
+  b_.CreateBr(body_bb);
+  b_.SetInsertPoint(body_bb);
 }
 
 void KernelEmitter::emit_store(const Store& store) {

@@ -5,7 +5,7 @@
 // blocks) becomes SIMD code: each expression is a scalar when it does not depend on the loop
 // variable and a vector of up to kMaxLanes lanes when it does; loads and stores must touch
 // consecutive elements (the variable, with stride 1, only in the last index) or one element
-// for all lanes. A store of one element for all lanes is a reduction when its block has a
+// for all lanes; a block's T.init must be the same for every lane. A store of one element for all lanes is a reduction when its block has a
 // reduction axis and its value is `element + e`, `T.max(element, e)` or `T.min(element, e)`:
 // the lanes of e are combined as a tree (LLVM's vector.reduce) and then with the element.
 // Any other body runs as a scalar loop that asks LLVM's vectorizer to try.
@@ -130,13 +130,21 @@ struct LaneAnalysis {
       }
       case StmtKind::Block: {
         auto* block = s->as<Block>();
-        if (block->init || block->predicate || !block->alloc_buffers.empty()) return false;
+        if (block->predicate || !block->alloc_buffers.empty()) return false;
         for (const IterVar& iv : block->iter_vars) {
           if (!iv.binding) return false;
           if (!depends(iv.binding)) continue;
           std::optional<int64_t> step = stride(iv.binding);
           if (!step) return false;
           strides[iv.var.get()] = *step;
+        }
+        // T.init runs once, for lane 0 of the first chunk, so it must be the same for every lane.
+        if (block->init) {
+          bool lane_dependent = false;
+          visit_stmt(block->init, [](const StmtNode&) {}, [&](const ExprNode& e) {
+            if (auto* ref = e.as<VarRef>()) lane_dependent = lane_dependent || strides.count(ref->var.get()) > 0;
+          });
+          if (lane_dependent) return false;
         }
         bool saved = in_reduction;
         in_reduction = in_reduction || std::any_of(block->iter_vars.begin(), block->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
@@ -212,6 +220,7 @@ void KernelEmitter::vector_stmt(const Stmt& s, unsigned lanes) {
       auto* block = s->as<Block>();
       // Each axis holds its value in lane 0; LaneAnalysis knows how it moves across lanes.
       for (const IterVar& iv : block->iter_vars) vars_[iv.var.get()] = convert(expr(iv.binding), iv.binding->dtype, iv.var->dtype);
+      if (block->init) emit_init(*block);
       bool reduction = std::any_of(block->iter_vars.begin(), block->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
       llvm::FastMathFlags saved = b_.getFastMathFlags();
       if (reduction) b_.setFastMathFlags(reduction_math_flags());

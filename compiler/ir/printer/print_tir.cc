@@ -160,8 +160,12 @@ class TirPrinter {
     } else {
       const auto* lo = loop->min->as<IntImm>();
       const auto* extent = loop->extent->as<IntImm>();
-      std::string hi = lo && extent ? std::to_string(lo->value + extent->value)
-                                    : print_tir_expr(loop->min) + " + " + print_tir_expr(loop->extent);
+      // The end as written: range(start, end) is read back as extent = end - start.
+      const auto* difference = loop->extent->as<Binary>();
+      std::string hi;
+      if (lo && extent) hi = print_tir_expr(std::make_shared<IntImm>(lo->value + extent->value, loop->min->dtype, loop->min->loc));
+      else if (difference && difference->op == BinaryOp::Sub && same_expr(difference->b, loop->min)) hi = print_tir_expr(difference->a);
+      else hi = print_tir_expr(loop->min) + " + " + print_tir_expr(loop->extent);
       range = print_tir_expr(loop->min) + ", " + hi;
     }
     std::string iter;

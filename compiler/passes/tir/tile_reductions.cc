@@ -300,8 +300,12 @@ class Tiler {
     Expr i0 = i0_in ? i0_in : imm(0, index_type, loc_);
     Expr zero_index = imm(0, index_type, loc_);
     Expr lanes = imm(lanes_, index_type, loc_);
-    const std::string& name = r_.block->name;
-    auto acc = std::make_shared<Buffer>(Buffer{name + "_acc", dtype, {imm(rows, index_type, loc_), imm(cols, index_type, loc_), lanes}, "local", loc_});
+    // Block and buffer names stay unique across the tiles (the first keeps the block's name).
+    std::string suffix = tiles_ == 0 ? "" : "_" + std::to_string(tiles_);
+    ++tiles_;
+    std::string name = r_.block->name;
+    auto named = [&](const std::string& part) { return name + part + suffix; };
+    auto acc = std::make_shared<Buffer>(Buffer{named("_acc"), dtype, {imm(rows, index_type, loc_), imm(cols, index_type, loc_), lanes}, "local", loc_});
     // acc is indexed relative to the tile's corner, by the block's own axes.
     auto acc_at = [&](const VarPtr& lane) {
       Expr row = r_.i < 0 ? zero_index : arith(BinaryOp::Sub, var_ref(r_.axes[r_.i].iter), i0);
@@ -325,7 +329,7 @@ class Tiler {
 
     Stmt zero = over_tile([&](std::vector<IterVar> axes) {
       return over_lanes(axes, IterKind::Spatial, [&](const VarPtr& vl, std::vector<IterVar>& all) {
-        return block(name + "_acc_init", all, std::make_shared<Store>(acc, acc_at(vl), std::make_shared<FloatImm>(0.0, dtype, loc_), loc_), loc_);
+        return block(named("_acc_init"), all, std::make_shared<Store>(acc, acc_at(vl), std::make_shared<FloatImm>(0.0, dtype, loc_), loc_), loc_);
       });
     });
     // acc[.., l] += E at k = ko * lanes + l
@@ -336,7 +340,7 @@ class Tiler {
         for (const IterVar& iv : other_reduction_axes()) all.push_back(iv);
         Expr term = substitute(r_.term, {{k.iter.get(), arith(BinaryOp::Add, arith(BinaryOp::Mul, var_ref(vko), lanes), var_ref(vl))}});
         Expr sum = std::make_shared<Binary>(BinaryOp::Add, std::make_shared<Load>(acc, acc_at(vl), loc_), term, dtype, loc_);
-        return block(name + "_rf", all, std::make_shared<Store>(acc, acc_at(vl), sum, loc_), loc_);
+        return block(named("_rf"), all, std::make_shared<Store>(acc, acc_at(vl), sum, loc_), loc_);
       });
     });
     accumulate = around_other_reductions(loop(ko, zero_index, chunks, ForKind::Serial, accumulate));
@@ -344,28 +348,29 @@ class Tiler {
     // Out = init, + the lanes of acc summed as a tree, + the rest of k one by one
     Stmt finish = over_tile([&](std::vector<IterVar> axes) {
       std::vector<Stmt> parts;
-      parts.push_back(block(name, axes, std::make_shared<Store>(out_.buffer, out_.indices, r_.init_value, loc_), loc_));
+      parts.push_back(block(named(""), axes, std::make_shared<Store>(out_.buffer, out_.indices, r_.init_value, loc_), loc_));
       parts.push_back(over_lanes(axes, IterKind::Reduce, [&](const VarPtr& vl, std::vector<IterVar>& all) {
         Expr total = std::make_shared<Binary>(BinaryOp::Add, std::make_shared<Load>(out_.buffer, out_.indices, loc_),
                                               std::make_shared<Load>(acc, acc_at(vl), loc_), dtype, loc_);
-        return block(name + "_sum", all, std::make_shared<Store>(out_.buffer, out_.indices, total, loc_), loc_);
+        return block(named("_sum"), all, std::make_shared<Store>(out_.buffer, out_.indices, total, loc_), loc_);
       }));
       if (!constant(rest) || constant(rest)->value > 0) {
         VarPtr kt = fresh(k.loop_var->name + "_t", index_type, loc_);
         axes.push_back(axis(k.iter, k.extent, IterKind::Reduce, var_ref(kt)));
         for (const IterVar& iv : other_reduction_axes()) axes.push_back(iv);
-        Stmt update = block(name + "_tail", axes, std::make_shared<Store>(out_.buffer, out_.indices, r_.update->value, loc_), loc_);
+        Stmt update = block(named("_tail"), axes, std::make_shared<Store>(out_.buffer, out_.indices, r_.update->value, loc_), loc_);
         parts.push_back(around_other_reductions(loop(kt, done, rest, ForKind::Serial, update)));
       }
       return seq(std::move(parts));
     });
-    return block(name + "_tile", {}, seq({zero, accumulate, finish}), loc_, {acc});
+    return block(named("_tile"), {}, seq({zero, accumulate, finish}), loc_, {acc});
   }
 
   const Reduction& r_;
   const Store& out_;
   SourceLoc loc_;
   int64_t lanes_ = 16;
+  int tiles_ = 0;  // tiles built so far
 };
 
 Stmt rewrite(const Stmt& s) {
