@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "compiler/passes/relax/fuse_ops.h"
 #include "compiler/passes/relax/legalize_ops.h"
 #include "compiler/passes/tir/parallelize_outer_loops.h"
 #include "compiler/passes/tir/tile_reductions.h"
@@ -9,7 +10,7 @@
 namespace relaxc {
 
 const std::vector<std::string>& pipeline_stages() {
-  static const std::vector<std::string> stages = {"check", "legalize", "schedule"};
+  static const std::vector<std::string> stages = {"check", "legalize", "fuse", "schedule"};
   return stages;
 }
 
@@ -20,6 +21,8 @@ Module run_pipeline(const Module& checked, int opt_level, const std::string& las
   };
   if (reached("legalize")) return checked;
   Module module = legalize_ops(checked);
+  if (reached("fuse")) return module;
+  if (opt_level >= 2) module = fuse_ops(module);
   if (reached("schedule")) return module;
   if (opt_level >= 2) {
     module = tile_reductions(module);

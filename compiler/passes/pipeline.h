@@ -1,6 +1,7 @@
 // The passes between the checker and code generation, in order, so that relaxc's
 // --emit=tvms --after=STAGE prints exactly what the back end receives:
 //   legalize  high-level operators become TensorIR kernels (LegalizeOps)
+//   fuse      elementwise consumers fused into their producers (-O2 and above)
 //   schedule  the default schedule (-O2 and above): dot-product reductions tiled for registers,
 //             independent outer loops parallel
 #pragma once

@@ -2,14 +2,20 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
+#include <unordered_map>
 
+#include "compiler/ir/tir_build.h"
 #include "compiler/ir/tir_equal.h"
+#include "compiler/ir/tir_rewrite.h"
 #include "compiler/ir/tir_substitute.h"
 #include "compiler/ir/tir_visitor.h"
+#include "compiler/passes/tir/reduction_nest.h"
 
 namespace relaxc {
 
 using namespace relaxc::tir;
+using namespace relaxc::tir::build;
 
 namespace {
 
@@ -17,180 +23,10 @@ constexpr int64_t kVectorBytes = 64;
 constexpr int64_t kRowsPerTile = 8;     // MR when there are enough rows
 constexpr int64_t kOutputsPerTile = 16; // MR * NR, within the 32 vector registers
 
-// ---- building expressions, folding constants as they are built ----
-
-const IntImm* constant(const Expr& e) { return e->as<IntImm>(); }
-
-Expr imm(int64_t v, DataType t, SourceLoc loc) { return std::make_shared<IntImm>(v, t, loc); }
-Expr var_ref(const VarPtr& v) { return std::make_shared<VarRef>(v, v->loc); }
-
-Expr arith(BinaryOp op, const Expr& a, const Expr& b) {
-  const IntImm *x = constant(a), *y = constant(b);
-  if (x && y) {
-    switch (op) {
-      case BinaryOp::Add: return imm(x->value + y->value, a->dtype, a->loc);
-      case BinaryOp::Sub: return imm(x->value - y->value, a->dtype, a->loc);
-      case BinaryOp::Mul: return imm(x->value * y->value, a->dtype, a->loc);
-      case BinaryOp::FloorDiv: return imm(x->value / y->value, a->dtype, a->loc);  // operands >= 0
-      default: break;
-    }
-  }
-  if (op == BinaryOp::Add && y && y->value == 0) return a;
-  if (op == BinaryOp::Add && x && x->value == 0) return b;
-  if ((op == BinaryOp::Mul || op == BinaryOp::FloorDiv) && y && y->value == 1) return a;
-  if (op == BinaryOp::Sub && y && y->value == 0) return a;
-  return std::make_shared<Binary>(op, a, b, a->dtype, a->loc);
-}
-
-VarPtr fresh(const std::string& name, DataType dtype, SourceLoc loc) { return std::make_shared<Var>(Var{name, dtype, loc}); }
-
-Stmt loop(const VarPtr& var, const Expr& min, const Expr& extent, ForKind kind, Stmt body) {
-  auto f = std::make_shared<For>(body->loc);
-  f->loop_var = var;
-  f->min = min;
-  f->extent = extent;
-  f->for_kind = kind;
-  f->body = std::move(body);
-  return f;
-}
-
-Stmt seq(std::vector<Stmt> parts) {
-  if (parts.size() == 1) return parts[0];
-  SourceLoc loc = parts[0]->loc;
-  return std::make_shared<Seq>(std::move(parts), loc);
-}
-
-IterVar axis(const VarPtr& var, const Expr& extent, IterKind kind, const Expr& binding) {
-  IterVar iv;
-  iv.var = var;
-  iv.min = imm(0, extent->dtype, extent->loc);
-  iv.extent = extent;
-  iv.kind = kind;
-  iv.binding = binding;
-  return iv;
-}
-
-Stmt block(const std::string& name, std::vector<IterVar> axes, Stmt body, SourceLoc loc, std::vector<BufferPtr> allocs = {}) {
-  auto b = std::make_shared<Block>(loc);
-  b->name = name;
-  b->iter_vars = std::move(axes);
-  b->alloc_buffers = std::move(allocs);
-  b->body = std::move(body);
-  return b;
-}
-
-// ---- recognising the nest ----
-
-struct Axis {
-  VarPtr iter;           // the block's iteration variable
-  VarPtr loop_var;       // the loop that binds it
-  Expr extent;
-  IterKind kind;
-};
-
-// The nest to tile: its axes in loop order and the pieces of the block.
-struct Reduction {
-  const Block* block = nullptr;
-  const Store* update = nullptr;
-  Expr init_value;
-  Expr term;              // E in Out = Out + E
-  std::vector<Axis> axes;
-  int i = -1, j = -1, k = -1;  // positions in axes; i is -1 for a rank-1 output
-};
-
-std::optional<Reduction> match(const For& outer) {
-  Reduction r;
-  std::vector<const For*> loops;
-  Stmt s = std::make_shared<For>(outer);
-  while (const For* f = s->as<For>()) {
-    if (f->for_kind != ForKind::Serial || !f->annotations.empty() || !constant(f->min) || constant(f->min)->value != 0) return std::nullopt;
-    loops.push_back(f);
-    s = f->body;
-  }
-  r.block = s->as<Block>();
-  if (!r.block || r.block->predicate || !r.block->alloc_buffers.empty() || !r.block->init) return std::nullopt;
-  if (r.block->iter_vars.size() != loops.size()) return std::nullopt;
-  for (const For* f : loops) {
-    auto it = std::find_if(r.block->iter_vars.begin(), r.block->iter_vars.end(), [&](const IterVar& iv) {
-      auto* b = iv.binding ? iv.binding->as<VarRef>() : nullptr;
-      return b && b->var == f->loop_var;
-    });
-    if (it == r.block->iter_vars.end() || !constant(it->min) || constant(it->min)->value != 0) return std::nullopt;
-    r.axes.push_back({it->var, f->loop_var, f->extent, it->kind});
-  }
-  r.update = r.block->body->as<Store>();
-  const Store* init = r.block->init->as<Store>();
-  if (!r.update || !init || !is_float(r.update->buffer->dtype) || init->buffer != r.update->buffer || !same_indices(init->indices, r.update->indices)) return std::nullopt;
-  auto* sum = r.update->value->as<Binary>();
-  if (!sum || sum->op != BinaryOp::Add) return std::nullopt;
-  auto* self = sum->a->as<Load>();
-  if (!self || self->buffer != r.update->buffer || !same_indices(self->indices, r.update->indices)) return std::nullopt;
-  r.term = sum->b;
-  r.init_value = init->value;
-  if (r.term->dtype != r.update->buffer->dtype) return std::nullopt;
-
-  // The output is indexed by distinct spatial axes; i and j are its last two.
-  auto position = [&](const Expr& index) -> int {
-    auto* v = index->as<VarRef>();
-    for (size_t a = 0; v && a < r.axes.size(); ++a) {
-      if (r.axes[a].iter == v->var) return static_cast<int>(a);
-    }
-    return -1;
-  };
-  size_t spatial = 0;
-  for (const Axis& a : r.axes) spatial += a.kind == IterKind::Spatial;
-  const auto& out = r.update->indices;
-  if (out.size() != spatial || out.empty()) return std::nullopt;
-  for (const Expr& index : out) {
-    int p = position(index);
-    if (p < 0 || r.axes[p].kind != IterKind::Spatial) return std::nullopt;
-  }
-  r.j = position(out.back());
-  if (out.size() >= 2) r.i = position(out[out.size() - 2]);
-
-  // k: a reduction axis every load that uses it reads contiguously, and some load does.
-  bool self_read = false;
-  visit_expr(r.term, [&](const ExprNode& e) {
-    if (auto* load = e.as<Load>()) self_read = self_read || load->buffer == r.update->buffer;
-  });
-  if (self_read) return std::nullopt;
-  for (size_t a = 0; a < r.axes.size(); ++a) {
-    if (r.axes[a].kind != IterKind::Reduce) continue;
-    const Var* kv = r.axes[a].iter.get();
-    bool used = false, contiguous = true;
-    visit_expr(r.term, [&](const ExprNode& e) {
-      auto* load = e.as<Load>();
-      if (!load) return;
-      for (size_t d = 0; d < load->indices.size(); ++d) {
-        if (!uses_var(load->indices[d], kv)) continue;
-        used = true;
-        auto* v = load->indices[d]->as<VarRef>();
-        if (d + 1 != load->indices.size() || !v) contiguous = false;
-      }
-    });
-    // The term may use k only through such loads.
-    bool elsewhere = false;
-    std::function<void(const Expr&)> scan = [&](const Expr& e) {
-      if (e->as<Load>()) return;
-      if (auto* v = e->as<VarRef>()) elsewhere = elsewhere || v->var.get() == kv;
-      if (auto* b = e->as<Binary>()) { scan(b->a); scan(b->b); }
-      if (auto* c = e->as<Cast>()) scan(c->value);
-      if (auto* c = e->as<Call>()) for (const Expr& arg : c->args) scan(arg);
-      if (auto* n = e->as<Not>()) scan(n->a);
-      if (auto* sel = e->as<Select>()) { scan(sel->cond); scan(sel->true_value); scan(sel->false_value); }
-    };
-    scan(r.term);
-    if (used && contiguous && !elsewhere) r.k = static_cast<int>(a);
-  }
-  if (r.k < 0) return std::nullopt;
-  return r;
-}
-
-// ---- emitting the tiles ----
-
 class Tiler {
  public:
-  explicit Tiler(const Reduction& r) : r_(r), out_(*r.update), loc_(r.block->loc) {
+  Tiler(const Reduction& r, std::vector<Epilogue> epilogues, std::vector<BufferPtr> local)
+      : r_(r), out_(*r.update), loc_(r.block->loc), epilogues_(std::move(epilogues)), local_(std::move(local)) {
     DataType dtype = out_.buffer->dtype;
     lanes_ = kVectorBytes / std::max(1, dtype_bits(dtype) / 8);
   }
@@ -309,7 +145,9 @@ class Tiler {
     // acc is indexed relative to the tile's corner, by the block's own axes.
     auto acc_at = [&](const VarPtr& lane) {
       Expr row = r_.i < 0 ? zero_index : arith(BinaryOp::Sub, var_ref(r_.axes[r_.i].iter), i0);
-      return std::vector<Expr>{row, arith(BinaryOp::Sub, var_ref(r_.axes[r_.j].iter), j0), var_ref(lane)};
+      std::vector<Expr> at = {row, arith(BinaryOp::Sub, var_ref(r_.axes[r_.j].iter), j0)};
+      if (lane) at.push_back(var_ref(lane));
+      return at;
     };
     // for ii in T.unroll(rows): for jj in T.unroll(cols): body(axes bound to the output)
     auto over_tile = [&](const std::function<Stmt(std::vector<IterVar>)>& body) {
@@ -346,41 +184,105 @@ class Tiler {
     accumulate = around_other_reductions(loop(ko, zero_index, chunks, ForKind::Serial, accumulate));
 
     // Out = init, + the lanes of acc summed as a tree, + the rest of k one by one
+    // Buffers of the chain that live only in the tile: one element per output of the tile.
+    std::unordered_map<const Buffer*, BufferPtr> in_tile;
+    std::vector<BufferPtr> allocs = {acc};
+    for (const BufferPtr& b : local_) {
+      allocs.push_back(std::make_shared<Buffer>(Buffer{b->name + suffix, b->dtype, {imm(rows, index_type, loc_), imm(cols, index_type, loc_)}, "local", loc_}));
+      in_tile[b.get()] = allocs.back();
+    }
+    auto tile_at = [&]() {
+      return acc_at(nullptr);
+    };
+    // An expression with epilogue axes renamed to the reduction's and tile-local buffers read
+    // in the tile; a store to such a buffer goes to its tile copy.
+    auto localize = [&](const Expr& e, const VarMap& renamed) {
+      return rewrite_expr(e, [&](const Expr& x) -> Expr {
+        if (auto* ref = x->as<VarRef>()) {
+          auto it = renamed.find(ref->var.get());
+          return it == renamed.end() ? nullptr : it->second;
+        }
+        auto* load = x->as<Load>();
+        if (!load || !in_tile.count(load->buffer.get())) return nullptr;
+        return std::make_shared<Load>(in_tile.at(load->buffer.get()), tile_at(), loc_);
+      });
+    };
+    auto store = [&](const BufferPtr& buffer, const std::vector<Expr>& indices, const Expr& value) -> Stmt {
+      auto it = in_tile.find(buffer.get());
+      if (it != in_tile.end()) return std::make_shared<Store>(it->second, tile_at(), value, loc_);
+      return std::make_shared<Store>(buffer, indices, value, loc_);
+    };
+
+    // Out = init, + the lanes of acc summed as a tree, + the rest of k one by one; then the
+    // epilogues, element by element.
     Stmt finish = over_tile([&](std::vector<IterVar> axes) {
       std::vector<Stmt> parts;
-      parts.push_back(block(named(""), axes, std::make_shared<Store>(out_.buffer, out_.indices, r_.init_value, loc_), loc_));
+      parts.push_back(block(named(""), axes, store(out_.buffer, out_.indices, localize(r_.init_value, {})), loc_));
       parts.push_back(over_lanes(axes, IterKind::Reduce, [&](const VarPtr& vl, std::vector<IterVar>& all) {
-        Expr total = std::make_shared<Binary>(BinaryOp::Add, std::make_shared<Load>(out_.buffer, out_.indices, loc_),
+        Expr total = std::make_shared<Binary>(BinaryOp::Add, localize(std::make_shared<Load>(out_.buffer, out_.indices, loc_), {}),
                                               std::make_shared<Load>(acc, acc_at(vl), loc_), dtype, loc_);
-        return block(named("_sum"), all, std::make_shared<Store>(out_.buffer, out_.indices, total, loc_), loc_);
+        return block(named("_sum"), all, store(out_.buffer, out_.indices, total), loc_);
       }));
       if (!constant(rest) || constant(rest)->value > 0) {
+        std::vector<IterVar> tail_axes = axes;
         VarPtr kt = fresh(k.loop_var->name + "_t", index_type, loc_);
-        axes.push_back(axis(k.iter, k.extent, IterKind::Reduce, var_ref(kt)));
-        for (const IterVar& iv : other_reduction_axes()) axes.push_back(iv);
-        Stmt update = block(named("_tail"), axes, std::make_shared<Store>(out_.buffer, out_.indices, r_.update->value, loc_), loc_);
+        tail_axes.push_back(axis(k.iter, k.extent, IterKind::Reduce, var_ref(kt)));
+        for (const IterVar& iv : other_reduction_axes()) tail_axes.push_back(iv);
+        Stmt update = block(named("_tail"), tail_axes, store(out_.buffer, out_.indices, localize(r_.update->value, {})), loc_);
         parts.push_back(around_other_reductions(loop(kt, done, rest, ForKind::Serial, update)));
+      }
+      for (const Epilogue& e : epilogues_) {
+        VarMap renamed;
+        for (size_t d = 0; d < e.axes.size(); ++d) renamed[e.axes[d].get()] = out_.indices[d];
+        std::vector<Expr> indices;
+        for (const Expr& index : e.store->indices) indices.push_back(localize(index, renamed));
+        Stmt body = store(e.store->buffer, indices, localize(e.store->value, renamed));
+        parts.push_back(block(e.block->name + suffix, axes, body, loc_));
       }
       return seq(std::move(parts));
     });
-    return block(named("_tile"), {}, seq({zero, accumulate, finish}), loc_, {acc});
+    return block(named("_tile"), {}, seq({zero, accumulate, finish}), loc_, allocs);
   }
+
+  Stmt imm_stmt() const { return std::make_shared<Evaluate>(imm(0, DataType::Int32, loc_), loc_); }
 
   const Reduction& r_;
   const Store& out_;
   SourceLoc loc_;
+  std::vector<Epilogue> epilogues_;  // fused into the tiles, in order
+  std::vector<BufferPtr> local_;     // buffers of the chain that exist only inside tiles
   int64_t lanes_ = 16;
   int tiles_ = 0;  // tiles built so far
 };
 
-Stmt rewrite(const Stmt& s) {
+// Whether any statement of parts outside [begin, end) refers to buffer b.
+bool used_outside(const std::vector<Stmt>& parts, size_t begin, size_t end, const Buffer* b) {
+  bool used = false;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    if (p >= begin && p < end) continue;
+    visit_stmt(parts[p], [&](const StmtNode& s) {
+      if (auto* st = s.as<Store>()) used = used || st->buffer.get() == b;
+      if (auto* blk = s.as<Block>()) {
+        for (const auto* regions : {&blk->reads, &blk->writes}) {
+          for (const BufferRegion& region : *regions) used = used || region.buffer.get() == b;
+        }
+      }
+    }, [&](const ExprNode& e) {
+      if (auto* load = e.as<Load>()) used = used || load->buffer.get() == b;
+    });
+  }
+  return used;
+}
+
+// Tiles reduction nests nested in other statements (no epilogues there).
+Stmt rewrite_nested(const Stmt& s) {
   if (!s) return s;
   if (const auto* f = s->as<For>()) {
-    if (std::optional<Reduction> r = match(*f)) {
-      Tiler tiler(*r);
+    if (std::optional<Reduction> r = match_reduction(*f)) {
+      Tiler tiler(*r, {}, {});
       if (tiler.profitable()) return tiler.build();
     }
-    Stmt body = rewrite(f->body);
+    Stmt body = rewrite_nested(f->body);
     if (body == f->body) return s;
     auto copy = std::make_shared<For>(*f);
     copy->body = body;
@@ -390,7 +292,7 @@ Stmt rewrite(const Stmt& s) {
     std::vector<Stmt> parts;
     bool changed = false;
     for (const Stmt& part : seq_node->stmts) {
-      parts.push_back(rewrite(part));
+      parts.push_back(rewrite_nested(part));
       changed = changed || parts.back() != part;
     }
     return changed ? std::make_shared<Seq>(std::move(parts), seq_node->loc) : s;
@@ -398,8 +300,62 @@ Stmt rewrite(const Stmt& s) {
   return s;
 }
 
+// The top-level statements of a function: each reduction nest with the epilogue nests that
+// follow it; intermediate buffers only the tiles use stop being allocated for the function.
+PrimFuncPtr schedule(const PrimFuncPtr& func) {
+  const Seq* top = func->body ? func->body->as<Seq>() : nullptr;
+  std::vector<Stmt> parts = top ? top->stmts : std::vector<Stmt>{func->body};
+  std::vector<Stmt> out;
+  std::set<const Buffer*> removed;
+  bool changed = false;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const For* f = parts[p] ? parts[p]->as<For>() : nullptr;
+    std::optional<Reduction> r = f ? match_reduction(*f) : std::nullopt;
+    if (!r || !Tiler(*r, {}, {}).profitable()) {
+      out.push_back(rewrite_nested(parts[p]));
+      changed = changed || out.back() != parts[p];
+      continue;
+    }
+    std::set<const Buffer*> chain = {r->update->buffer.get()};
+    std::vector<Epilogue> epilogues;
+    size_t end = p + 1;
+    for (; end < parts.size(); ++end) {
+      std::optional<Epilogue> e = match_epilogue(parts[end], *r, chain);
+      bool read_by_reduction = false;
+      if (e) {
+        visit_expr(r->term, [&](const ExprNode& n) {
+          if (auto* load = n.as<Load>()) read_by_reduction = read_by_reduction || load->buffer == e->store->buffer;
+        });
+      }
+      if (!e || read_by_reduction) break;
+      epilogues.push_back(*e);
+      chain.insert(e->store->buffer.get());
+    }
+    std::vector<BufferPtr> local;
+    for (const BufferPtr& b : func->root_alloc_buffers) {
+      if (chain.count(b.get()) && !used_outside(parts, p, end, b.get())) local.push_back(b);
+    }
+    for (const BufferPtr& b : local) removed.insert(b.get());
+    out.push_back(Tiler(*r, epilogues, local).build());
+    changed = true;
+    p = end - 1;
+  }
+  if (!changed) return func;
+  auto copy = std::make_shared<PrimFunc>(*func);
+  copy->body = out.size() == 1 ? out[0] : std::make_shared<Seq>(std::move(out), func->body->loc);
+  copy->root_alloc_buffers.clear();
+  for (const BufferPtr& b : func->root_alloc_buffers) {
+    if (!removed.count(b.get())) copy->root_alloc_buffers.push_back(b);
+  }
+  return copy;
+}
+
 }  // namespace
 
-Module tile_reductions(const Module& module) { return rewrite_prim_func_bodies(module, rewrite); }
+Module tile_reductions(const Module& module) {
+  Module out = module;
+  for (tir::PrimFuncPtr& f : out.prim_funcs) f = schedule(f);
+  return out;
+}
 
 }  // namespace relaxc

@@ -1,0 +1,23 @@
+// Rebuilds TensorIR with some expressions or buffers replaced, sharing every node that does
+// not change. `replace` is asked about each expression before its operands; returning null
+// means "keep it, and look inside". Integer arithmetic whose operands become constants folds.
+#pragma once
+
+#include <functional>
+#include <unordered_map>
+
+#include "compiler/ir/tir.h"
+
+namespace relaxc::tir {
+
+using ExprReplacer = std::function<Expr(const Expr&)>;
+using BufferMap = std::unordered_map<const Buffer*, BufferPtr>;
+
+Expr rewrite_expr(const Expr& expr, const ExprReplacer& replace);
+
+// Every expression of `stmt` (loop bounds, block bindings and domains, predicates, regions,
+// indices, values) through rewrite_expr, and every buffer in `buffers` by its replacement, in
+// loads and stores alike.
+Stmt rewrite_stmt(const Stmt& stmt, const ExprReplacer& replace, const BufferMap& buffers = {});
+
+}  // namespace relaxc::tir

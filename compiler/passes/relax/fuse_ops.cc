@@ -1,0 +1,329 @@
+#include "compiler/passes/relax/fuse_ops.h"
+
+#include <functional>
+#include <map>
+#include <set>
+
+#include "compiler/ir/tir_rewrite.h"
+#include "compiler/ir/tir_substitute.h"
+#include "compiler/ir/tir_visitor.h"
+
+namespace relaxc {
+
+using relax::Binding;
+using relax::BindingBlock;
+using relax::Call;
+using relax::Expr;
+
+namespace {
+
+// A destination-passing call of a prim_func of the module with one tensor result.
+struct KernelCall {
+  const tir::PrimFunc* func = nullptr;
+  std::vector<Expr> inputs;
+};
+
+std::optional<KernelCall> kernel_call(const Expr& e, const Module& module) {
+  const auto* call = e ? e->as<Call>() : nullptr;
+  if (!call || (call->op != "call_tir" && call->op != "call_dps_packed") || call->args.size() != 2 || call->sinfo_args.size() != 1) return std::nullopt;
+  if (call->sinfo_args[0]->kind != relax::StructInfoKind::Tensor) return std::nullopt;
+  std::string name;
+  if (const auto* g = call->args[0]->as<relax::GlobalVar>()) name = g->name;
+  if (const auto* x = call->args[0]->as<relax::ExternFunc>()) name = x->name;
+  KernelCall k;
+  k.func = module.find_prim_func(name);
+  if (!k.func) return std::nullopt;
+  if (const auto* tuple = call->args[1]->as<relax::Tuple>()) k.inputs = tuple->fields;
+  else k.inputs = {call->args[1]};
+  // Every parameter a buffer: one per input plus the output.
+  if (k.func->params.size() != k.inputs.size() + 1) return std::nullopt;
+  for (const tir::Param& p : k.func->params) {
+    if (!p.buffer) return std::nullopt;
+  }
+  return k;
+}
+
+// One block over every element of the output, reading parameter 0 only at that element.
+bool elementwise(const tir::PrimFunc& f) {
+  if (f.params.size() < 2 || !f.root_alloc_buffers.empty()) return false;
+  const tir::Buffer* input = f.params.front().buffer.get();
+  const tir::Buffer* output = f.params.back().buffer.get();
+  if (input->shape.size() != output->shape.size()) return false;
+  tir::Stmt s = f.body;
+  std::vector<const tir::For*> loops;
+  while (const auto* loop = s->as<tir::For>()) {
+    loops.push_back(loop);
+    s = loop->body;
+  }
+  const auto* block = s->as<tir::Block>();
+  if (!block || block->init || block->predicate || !block->alloc_buffers.empty()) return false;
+  const auto* store = block->body->as<tir::Store>();
+  if (!store || store->buffer.get() != output || store->indices.size() != block->iter_vars.size()) return false;
+  for (const tir::IterVar& iv : block->iter_vars) {
+    if (iv.kind != tir::IterKind::Spatial) return false;
+  }
+  bool ok = true;
+  tir::visit_expr(store->value, [&](const tir::ExprNode& e) {
+    const auto* load = e.as<tir::Load>();
+    if (!load) return;
+    if (load->buffer.get() == output) ok = false;
+    if (load->buffer.get() == input) {
+      for (size_t d = 0; d < load->indices.size(); ++d) {
+        auto* a = load->indices[d]->as<tir::VarRef>();
+        auto* b = d < store->indices.size() ? store->indices[d]->as<tir::VarRef>() : nullptr;
+        if (!a || !b || a->var != b->var) ok = false;
+      }
+    }
+  });
+  return ok;
+}
+
+// The sizes a kernel learns from its inputs (dimensions that are exactly a variable).
+std::set<const tir::Var*> sizes_from_inputs(const tir::PrimFunc& f) {
+  std::set<const tir::Var*> known;
+  for (size_t i = 0; i + 1 < f.params.size(); ++i) {
+    for (const tir::Expr& dim : f.params[i].buffer->shape) {
+      if (const auto* ref = dim->as<tir::VarRef>()) known.insert(ref->var.get());
+    }
+  }
+  return known;
+}
+
+int uses_of(const relax::Var* v, const Expr& e) {
+  if (!e) return 0;
+  if (e.get() == v) return 1;
+  int n = 0;
+  if (const auto* call = e->as<Call>()) {
+    n += uses_of(v, call->callee);
+    for (const Expr& arg : call->args) n += uses_of(v, arg);
+  } else if (const auto* tuple = e->as<relax::Tuple>()) {
+    for (const Expr& field : tuple->fields) n += uses_of(v, field);
+  } else if (const auto* item = e->as<relax::TupleGetItem>()) {
+    n += uses_of(v, item->tuple);
+  }
+  return n;
+}
+
+// Gives names not yet used in the fused function.
+class Names {
+ public:
+  std::string take(const std::string& name) {
+    for (int i = 0;; ++i) {
+      std::string candidate = i == 0 ? name : name + "_" + std::to_string(i);
+      if (used_.insert(candidate).second) return candidate;
+    }
+  }
+  void reserve(const std::string& name) { used_.insert(name); }
+
+ private:
+  std::set<std::string> used_;
+};
+
+tir::Stmt rename_blocks(const tir::Stmt& s, Names& names) {
+  if (!s) return s;
+  if (const auto* loop = s->as<tir::For>()) {
+    auto copy = std::make_shared<tir::For>(*loop);
+    copy->body = rename_blocks(loop->body, names);
+    return copy;
+  }
+  if (const auto* seq = s->as<tir::Seq>()) {
+    std::vector<tir::Stmt> parts;
+    for (const tir::Stmt& part : seq->stmts) parts.push_back(rename_blocks(part, names));
+    return std::make_shared<tir::Seq>(std::move(parts), seq->loc);
+  }
+  if (const auto* block = s->as<tir::Block>()) {
+    auto copy = std::make_shared<tir::Block>(*block);
+    copy->name = names.take(block->name);
+    copy->init = rename_blocks(block->init, names);
+    copy->body = rename_blocks(block->body, names);
+    return copy;
+  }
+  return s;
+}
+
+void reserve_blocks(const tir::Stmt& s, Names& names) {
+  tir::visit_stmt(s, [&](const tir::StmtNode& n) {
+    if (const auto* block = n.as<tir::Block>()) names.reserve(block->name);
+  });
+}
+
+// FuseTIR for one producer → consumer pair: the producer's nests, then the consumer's reading
+// the producer's output buffer (now allocated inside) instead of its parameter 0.
+tir::PrimFuncPtr fuse_functions(const tir::PrimFunc& producer, const tir::PrimFunc& consumer, const std::string& name) {
+  auto fused = std::make_shared<tir::PrimFunc>();
+  fused->name = name;
+  fused->loc = producer.loc;
+  fused->has_root_block = true;
+  bool noalias = true;
+  for (const tir::PrimFunc* f : {&producer, &consumer}) {
+    bool has = false;
+    for (const auto& [key, value] : f->attrs) has = has || (key == "tir.noalias" && (value->kind == AttrValue::Kind::Bool ? value->bool_value : value->int_value != 0));
+    noalias = noalias && has;
+  }
+  for (const auto& [key, value] : producer.attrs) {
+    if (key == "tir.noalias" && noalias) fused->attrs.emplace_back(key, value);
+  }
+  Names names, blocks;
+  const tir::BufferPtr& intermediate = producer.params.back().buffer;
+  for (size_t i = 0; i + 1 < producer.params.size(); ++i) fused->params.push_back(producer.params[i]);
+  for (const tir::Param& p : producer.params) {
+    names.reserve(p.var->name);
+    names.reserve(p.buffer->name);
+  }
+  for (const tir::VarPtr& v : producer.size_vars) names.reserve(v->name);
+  fused->size_vars = producer.size_vars;
+  fused->root_alloc_buffers = producer.root_alloc_buffers;
+  for (const tir::BufferPtr& b : producer.root_alloc_buffers) names.reserve(b->name);
+  fused->root_alloc_buffers.push_back(intermediate);
+  reserve_blocks(producer.body, blocks);
+
+  // The consumer's sizes read from its parameter 0 are the producer's output sizes; its other
+  // sizes, parameters and buffers get names of their own where they clash.
+  tir::VarMap sizes;
+  const tir::Buffer& input = *consumer.params.front().buffer;
+  for (size_t d = 0; d < input.shape.size(); ++d) {
+    if (const auto* ref = input.shape[d]->as<tir::VarRef>(); ref && !sizes.count(ref->var.get())) sizes[ref->var.get()] = intermediate->shape[d];
+  }
+  for (const tir::VarPtr& v : consumer.size_vars) {
+    if (sizes.count(v.get())) continue;
+    auto renamed = std::make_shared<tir::Var>(tir::Var{names.take(v->name), v->dtype, v->loc});
+    sizes[v.get()] = std::make_shared<tir::VarRef>(renamed, v->loc);
+    fused->size_vars.push_back(renamed);
+  }
+  auto replace = [&](const tir::Expr& e) -> tir::Expr {
+    const auto* ref = e->as<tir::VarRef>();
+    if (!ref) return nullptr;
+    auto it = sizes.find(ref->var.get());
+    return it == sizes.end() ? nullptr : it->second;
+  };
+  tir::BufferMap buffers = {{&input, intermediate}};
+  auto copy_buffer = [&](const tir::BufferPtr& b) {
+    auto copy = std::make_shared<tir::Buffer>(*b);
+    copy->name = names.take(b->name);
+    for (tir::Expr& dim : copy->shape) dim = tir::rewrite_expr(dim, replace);
+    buffers[b.get()] = copy;
+    return copy;
+  };
+  for (size_t i = 1; i < consumer.params.size(); ++i) {
+    tir::Param p = consumer.params[i];
+    p.var = std::make_shared<tir::Var>(tir::Var{names.take(p.var->name), p.var->dtype, p.var->loc});
+    p.buffer = copy_buffer(p.buffer);
+    fused->params.push_back(p);
+  }
+  for (const tir::BufferPtr& b : consumer.root_alloc_buffers) fused->root_alloc_buffers.push_back(copy_buffer(b));
+  tir::Stmt tail = rename_blocks(tir::rewrite_stmt(consumer.body, replace, buffers), blocks);
+  std::vector<tir::Stmt> parts;
+  for (const tir::Stmt& body : {producer.body, tail}) {
+    if (const auto* seq = body->as<tir::Seq>()) parts.insert(parts.end(), seq->stmts.begin(), seq->stmts.end());
+    else parts.push_back(body);
+  }
+  fused->body = std::make_shared<tir::Seq>(std::move(parts), producer.body->loc);
+  return fused;
+}
+
+class Fuser {
+ public:
+  explicit Fuser(const Module& module) : out_(module) {
+    for (const auto& f : module.prim_funcs) names_.reserve(f->name);
+    for (const auto& f : module.functions) names_.reserve(f->name);
+  }
+
+  Module run() {
+    std::set<std::string> called_before = called_prim_funcs();
+    for (relax::FunctionPtr& f : out_.functions) {
+      auto copy = std::make_shared<relax::Function>(*f);
+      for (BindingBlock& block : copy->blocks) {
+        while (fuse_one(*copy, block)) {
+        }
+      }
+      f = copy;
+    }
+    // Kernels that were called (or made here) and no longer are have been fused away.
+    std::set<std::string> called = called_prim_funcs();
+    std::vector<tir::PrimFuncPtr> kept;
+    for (const tir::PrimFuncPtr& f : out_.prim_funcs) {
+      if (called.count(f->name) || (!called_before.count(f->name) && !made_.count(f->name))) kept.push_back(f);
+    }
+    out_.prim_funcs = std::move(kept);
+    return std::move(out_);
+  }
+
+ private:
+  std::set<std::string> called_prim_funcs() const {
+    std::set<std::string> names;
+    std::function<void(const Expr&)> scan = [&](const Expr& e) {
+      if (!e) return;
+      if (const auto* g = e->as<relax::GlobalVar>()) names.insert(g->name);
+      if (const auto* x = e->as<relax::ExternFunc>()) names.insert(x->name);
+      if (const auto* call = e->as<Call>()) {
+        scan(call->callee);
+        for (const Expr& arg : call->args) scan(arg);
+      }
+      if (const auto* tuple = e->as<relax::Tuple>()) {
+        for (const Expr& field : tuple->fields) scan(field);
+      }
+      if (const auto* item = e->as<relax::TupleGetItem>()) scan(item->tuple);
+    };
+    for (const relax::FunctionPtr& f : out_.functions) {
+      for (const BindingBlock& block : f->blocks) {
+        for (const Binding& b : block.bindings) scan(b.value);
+      }
+      scan(f->body);
+    }
+    return names;
+  }
+
+  int uses_in_function(const relax::Function& f, const relax::Var* v) const {
+    int n = uses_of(v, f.body);
+    for (const BindingBlock& block : f.blocks) {
+      for (const Binding& b : block.bindings) n += uses_of(v, b.value);
+      for (const relax::VarPtr& out : block.outputs) n += out.get() == v;
+    }
+    return n;
+  }
+
+  bool fuse_one(relax::Function& f, BindingBlock& block) {
+    for (size_t i = 0; i < block.bindings.size(); ++i) {
+      const Binding& produce = block.bindings[i];
+      std::optional<KernelCall> producer = produce.is_match_cast ? std::nullopt : kernel_call(produce.value, out_);
+      if (!producer || uses_in_function(f, produce.var.get()) != 1) continue;
+      // The producer's output sizes must be learnable from its inputs alone.
+      std::set<const tir::Var*> known = sizes_from_inputs(*producer->func);
+      bool learnable = true;
+      for (const tir::Expr& dim : producer->func->params.back().buffer->shape) {
+        for (const tir::VarPtr& v : tir::vars_in(dim)) learnable = learnable && known.count(v.get());
+      }
+      if (!learnable) continue;
+      for (size_t j = i + 1; j < block.bindings.size(); ++j) {
+        Binding& consume = block.bindings[j];
+        if (uses_of(produce.var.get(), consume.value) == 0) continue;
+        std::optional<KernelCall> consumer = consume.is_match_cast ? std::nullopt : kernel_call(consume.value, out_);
+        if (!consumer || consumer->inputs.empty() || consumer->inputs[0].get() != produce.var.get() || !elementwise(*consumer->func)) break;
+        const std::string& first = producer->func->name;
+        std::string name = names_.take((first.rfind("fused_", 0) == 0 ? first : "fused_" + first) + "_" + consumer->func->name);
+        made_.insert(name);
+        out_.prim_funcs.push_back(fuse_functions(*producer->func, *consumer->func, name));
+        auto call = std::make_shared<Call>(*consume.value->as<Call>());
+        call->op = "call_tir";
+        call->args[0] = std::make_shared<relax::GlobalVar>(name, call->loc);
+        std::vector<Expr> inputs = producer->inputs;
+        inputs.insert(inputs.end(), consumer->inputs.begin() + 1, consumer->inputs.end());
+        call->args[1] = std::make_shared<relax::Tuple>(std::move(inputs), call->loc);
+        consume.value = call;
+        block.bindings.erase(block.bindings.begin() + static_cast<std::ptrdiff_t>(i));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  Module out_;
+  Names names_;
+  std::set<std::string> made_;  // prim_funcs this pass created
+};
+
+}  // namespace
+
+Module fuse_ops(const Module& module) { return Fuser(module).run(); }
+
+}  // namespace relaxc

@@ -1,0 +1,46 @@
+// Recognises the loop nests the default schedule rewrites: a perfect nest around one reduction
+// block `Out[.., i, j] = Out[.., i, j] + E` (with T.init) whose term reads some reduction axis k
+// contiguously, and the elementwise nests after it that only transform its output element by
+// element (bias, activation) and can run inside its tiles.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "compiler/ir/tir.h"
+
+namespace relaxc::tir {
+
+struct Axis {
+  VarPtr iter;           // the block's iteration variable
+  VarPtr loop_var;       // the loop that binds it
+  Expr extent;
+  IterKind kind;
+};
+
+// The nest to tile: its axes in loop order and the pieces of the block.
+struct Reduction {
+  const Block* block = nullptr;
+  const Store* update = nullptr;
+  Expr init_value;
+  Expr term;              // E in Out = Out + E
+  std::vector<Axis> axes;
+  int i = -1, j = -1, k = -1;  // positions in axes; i is -1 for a rank-1 output
+};
+
+// An elementwise nest over the reduction's output domain: `Z[v..] = f(Out[v..], other[..])`.
+struct Epilogue {
+  const Block* block = nullptr;
+  const Store* store = nullptr;
+  std::vector<VarPtr> axes;  // its iteration variables, by position in the output's indices
+};
+
+std::optional<Reduction> match_reduction(const For& outer);
+
+// `nest` as an epilogue of r when every read of a buffer in `chain` (the reduction's output and
+// the outputs of epilogues before it) is of the element being written, and its domain is the
+// reduction's output domain.
+std::optional<Epilogue> match_epilogue(const Stmt& nest, const Reduction& r, const std::set<const Buffer*>& chain);
+
+}  // namespace relaxc::tir
