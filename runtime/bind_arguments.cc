@@ -27,7 +27,7 @@ Value to_value(const HostArray& array, std::shared_ptr<const HostArray> owner) {
 }
 
 BoundArguments bind_arguments(const VMFunction& fn, std::vector<InputFile> inputs, const std::string& params_path,
-                              std::vector<NamedArray> params, bool unused_keys_ok) {
+                              std::vector<NamedValue> params, bool unused_keys_ok) {
   size_t n = fn.params.size();
   BoundArguments bound;
   bound.values.resize(n);
@@ -53,7 +53,7 @@ BoundArguments bind_arguments(const VMFunction& fn, std::vector<InputFile> input
     from_inputs.push_back(index);
   }
   std::vector<size_t> from_params;
-  for (NamedArray& entry : params) {
+  for (NamedValue& entry : params) {
     long found = find_param(fn, entry.name);
     if (found < 0) {
       if (unused_keys_ok) continue;
@@ -65,8 +65,7 @@ BoundArguments bind_arguments(const VMFunction& fn, std::vector<InputFile> input
     }
     filled[index] = true;
     bound.sources[index] = params_path + "['" + entry.name + "']";
-    auto owner = std::make_shared<const HostArray>(std::move(entry.array));
-    bound.values[index] = to_value(*owner, owner);
+    bound.values[index] = std::move(entry.value);
     from_params.push_back(index);
   }
   std::string missing;

@@ -19,6 +19,12 @@ struct InputFile {
   Value value;        // a tensor, typically a view into the mapped file
 };
 
+// An entry of the --params archive, already a value (a tensor viewing the archive).
+struct NamedValue {
+  std::string name;
+  Value value;
+};
+
 struct BoundArguments {
   std::vector<Value> values;
   // Parameter indices in the order to check them: archive entries first, so that a
@@ -34,7 +40,7 @@ class BindError : public std::runtime_error {
 
 // `unused_keys_ok`: archive keys that match no parameter are ignored instead of an error.
 BoundArguments bind_arguments(const VMFunction& fn, std::vector<InputFile> inputs, const std::string& params_path,
-                              std::vector<NamedArray> params, bool unused_keys_ok);
+                              std::vector<NamedValue> params, bool unused_keys_ok);
 
 Value to_value(const HostArray& array, std::shared_ptr<const HostArray> owner);
 

@@ -1,5 +1,8 @@
 #include "runtime/file_io.h"
 
+#include <fcntl.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -31,14 +34,31 @@ std::string write_file_atomically(const std::string& path, const std::string& co
 }
 
 std::string read_whole_file(const std::string& path, std::string& contents) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "cannot read '" + path + "': " + std::strerror(errno);
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return "cannot read '" + path + "': " + std::strerror(errno);
-  if (S_ISDIR(info.st_mode)) return "cannot read '" + path + "': it is a directory";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "cannot read '" + path + "': " + std::strerror(errno);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  contents = buffer.str();
+  if (::fstat(fd, &info) != 0 || S_ISDIR(info.st_mode)) {
+    std::string why = S_ISDIR(info.st_mode) ? "it is a directory" : std::strerror(errno);
+    ::close(fd);
+    return "cannot read '" + path + "': " + why;
+  }
+  // One read into a buffer of the file's size; a pipe or a file still growing reads on to its end.
+  contents.assign(static_cast<size_t>(std::max<off_t>(info.st_size, 0)), '\0');
+  size_t used = 0;
+  while (true) {
+    if (used == contents.size()) contents.resize(std::max<size_t>(4096, contents.size() * 2));
+    ssize_t got = ::read(fd, contents.data() + used, contents.size() - used);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      std::string why = std::strerror(errno);
+      ::close(fd);
+      return "cannot read '" + path + "': " + why;
+    }
+    if (got == 0) break;
+    used += static_cast<size_t>(got);
+  }
+  contents.resize(used);
+  ::close(fd);
   return "";
 }
 

@@ -42,7 +42,8 @@ bool parse_npy(const std::string& bytes, HostArray& out, std::string& error) {
   if (!parse_npy_header(bytes, header, error)) return false;
   out.dtype = header.dtype;
   out.shape = header.shape;
-  out.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header.data_offset), bytes.end());
+  out.data.resize(bytes.size() - header.data_offset);
+  if (!out.data.empty()) std::memcpy(out.data.data(), bytes.data() + header.data_offset, out.data.size());
   return true;
 }
 

@@ -14,10 +14,12 @@
 
 namespace {
 
-std::string compile_rx(const std::string& path) {
+std::string compile_rx(const std::string& path, int opt_level = 2) {
   Compiled c(read_testdata(path));
   REQUIRE(c.module);
-  return relaxc::codegen::build_stage(*c.module, c.file, {}, relaxc::codegen::Stage::Rx, "test");
+  relaxc::codegen::TargetOptions options;
+  options.opt_level = opt_level;
+  return relaxc::codegen::build_stage(*c.module, c.file, options, relaxc::codegen::Stage::Rx, "test");
 }
 
 std::vector<relaxrt::Value> mlp_arguments() {
@@ -67,7 +69,7 @@ TEST_CASE("MyModule compiles to a .rx that runs in process", "[backend]") {
 }
 
 TEST_CASE("kernels check what they are given at entry", "[backend]") {
-  std::string bytes = compile_rx("seed/my_module.tvms");
+  std::string bytes = compile_rx("seed/my_module.tvms", 1);  // -O1 keeps relu0 unfused
   relaxrt::Executable exe = relaxrt::deserialize_executable(bytes, nullptr);
   relaxrt::NativeLibrary library(exe.native_code);
   RxFunction relu = library.kernel("relu0");

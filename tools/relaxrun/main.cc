@@ -58,6 +58,27 @@ relaxrt::Value map_npy(const std::string& path) {
   return relaxrt::Value::of(relaxrt::Tensor::view(*type, header.shape, data, file));
 }
 
+// The arrays of an archive used in place (stored members) or decompressed once (deflated ones).
+std::vector<relaxrt::NamedValue> map_npz(const std::string& path) {
+  std::shared_ptr<const relaxrt::MappedFile> file;
+  try {
+    file = relaxrt::MappedFile::open(path);
+  } catch (const std::runtime_error& e) {
+    throw Failure(e.what());
+  }
+  std::vector<relaxrt::ArrayView> views;
+  std::string error;
+  if (!relaxrt::view_npz(file->bytes(), file, views, error)) throw Failure(path + ": " + error);
+  std::vector<relaxrt::NamedValue> values;
+  for (const relaxrt::ArrayView& view : views) {
+    std::optional<relaxrt::ElementType> type = relaxrt::parse_element_type(view.header.dtype);
+    if (!type) throw Failure(path + "['" + view.name + "']: unsupported dtype " + view.header.dtype);
+    void* data = const_cast<char*>(view.data);
+    values.push_back({view.name, relaxrt::Value::of(relaxrt::Tensor::view(*type, view.header.shape, data, view.owner))});
+  }
+  return values;
+}
+
 std::vector<std::string> read_labels(const std::string& path) {
   std::vector<std::string> labels;
   std::istringstream lines(read_input_file(path));
@@ -165,11 +186,8 @@ int run(const Options& opt) {
     input.value = map_npy(input.path);
     inputs.push_back(std::move(input));
   }
-  std::vector<relaxrt::NamedArray> params;
-  if (!opt.params.empty()) {
-    std::string error;
-    if (!relaxrt::parse_npz(read_input_file(opt.params), params, error)) throw Failure(opt.params + ": " + error);
-  }
+  std::vector<relaxrt::NamedValue> params;
+  if (!opt.params.empty()) params = map_npz(opt.params);
   relaxrt::BoundArguments args;
   try {
     args = relaxrt::bind_arguments(*fn, std::move(inputs), opt.params, std::move(params), opt.allow_unused_params);
