@@ -4,6 +4,7 @@
 
 #include "compiler/passes/relax/fuse_ops.h"
 #include "compiler/passes/relax/legalize_ops.h"
+#include "compiler/passes/relax/matmul_transposed_to_linear.h"
 #include "compiler/passes/tir/parallelize_outer_loops.h"
 #include "compiler/passes/tir/tile_reductions.h"
 
@@ -20,7 +21,9 @@ Module run_pipeline(const Module& checked, int opt_level, const std::string& las
     return std::find(stages.begin(), stages.end(), stage) > std::find(stages.begin(), stages.end(), last_stage);
   };
   if (reached("legalize")) return checked;
-  Module module = legalize_ops(checked);
+  // Graph rewrites that choose better kernels before operators become TensorIR.
+  Module module = opt_level >= 2 ? matmul_transposed_to_linear(checked) : checked;
+  module = legalize_ops(module);
   if (reached("fuse")) return module;
   if (opt_level >= 2) module = fuse_ops(module);
   if (reached("schedule")) return module;

@@ -1,6 +1,8 @@
 // The passes between the checker and code generation, in order, so that relaxc's
 // --emit=tvms --after=STAGE prints exactly what the back end receives:
-//   legalize  high-level operators become TensorIR kernels (LegalizeOps)
+//   legalize  high-level operators become TensorIR kernels (LegalizeOps); at -O2 and above a
+//             matmul by a transposed matrix becomes nn.linear first
+//             (matmul_transposed_to_linear.h)
 //   fuse      elementwise consumers fused into their producers (-O2 and above)
 //   schedule  the default schedule (-O2 and above): dot-product reductions tiled for registers,
 //             independent outer loops parallel
