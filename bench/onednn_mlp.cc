@@ -4,16 +4,9 @@
 //   onednn_mlp PARAMS.npz IMAGES.npy BATCH RUNS
 #include <dnnl.hpp>
 
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <cstring>
-#include <string>
-#include <vector>
 
-#include "runtime/file_io.h"
-#include "runtime/npy.h"
-#include "runtime/npz.h"
+#include "bench/onednn_harness.h"
 
 using namespace dnnl;
 
@@ -50,32 +43,13 @@ Layer make_layer(engine& eng, stream& s, int64_t batch, const relaxrt::HostArray
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: onednn_mlp PARAMS.npz IMAGES.npy BATCH RUNS\n");
-    return 2;
-  }
-  std::string npz, npy, error;
-  if (!relaxrt::read_whole_file(argv[1], npz).empty() || !relaxrt::read_whole_file(argv[2], npy).empty()) return 1;
-  std::vector<relaxrt::NamedArray> params;
-  relaxrt::HostArray images;
-  if (!relaxrt::parse_npz(npz, params, error) || !relaxrt::parse_npy(npy, images, error)) {
-    std::fprintf(stderr, "onednn_mlp: %s\n", error.c_str());
-    return 1;
-  }
-  auto find = [&](const char* key) -> const relaxrt::HostArray& {
-    for (const auto& p : params) {
-      if (p.name == key) return p.array;
-    }
-    std::fprintf(stderr, "onednn_mlp: no %s in the archive\n", key);
-    std::exit(1);
-  };
-  int64_t batch = std::stoll(argv[3]);
-  int runs = std::stoi(argv[4]);
+  bench::Inputs in = bench::read_inputs(argc, argv, "onednn_mlp PARAMS.npz IMAGES.npy BATCH RUNS");
+  int64_t batch = in.batch;
   engine eng(engine::kind::cpu, 0);
   stream s(eng);
-  Layer first = make_layer(eng, s, batch, find("w0"), find("b0"), true);
-  Layer second = make_layer(eng, s, batch, find("w1"), find("b1"), false);
-  memory src({{batch, 784}, memory::data_type::f32, memory::format_tag::nc}, eng, images.data.data());
+  Layer first = make_layer(eng, s, batch, in.param("w0"), in.param("b0"), true);
+  Layer second = make_layer(eng, s, batch, in.param("w1"), in.param("b1"), false);
+  memory src({{batch, 784}, memory::data_type::f32, memory::format_tag::nc}, eng, in.images.data.data());
   memory hidden({{batch, 128}, memory::data_type::f32, memory::format_tag::nc}, eng);
   memory logits({{batch, 10}, memory::data_type::f32, memory::format_tag::nc}, eng);
   auto call = [&] {
@@ -83,17 +57,7 @@ int main(int argc, char** argv) {
     second.primitive.execute(s, {{DNNL_ARG_SRC, hidden}, {DNNL_ARG_WEIGHTS, second.weights}, {DNNL_ARG_BIAS, second.bias}, {DNNL_ARG_DST, logits}});
     s.wait();
   };
-  for (int i = 0; i < 5; ++i) call();
-  std::vector<double> us;
-  for (int i = 0; i < runs; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    call();
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::sort(us.begin(), us.end());
-  double median = us[us.size() / 2];
-  const float* out = static_cast<const float*>(logits.get_data_handle());
-  std::printf("{\"batch\": %lld, \"runs\": %d, \"min_us\": %.3f, \"median_us\": %.3f, \"items_per_s\": %.1f, \"first_logit\": %.6f}\n",
-              static_cast<long long>(batch), runs, us.front(), median, static_cast<double>(batch) / (median * 1e-6), out[0]);
+  call();
+  bench::time_calls(in, call, static_cast<const float*>(logits.get_data_handle())[0]);
   return 0;
 }

@@ -12,5 +12,5 @@ if ! dpkg -s libdnnl-dev python3-matplotlib >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends libdnnl-dev python3-matplotlib
 fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target relaxc relaxrun onednn_mlp
+cmake --build build --target relaxc relaxrun onednn_mlp onednn_cnn
 exec /usr/bin/python3 bench/run.py "$@"

@@ -5,6 +5,7 @@
 
 #include "compiler/ir/tir_build.h"
 #include "compiler/ir/tir_equal.h"
+#include "compiler/ir/tir_rewrite.h"
 #include "compiler/ir/tir_visitor.h"
 
 namespace relaxc::tir {
@@ -95,7 +96,6 @@ std::optional<Reduction> match_reduction(const For& outer) {
     scan(r.term);
     if (used && contiguous && !elsewhere) r.k = static_cast<int>(a);
   }
-  if (r.k < 0) return std::nullopt;
   return r;
 }
 
@@ -141,6 +141,41 @@ std::optional<Epilogue> match_epilogue(const Stmt& nest, const Reduction& r, con
   });
   if (!ok || !reads_chain) return std::nullopt;
   return e;
+}
+
+Expr LocalChain::localize(const Expr& e, const VarMap& renamed) const {
+  return rewrite_expr(e, [&](const Expr& x) -> Expr {
+    if (auto* ref = x->as<VarRef>()) {
+      auto it = renamed.find(ref->var.get());
+      return it == renamed.end() ? nullptr : it->second;
+    }
+    auto* load = x->as<Load>();
+    if (!load || !local.count(load->buffer.get())) return nullptr;
+    return std::make_shared<Load>(local.at(load->buffer.get()), at, loc);
+  });
+}
+
+Stmt LocalChain::store(const BufferPtr& buffer, const std::vector<Expr>& indices, const Expr& value) const {
+  auto it = local.find(buffer.get());
+  if (it != local.end()) return std::make_shared<Store>(it->second, at, value, loc);
+  return std::make_shared<Store>(buffer, indices, value, loc);
+}
+
+std::vector<Stmt> LocalChain::epilogue_blocks(const std::vector<Epilogue>& epilogues, const Reduction& r, const std::vector<IterVar>& axes,
+                                              const std::string& suffix) const {
+  std::vector<Stmt> blocks;
+  for (const Epilogue& e : epilogues) {
+    VarMap renamed;
+    for (size_t d = 0; d < e.axes.size(); ++d) renamed[e.axes[d].get()] = r.update->indices[d];
+    std::vector<Expr> indices;
+    for (const Expr& index : e.store->indices) indices.push_back(localize(index, renamed));
+    auto b = std::make_shared<Block>(loc);
+    b->name = e.block->name + suffix;
+    b->iter_vars = axes;
+    b->body = store(e.store->buffer, indices, localize(e.store->value, renamed));
+    blocks.push_back(b);
+  }
+  return blocks;
 }
 
 }  // namespace relaxc::tir

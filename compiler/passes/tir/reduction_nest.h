@@ -6,9 +6,12 @@
 
 #include <optional>
 #include <set>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/ir/tir.h"
+#include "compiler/ir/tir_substitute.h"
 
 namespace relaxc::tir {
 
@@ -26,7 +29,8 @@ struct Reduction {
   Expr init_value;
   Expr term;              // E in Out = Out + E
   std::vector<Axis> axes;
-  int i = -1, j = -1, k = -1;  // positions in axes; i is -1 for a rank-1 output
+  int i = -1, j = -1, k = -1;  // positions in axes; i is -1 for a rank-1 output, k -1 when no
+                               // reduction axis is read contiguously
 };
 
 // An elementwise nest over the reduction's output domain: `Z[v..] = f(Out[v..], other[..])`.
@@ -42,5 +46,20 @@ std::optional<Reduction> match_reduction(const For& outer);
 // the outputs of epilogues before it) is of the element being written, and its domain is the
 // reduction's output domain.
 std::optional<Epilogue> match_epilogue(const Stmt& nest, const Reduction& r, const std::set<const Buffer*>& chain);
+
+// The buffers of a reduction's chain that live only where its outputs are computed (a tile, or
+// one element): reads and writes of them go to a local copy at `at`; epilogue axes are renamed
+// to the reduction's.
+struct LocalChain {
+  std::unordered_map<const Buffer*, BufferPtr> local;
+  std::vector<Expr> at;
+  SourceLoc loc;
+
+  Expr localize(const Expr& e, const VarMap& renamed = {}) const;
+  Stmt store(const BufferPtr& buffer, const std::vector<Expr>& indices, const Expr& value) const;
+  // The epilogues as blocks over `axes` (the reduction's output axes, already bound).
+  std::vector<Stmt> epilogue_blocks(const std::vector<Epilogue>& epilogues, const Reduction& r, const std::vector<IterVar>& axes,
+                                    const std::string& suffix) const;
+};
 
 }  // namespace relaxc::tir

@@ -33,6 +33,7 @@ class Tiler {
 
   // Worth doing: a long enough reduction.
   bool profitable() const {
+    if (r_.k < 0) return false;
     const IntImm* k = constant(r_.axes[r_.k].extent);
     return !k || k->value >= 2 * lanes_;
   }
@@ -183,43 +184,25 @@ class Tiler {
     });
     accumulate = around_other_reductions(loop(ko, zero_index, chunks, ForKind::Serial, accumulate));
 
-    // Out = init, + the lanes of acc summed as a tree, + the rest of k one by one
     // Buffers of the chain that live only in the tile: one element per output of the tile.
-    std::unordered_map<const Buffer*, BufferPtr> in_tile;
+    LocalChain chain;
+    chain.at = acc_at(nullptr);
+    chain.loc = loc_;
     std::vector<BufferPtr> allocs = {acc};
     for (const BufferPtr& b : local_) {
       allocs.push_back(std::make_shared<Buffer>(Buffer{b->name + suffix, b->dtype, {imm(rows, index_type, loc_), imm(cols, index_type, loc_)}, "local", loc_}));
-      in_tile[b.get()] = allocs.back();
+      chain.local[b.get()] = allocs.back();
     }
-    auto tile_at = [&]() {
-      return acc_at(nullptr);
-    };
-    // An expression with epilogue axes renamed to the reduction's and tile-local buffers read
-    // in the tile; a store to such a buffer goes to its tile copy.
-    auto localize = [&](const Expr& e, const VarMap& renamed) {
-      return rewrite_expr(e, [&](const Expr& x) -> Expr {
-        if (auto* ref = x->as<VarRef>()) {
-          auto it = renamed.find(ref->var.get());
-          return it == renamed.end() ? nullptr : it->second;
-        }
-        auto* load = x->as<Load>();
-        if (!load || !in_tile.count(load->buffer.get())) return nullptr;
-        return std::make_shared<Load>(in_tile.at(load->buffer.get()), tile_at(), loc_);
-      });
-    };
-    auto store = [&](const BufferPtr& buffer, const std::vector<Expr>& indices, const Expr& value) -> Stmt {
-      auto it = in_tile.find(buffer.get());
-      if (it != in_tile.end()) return std::make_shared<Store>(it->second, tile_at(), value, loc_);
-      return std::make_shared<Store>(buffer, indices, value, loc_);
-    };
+    auto localize = [&](const Expr& e) { return chain.localize(e); };
+    auto store = [&](const BufferPtr& buffer, const std::vector<Expr>& indices, const Expr& value) { return chain.store(buffer, indices, value); };
 
     // Out = init, + the lanes of acc summed as a tree, + the rest of k one by one; then the
     // epilogues, element by element.
     Stmt finish = over_tile([&](std::vector<IterVar> axes) {
       std::vector<Stmt> parts;
-      parts.push_back(block(named(""), axes, store(out_.buffer, out_.indices, localize(r_.init_value, {})), loc_));
+      parts.push_back(block(named(""), axes, store(out_.buffer, out_.indices, localize(r_.init_value)), loc_));
       parts.push_back(over_lanes(axes, IterKind::Reduce, [&](const VarPtr& vl, std::vector<IterVar>& all) {
-        Expr total = std::make_shared<Binary>(BinaryOp::Add, localize(std::make_shared<Load>(out_.buffer, out_.indices, loc_), {}),
+        Expr total = std::make_shared<Binary>(BinaryOp::Add, localize(std::make_shared<Load>(out_.buffer, out_.indices, loc_)),
                                               std::make_shared<Load>(acc, acc_at(vl), loc_), dtype, loc_);
         return block(named("_sum"), all, store(out_.buffer, out_.indices, total), loc_);
       }));
@@ -228,17 +211,10 @@ class Tiler {
         VarPtr kt = fresh(k.loop_var->name + "_t", index_type, loc_);
         tail_axes.push_back(axis(k.iter, k.extent, IterKind::Reduce, var_ref(kt)));
         for (const IterVar& iv : other_reduction_axes()) tail_axes.push_back(iv);
-        Stmt update = block(named("_tail"), tail_axes, store(out_.buffer, out_.indices, localize(r_.update->value, {})), loc_);
+        Stmt update = block(named("_tail"), tail_axes, store(out_.buffer, out_.indices, localize(r_.update->value)), loc_);
         parts.push_back(around_other_reductions(loop(kt, done, rest, ForKind::Serial, update)));
       }
-      for (const Epilogue& e : epilogues_) {
-        VarMap renamed;
-        for (size_t d = 0; d < e.axes.size(); ++d) renamed[e.axes[d].get()] = out_.indices[d];
-        std::vector<Expr> indices;
-        for (const Expr& index : e.store->indices) indices.push_back(localize(index, renamed));
-        Stmt body = store(e.store->buffer, indices, localize(e.store->value, renamed));
-        parts.push_back(block(e.block->name + suffix, axes, body, loc_));
-      }
+      for (Stmt& b : chain.epilogue_blocks(epilogues_, r_, axes, suffix)) parts.push_back(std::move(b));
       return seq(std::move(parts));
     });
     return block(named("_tile"), {}, seq({zero, accumulate, finish}), loc_, allocs);
@@ -254,6 +230,45 @@ class Tiler {
   int64_t lanes_ = 16;
   int tiles_ = 0;  // tiles built so far
 };
+
+// A reduction not worth tiling whose output feeds epilogues: each output element is summed in
+// a local and its epilogues run right after it, so intermediates need no buffer of their own.
+// Null when a reduction loop encloses a spatial one (the element is then not done in one go).
+Stmt per_element(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local) {
+  SourceLoc loc = r.block->loc;
+  bool reducing = false;
+  for (const Axis& a : r.axes) {
+    if (a.kind == IterKind::Reduce) reducing = true;
+    else if (reducing) return nullptr;
+  }
+  LocalChain chain;
+  chain.loc = loc;
+  chain.at = {imm(0, DataType::Int64, loc)};
+  std::vector<BufferPtr> allocs;
+  for (const BufferPtr& b : local) {
+    allocs.push_back(std::make_shared<Buffer>(Buffer{b->name, b->dtype, {imm(1, DataType::Int64, loc)}, "local", loc}));
+    chain.local[b.get()] = allocs.back();
+  }
+  std::vector<IterVar> spatial, all;
+  for (const Axis& a : r.axes) {
+    all.push_back(axis(a.iter, a.extent, a.kind, var_ref(a.loop_var)));
+    if (a.kind == IterKind::Spatial) spatial.push_back(all.back());
+  }
+  const Store& out = *r.update;
+  std::vector<Stmt> parts;
+  parts.push_back(block(r.block->name + "_init", spatial, chain.store(out.buffer, out.indices, chain.localize(r.init_value)), loc));
+  Stmt update = block(r.block->name, all, chain.store(out.buffer, out.indices, chain.localize(out.value)), loc);
+  for (size_t p = r.axes.size(); p-- > 0;) {
+    if (r.axes[p].kind == IterKind::Reduce) update = loop(r.axes[p].loop_var, imm(0, r.axes[p].extent->dtype, loc), r.axes[p].extent, ForKind::Serial, update);
+  }
+  parts.push_back(update);
+  for (Stmt& b : chain.epilogue_blocks(epilogues, r, spatial, "")) parts.push_back(std::move(b));
+  Stmt body = block(r.block->name + "_element", {}, seq(std::move(parts)), loc, allocs);
+  for (size_t p = r.axes.size(); p-- > 0;) {
+    if (r.axes[p].kind == IterKind::Spatial) body = loop(r.axes[p].loop_var, imm(0, r.axes[p].extent->dtype, loc), r.axes[p].extent, ForKind::Serial, body);
+  }
+  return body;
+}
 
 // Whether any statement of parts outside [begin, end) refers to buffer b.
 bool used_outside(const std::vector<Stmt>& parts, size_t begin, size_t end, const Buffer* b) {
@@ -311,7 +326,7 @@ PrimFuncPtr schedule(const PrimFuncPtr& func) {
   for (size_t p = 0; p < parts.size(); ++p) {
     const For* f = parts[p] ? parts[p]->as<For>() : nullptr;
     std::optional<Reduction> r = f ? match_reduction(*f) : std::nullopt;
-    if (!r || !Tiler(*r, {}, {}).profitable()) {
+    if (!r) {
       out.push_back(rewrite_nested(parts[p]));
       changed = changed || out.back() != parts[p];
       continue;
@@ -335,8 +350,17 @@ PrimFuncPtr schedule(const PrimFuncPtr& func) {
     for (const BufferPtr& b : func->root_alloc_buffers) {
       if (chain.count(b.get()) && !used_outside(parts, p, end, b.get())) local.push_back(b);
     }
+    Stmt rewritten;
+    Tiler tiler(*r, epilogues, local);
+    if (tiler.profitable()) rewritten = tiler.build();
+    else if (!epilogues.empty() || !local.empty()) rewritten = per_element(*r, epilogues, local);
+    if (!rewritten) {
+      out.push_back(rewrite_nested(parts[p]));
+      changed = changed || out.back() != parts[p];
+      continue;
+    }
     for (const BufferPtr& b : local) removed.insert(b.get());
-    out.push_back(Tiler(*r, epilogues, local).build());
+    out.push_back(rewritten);
     changed = true;
     p = end - 1;
   }
