@@ -1,4 +1,4 @@
-"""The MLP benchmark (see bench/run.sh). Every number comes from this run; ratios are
+"""The MLP and CNN benchmarks (see bench/run.sh). Every number comes from this run; ratios are
 baseline time / relaxrun time (above 1: relaxrun is faster)."""
 import json
 import os
@@ -15,7 +15,10 @@ BUILD = os.path.join(ROOT, "build")
 RELAXC = os.path.join(BUILD, "tools", "relaxc")
 RELAXRUN = os.path.join(BUILD, "tools", "relaxrun")
 ONEDNN = os.path.join(BUILD, "onednn_mlp")
+ONEDNN_CNN = os.path.join(BUILD, "onednn_cnn")
 PARAMS = os.path.join(ROOT, "examples", "mlp_params.npz")
+CNN_PARAMS = os.path.join(ROOT, "testdata", "Inputs", "fashion_mnist", "cnn_params.npz")
+CNN_MODULE = os.path.join(ROOT, "testdata", "e2e", "cnn_high_level.tvms")
 CORES = os.cpu_count() or 1
 
 
@@ -38,6 +41,25 @@ def numpy_us(x, p, runs):
     for _ in range(runs):
         start = time.perf_counter()
         np.maximum(x @ w0t + p["b0"], 0) @ w1t + p["b1"]
+        times.append((time.perf_counter() - start) * 1e6)
+    return statistics.median(times)
+
+
+def numpy_cnn_us(x, p, runs):
+    """The CNN in numpy: the convolution as 9 shifted multiply-adds, pooling by reshaping."""
+    w, b = p["conv2d_weight"][:, 0], p["conv2d_bias"]
+    w0t, w1t = np.ascontiguousarray(p["linear0_weight"].T), np.ascontiguousarray(p["linear1_weight"].T)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        img = x[:, 0]
+        conv = np.zeros((len(x), 32, 26, 26), np.float32)
+        for dy in range(3):
+            for dx in range(3):
+                conv += w[None, :, dy, dx, None, None] * img[:, None, dy:dy + 26, dx:dx + 26]
+        conv = np.maximum(conv + b[None, :, None, None], 0)
+        pooled = conv.reshape(len(x), 32, 13, 2, 13, 2).max(axis=(3, 5)).reshape(len(x), -1)
+        np.maximum(pooled @ w0t + p["linear0_bias"], 0) @ w1t + p["linear1_bias"]
         times.append((time.perf_counter() - start) * 1e6)
     return statistics.median(times)
 
@@ -89,6 +111,23 @@ def main():
           {"oneDNN 1 thread": db1["median_us"], f"oneDNN {CORES} threads": dbn["median_us"],
            "numpy": numpy_us(images, p, 5), "PyTorch": torch_us(images, p, 5)})
 
+    cnn_rx = os.path.join(OUT, "cnn.rx")
+    run([RELAXC, CNN_MODULE, "-o", cnn_rx])
+    cnn_paths = {"batch": os.path.join(OUT, "cnn_images.npy"), "one": os.path.join(OUT, "cnn_img.npy")}
+    np.save(cnn_paths["batch"], images.reshape(-1, 1, 28, 28))
+    np.save(cnn_paths["one"], one.reshape(1, 1, 28, 28))
+    cp = dict(np.load(CNN_PARAMS))
+    c1 = json.loads(run([RELAXRUN, cnn_rx, "--input", cnn_paths["one"], "--params", CNN_PARAMS, "--benchmark", "2000", "--format", "json"]))
+    dc1 = json.loads(run([ONEDNN_CNN, CNN_PARAMS, cnn_paths["one"], "1", "2000"], {"OMP_NUM_THREADS": "1"}))
+    bench("CNN batch 1 (per call)", 1, c1["median_us"],
+          {"oneDNN": dc1["median_us"], "numpy": numpy_cnn_us(one.reshape(1, 1, 28, 28), cp, 500)})
+    cb = json.loads(run([RELAXRUN, cnn_rx, "--input", cnn_paths["batch"], "--params", CNN_PARAMS, "--benchmark", "10", "--format", "json"]))
+    dcb1 = json.loads(run([ONEDNN_CNN, CNN_PARAMS, cnn_paths["batch"], str(len(images)), "10"], {"OMP_NUM_THREADS": "1"}))
+    dcbn = json.loads(run([ONEDNN_CNN, CNN_PARAMS, cnn_paths["batch"], str(len(images)), "10"], {"OMP_NUM_THREADS": str(CORES)}))
+    bench(f"CNN batch {len(images)} (per call)", len(images), cb["median_us"],
+          {"oneDNN 1 thread": dcb1["median_us"], f"oneDNN {CORES} threads": dcbn["median_us"],
+           "numpy": numpy_cnn_us(images.reshape(-1, 1, 28, 28), cp, 3)})
+
     out_npy = os.path.join(OUT, "logits.npy")
     script = os.path.join(OUT, "numpy_mlp.py")
     with open(script, "w") as f:
@@ -118,7 +157,11 @@ def main():
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        fig, axes = plt.subplots(1, len(rows), figsize=(5 * len(rows), 4))
+        cols = 3
+        fig, axes = plt.subplots((len(rows) + cols - 1) // cols, cols, figsize=(5 * cols, 4 * ((len(rows) + cols - 1) // cols)))
+        axes = axes.flatten()
+        for ax in axes[len(rows):]:
+            ax.axis("off")
         for ax, row in zip(axes, rows):
             names = ["relaxrun"] + list(row["baselines"])
             values = [row["relaxrun_us"]] + list(row["baselines"].values())

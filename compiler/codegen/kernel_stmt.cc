@@ -116,6 +116,9 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
   llvm::Function* body = llvm::Function::Create(body_type, llvm::Function::InternalLinkage,
                                                 "__rx_parallel_" + func_.name + "_" + std::to_string(parallel_count_++), module_);
   body->addFnAttr(llvm::Attribute::NoUnwind);
+  // One copy of the body, shared by the pool and the inline path (inlining it would double the
+  // code the back end compiles, for a call that happens once per loop).
+  body->addFnAttr(llvm::Attribute::NoInline);
 
   // Emit the body function with the captured values reloaded.
   llvm::IRBuilderBase::InsertPoint saved_point = b_.saveIP();
