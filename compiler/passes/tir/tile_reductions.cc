@@ -231,9 +231,40 @@ class Tiler {
   int tiles_ = 0;  // tiles built so far
 };
 
+// How an integer expression changes when v grows by one, when that is a constant.
+std::optional<int64_t> stride_of(const Expr& e, const Var* v) {
+  if (!uses_var(e, v)) return 0;
+  if (auto* ref = e->as<VarRef>()) return ref->var.get() == v ? std::optional<int64_t>(1) : std::nullopt;
+  auto* bin = e->as<Binary>();
+  if (!bin) return std::nullopt;
+  std::optional<int64_t> a = stride_of(bin->a, v), b = stride_of(bin->b, v);
+  if (!a || !b) return std::nullopt;
+  if (bin->op == BinaryOp::Add) return *a + *b;
+  if (bin->op == BinaryOp::Sub) return *a - *b;
+  if (bin->op == BinaryOp::Mul && *b == 0 && constant(bin->b)) return *a * constant(bin->b)->value;
+  if (bin->op == BinaryOp::Mul && *a == 0 && constant(bin->a)) return *b * constant(bin->a)->value;
+  return std::nullopt;
+}
+
+// Whether every load in e reads v contiguously: v only in the last index, with stride 1.
+bool reads_contiguously(const Expr& e, const Var* v) {
+  bool ok = true;
+  visit_expr(e, [&](const ExprNode& node) {
+    auto* load = node.as<Load>();
+    if (!load) return;
+    for (size_t d = 0; d + 1 < load->indices.size(); ++d) ok = ok && !uses_var(load->indices[d], v);
+    if (load->indices.empty()) return;
+    std::optional<int64_t> step = stride_of(load->indices.back(), v);
+    ok = ok && step && (*step == 0 || *step == 1);
+  });
+  return ok;
+}
+
 // A reduction not worth tiling whose output feeds epilogues: each output element is summed in
 // a local and its epilogues run right after it, so intermediates need no buffer of their own.
-// Null when a reduction loop encloses a spatial one (the element is then not done in one go).
+// When the output's last axis has a small constant extent and everything reads along it
+// contiguously (a convolution's row), that axis becomes one vector: a row of outputs at once.
+// Null when a reduction loop encloses a spatial one (an element is then not done in one go).
 Stmt per_element(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local) {
   SourceLoc loc = r.block->loc;
   bool reducing = false;
@@ -241,12 +272,17 @@ Stmt per_element(const Reduction& r, const std::vector<Epilogue>& epilogues, con
     if (a.kind == IterKind::Reduce) reducing = true;
     else if (reducing) return nullptr;
   }
+  const Axis& j = r.axes[static_cast<size_t>(r.j)];
+  const IntImm* row = constant(j.extent);
+  bool vector = row && row->value >= 2 && row->value <= 64 && reads_contiguously(r.term, j.iter.get()) &&
+                reads_contiguously(r.init_value, j.iter.get());
+  for (const Epilogue& e : epilogues) vector = vector && reads_contiguously(e.store->value, e.axes.back().get());
   LocalChain chain;
   chain.loc = loc;
-  chain.at = {imm(0, DataType::Int64, loc)};
+  chain.at = {vector ? var_ref(j.iter) : imm(0, DataType::Int64, loc)};
   std::vector<BufferPtr> allocs;
   for (const BufferPtr& b : local) {
-    allocs.push_back(std::make_shared<Buffer>(Buffer{b->name, b->dtype, {imm(1, DataType::Int64, loc)}, "local", loc}));
+    allocs.push_back(std::make_shared<Buffer>(Buffer{b->name, b->dtype, {imm(vector ? row->value : 1, DataType::Int64, loc)}, "local", loc}));
     chain.local[b.get()] = allocs.back();
   }
   std::vector<IterVar> spatial, all;
@@ -254,18 +290,23 @@ Stmt per_element(const Reduction& r, const std::vector<Epilogue>& epilogues, con
     all.push_back(axis(a.iter, a.extent, a.kind, var_ref(a.loop_var)));
     if (a.kind == IterKind::Spatial) spatial.push_back(all.back());
   }
+  // In vector form each statement runs over the row: `for j in T.vectorized(extent)`.
+  auto over_row = [&](Stmt s) { return vector ? loop(j.loop_var, imm(0, j.extent->dtype, loc), j.extent, ForKind::Vectorized, s) : s; };
   const Store& out = *r.update;
   std::vector<Stmt> parts;
-  parts.push_back(block(r.block->name + "_init", spatial, chain.store(out.buffer, out.indices, chain.localize(r.init_value)), loc));
-  Stmt update = block(r.block->name, all, chain.store(out.buffer, out.indices, chain.localize(out.value)), loc);
+  parts.push_back(over_row(block(r.block->name + "_init", spatial, chain.store(out.buffer, out.indices, chain.localize(r.init_value)), loc)));
+  Stmt update = over_row(block(r.block->name, all, chain.store(out.buffer, out.indices, chain.localize(out.value)), loc));
   for (size_t p = r.axes.size(); p-- > 0;) {
     if (r.axes[p].kind == IterKind::Reduce) update = loop(r.axes[p].loop_var, imm(0, r.axes[p].extent->dtype, loc), r.axes[p].extent, ForKind::Serial, update);
   }
   parts.push_back(update);
-  for (Stmt& b : chain.epilogue_blocks(epilogues, r, spatial, "")) parts.push_back(std::move(b));
+  std::vector<Stmt> after = chain.epilogue_blocks(epilogues, r, spatial, "");
+  if (!after.empty()) parts.push_back(over_row(seq(std::move(after))));
   Stmt body = block(r.block->name + "_element", {}, seq(std::move(parts)), loc, allocs);
   for (size_t p = r.axes.size(); p-- > 0;) {
-    if (r.axes[p].kind == IterKind::Spatial) body = loop(r.axes[p].loop_var, imm(0, r.axes[p].extent->dtype, loc), r.axes[p].extent, ForKind::Serial, body);
+    if (r.axes[p].kind == IterKind::Spatial && !(vector && static_cast<int>(p) == r.j)) {
+      body = loop(r.axes[p].loop_var, imm(0, r.axes[p].extent->dtype, loc), r.axes[p].extent, ForKind::Serial, body);
+    }
   }
   return body;
 }
