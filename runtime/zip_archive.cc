@@ -183,44 +183,30 @@ bool read_zip(std::string_view bytes, std::vector<ZipMember>& members, std::stri
 std::string write_zip(const std::vector<std::pair<std::string, std::string>>& members) {
   std::string out, directory;
   for (const auto& [name, content] : members) {
-    struct {
-      const std::string& name;
-      const std::string& content;
-    } m{name, content};
-    if (m.content.size() >= 0xffffffffull || out.size() >= 0xffffffffull) throw std::runtime_error("'" + m.name + "' is too large for an archive of under 4 GiB");
-    uint32_t crc = crc_of(m.content);
+    if (content.size() >= 0xffffffffull || out.size() >= 0xffffffffull) throw std::runtime_error("'" + name + "' is too large for an archive of under 4 GiB");
+    uint32_t crc = crc_of(content);
     uint64_t local = out.size();
+    // The fields local and central headers share: version needed 2.0, no flags, stored, a
+    // fixed date (1980-01-01), CRC, sizes, name length and no extra field.
+    auto common = [&](std::string& to) {
+      for (uint64_t field : {20, 0, 0, 0, 0x21}) put(to, field, 2);
+      put(to, crc, 4);
+      put(to, content.size(), 4);
+      put(to, content.size(), 4);
+      put(to, name.size(), 2);
+      put(to, 0, 2);
+    };
     put(out, kLocalHeader, 4);
-    put(out, 20, 2);  // version needed
-    put(out, 0, 2);   // flags
-    put(out, 0, 2);   // stored
-    put(out, 0, 2);   // time
-    put(out, 0x21, 2);  // date: 1980-01-01
-    put(out, crc, 4);
-    put(out, m.content.size(), 4);
-    put(out, m.content.size(), 4);
-    put(out, m.name.size(), 2);
-    put(out, 0, 2);
-    out += m.name;
-    out += m.content;
+    common(out);
+    out += name;
+    out += content;
     put(directory, kCentralHeader, 4);
-    put(directory, 20, 2);
-    put(directory, 20, 2);
-    put(directory, 0, 2);
-    put(directory, 0, 2);
-    put(directory, 0, 2);
-    put(directory, 0x21, 2);
-    put(directory, crc, 4);
-    put(directory, m.content.size(), 4);
-    put(directory, m.content.size(), 4);
-    put(directory, m.name.size(), 2);
-    put(directory, 0, 2);
-    put(directory, 0, 2);
-    put(directory, 0, 2);
-    put(directory, 0, 2);
-    put(directory, 0, 4);
+    put(directory, 20, 2);  // version made by
+    common(directory);
+    for (uint64_t field : {0, 0, 0}) put(directory, field, 2);  // comment length, disk, internal attributes
+    put(directory, 0, 4);  // external attributes
     put(directory, local, 4);
-    directory += m.name;
+    directory += name;
   }
   if (members.size() >= 0xffff || out.size() >= 0xffffffffull) throw std::runtime_error("too many or too large members for an archive");
   uint64_t dir_offset = out.size();

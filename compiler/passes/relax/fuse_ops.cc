@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "compiler/ir/relax_uses.h"
 #include "compiler/ir/tir_rewrite.h"
 #include "compiler/ir/tir_substitute.h"
 #include "compiler/ir/tir_visitor.h"
@@ -87,21 +88,6 @@ std::set<const tir::Var*> sizes_from_inputs(const tir::PrimFunc& f) {
     }
   }
   return known;
-}
-
-int uses_of(const relax::Var* v, const Expr& e) {
-  if (!e) return 0;
-  if (e.get() == v) return 1;
-  int n = 0;
-  if (const auto* call = e->as<Call>()) {
-    n += uses_of(v, call->callee);
-    for (const Expr& arg : call->args) n += uses_of(v, arg);
-  } else if (const auto* tuple = e->as<relax::Tuple>()) {
-    for (const Expr& field : tuple->fields) n += uses_of(v, field);
-  } else if (const auto* item = e->as<relax::TupleGetItem>()) {
-    n += uses_of(v, item->tuple);
-  }
-  return n;
 }
 
 // Gives names not yet used in the fused function.
@@ -273,20 +259,11 @@ class Fuser {
     return names;
   }
 
-  int uses_in_function(const relax::Function& f, const relax::Var* v) const {
-    int n = uses_of(v, f.body);
-    for (const BindingBlock& block : f.blocks) {
-      for (const Binding& b : block.bindings) n += uses_of(v, b.value);
-      for (const relax::VarPtr& out : block.outputs) n += out.get() == v;
-    }
-    return n;
-  }
-
   bool fuse_one(relax::Function& f, BindingBlock& block) {
     for (size_t i = 0; i < block.bindings.size(); ++i) {
       const Binding& produce = block.bindings[i];
       std::optional<KernelCall> producer = produce.is_match_cast ? std::nullopt : kernel_call(produce.value, out_);
-      if (!producer || uses_in_function(f, produce.var.get()) != 1) continue;
+      if (!producer || relax::uses_in_function(produce.var.get(), f) != 1) continue;
       // The producer's output sizes must be learnable from its inputs alone.
       std::set<const tir::Var*> known = sizes_from_inputs(*producer->func);
       bool learnable = true;
@@ -296,7 +273,7 @@ class Fuser {
       if (!learnable) continue;
       for (size_t j = i + 1; j < block.bindings.size(); ++j) {
         Binding& consume = block.bindings[j];
-        if (uses_of(produce.var.get(), consume.value) == 0) continue;
+        if (relax::uses_in(produce.var.get(), consume.value) == 0) continue;
         std::optional<KernelCall> consumer = consume.is_match_cast ? std::nullopt : kernel_call(consume.value, out_);
         if (!consumer || consumer->inputs.empty() || consumer->inputs[0].get() != produce.var.get() || !elementwise(*consumer->func)) break;
         const std::string& first = producer->func->name;

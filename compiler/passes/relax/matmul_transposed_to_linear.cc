@@ -2,26 +2,13 @@
 
 #include <map>
 
+#include "compiler/ir/relax_uses.h"
+
 namespace relaxc {
 
 using namespace relaxc::relax;
 
 namespace {
-
-int uses_of(const relax::Var* v, const Expr& e) {
-  if (!e) return 0;
-  if (e.get() == v) return 1;
-  int n = 0;
-  if (const auto* call = e->as<Call>()) {
-    n += uses_of(v, call->callee);
-    for (const Expr& arg : call->args) n += uses_of(v, arg);
-  } else if (const auto* tuple = e->as<Tuple>()) {
-    for (const Expr& field : tuple->fields) n += uses_of(v, field);
-  } else if (const auto* item = e->as<TupleGetItem>()) {
-    n += uses_of(v, item->tuple);
-  }
-  return n;
-}
 
 const AttrValue* attr(const Call& call, const std::string& key) {
   for (const auto& [k, v] : call.attrs) {
@@ -42,14 +29,6 @@ bool is_matrix_transpose(const Call& call) {
 
 FunctionPtr rewrite(const Function& original) {
   auto func = std::make_shared<Function>(original);
-  auto uses = [&](const relax::Var* v) {
-    int n = uses_of(v, func->body);
-    for (const BindingBlock& block : func->blocks) {
-      for (const Binding& b : block.bindings) n += uses_of(v, b.value);
-      for (const VarPtr& out : block.outputs) n += out.get() == v;
-    }
-    return n;
-  };
   for (BindingBlock& block : func->blocks) {
     std::map<const relax::Var*, size_t> transposes;  // bound var -> binding index
     std::vector<bool> dropped(block.bindings.size(), false);
@@ -65,7 +44,7 @@ FunctionPtr rewrite(const Function& original) {
       const auto* t = call->args[1]->as<relax::Var>();
       auto found = t ? transposes.find(t) : transposes.end();
       const auto* x = call->args[0]->as<relax::Var>();
-      if (found == transposes.end() || !x || !x->sinfo || x->sinfo->rank() < 1 || uses(t) != 1) continue;
+      if (found == transposes.end() || !x || !x->sinfo || x->sinfo->rank() < 1 || uses_in_function(t, *func) != 1) continue;
       const Call& transpose = *block.bindings[found->second].value->as<Call>();
       auto linear = std::make_shared<Call>(call->loc);
       linear->op = "nn.linear";

@@ -1,0 +1,29 @@
+#include "compiler/ir/relax_uses.h"
+
+namespace relaxc::relax {
+
+int uses_in(const Var* v, const Expr& e) {
+  if (!e) return 0;
+  if (e.get() == v) return 1;
+  int n = 0;
+  if (const auto* call = e->as<Call>()) {
+    n += uses_in(v, call->callee);
+    for (const Expr& arg : call->args) n += uses_in(v, arg);
+  } else if (const auto* tuple = e->as<Tuple>()) {
+    for (const Expr& field : tuple->fields) n += uses_in(v, field);
+  } else if (const auto* item = e->as<TupleGetItem>()) {
+    n += uses_in(v, item->tuple);
+  }
+  return n;
+}
+
+int uses_in_function(const Var* v, const Function& f) {
+  int n = uses_in(v, f.body);
+  for (const BindingBlock& block : f.blocks) {
+    for (const Binding& b : block.bindings) n += uses_in(v, b.value);
+    for (const VarPtr& out : block.outputs) n += out.get() == v;
+  }
+  return n;
+}
+
+}  // namespace relaxc::relax
