@@ -15,11 +15,11 @@ using build::constant;
 std::optional<Reduction> match_reduction(const For& outer) {
   Reduction r;
   std::vector<const For*> loops;
-  Stmt s = std::make_shared<For>(outer);
+  const StmtNode* s = &outer;  // the nest is owned by the caller; nothing here is copied
   while (const For* f = s->as<For>()) {
     if (f->for_kind != ForKind::Serial || !f->annotations.empty() || !constant(f->min) || constant(f->min)->value != 0) return std::nullopt;
     loops.push_back(f);
-    s = f->body;
+    s = f->body.get();
   }
   r.block = s->as<Block>();
   if (!r.block || r.block->predicate || !r.block->alloc_buffers.empty() || !r.block->init) return std::nullopt;
