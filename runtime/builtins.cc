@@ -19,10 +19,23 @@ const Value& arg(BuiltinCall& call, size_t i, Value::Kind kind, const char* buil
   return call.args[i];
 }
 
+// The object this call site made last time, when only the site still holds it.
+template <typename T>
+std::shared_ptr<T> reusable(BuiltinCall& call) {
+  std::shared_ptr<T> last = std::static_pointer_cast<T>(call.reused);
+  return last && last.use_count() == 2 ? last : nullptr;  // the site's copy and this one
+}
+
 Value alloc_shape_heap(BuiltinCall& call) {
   Value v;
   v.kind = Value::Kind::Heap;
-  v.heap = std::make_shared<ShapeHeap>(make_heap(call.fn));
+  v.heap = reusable<ShapeHeap>(call);
+  if (v.heap && v.heap->values.size() == static_cast<size_t>(call.fn.heap_size)) {
+    std::fill(v.heap->bound.begin(), v.heap->bound.end(), false);
+  } else {
+    v.heap = std::make_shared<ShapeHeap>(make_heap(call.fn));
+    call.reused = v.heap;
+  }
   return v;
 }
 
@@ -85,7 +98,16 @@ Value make_shape(BuiltinCall& call) {
     pos += 1 + static_cast<size_t>(program[pos]);
   }
   if (ndim < 0 || pos != program.size()) throw RuntimeError("vm.builtin.make_shape: malformed shape program");
-  return Value::of_shape(std::move(dims));
+  Value v;
+  v.kind = Value::Kind::Shape;
+  std::shared_ptr<const std::vector<int64_t>> last = reusable<const std::vector<int64_t>>(call);
+  if (last && *last == dims) {
+    v.shape = last;
+  } else {
+    v.shape = std::make_shared<const std::vector<int64_t>>(std::move(dims));
+    call.reused = std::const_pointer_cast<std::vector<int64_t>>(v.shape);
+  }
+  return v;
 }
 
 // shape_value(heap, program of one dimension): an integer computed from the shape heap.

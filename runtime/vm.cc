@@ -38,6 +38,7 @@ VirtualMachine::VirtualMachine(const Executable& exe, const NativeLibrary& libra
                        " (register runtime functions with a plugin: relaxrun --lib libname.so)");
   }
   recycled_.resize(exe.bytecode.size());
+  reused_.resize(exe.bytecode.size());
   for (const ConstantEntry& c : exe.constants) {
     Value v;
     switch (c.kind) {
@@ -148,7 +149,7 @@ Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int dep
         switch (callee.kind) {
           case FunctionRef::Kind::VM: result = run(*callee.vm, call_args, depth + 1); break;
           case FunctionRef::Kind::Builtin: {
-            BuiltinCall call{exe_, fn, registers, call_args, recycled_[static_cast<size_t>(pc)]};
+            BuiltinCall call{exe_, fn, registers, call_args, recycled_[static_cast<size_t>(pc)], reused_[static_cast<size_t>(pc)]};
             result = callee.builtin(call);
             break;
           }

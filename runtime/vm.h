@@ -30,6 +30,8 @@ struct BuiltinCall {
   // The tensor this call site allocated last time; alloc_tensor reuses it when nothing else
   // holds it any more and the shape repeats, so steady-state calls allocate nothing.
   std::shared_ptr<Tensor>& recycled;
+  // The same for the shape heap or shape this call site made last time.
+  std::shared_ptr<void>& reused;
 };
 using Builtin = Value (*)(BuiltinCall& call);
 // nullptr when `name` is not a builtin (builtins.cc).
@@ -57,6 +59,7 @@ class VirtualMachine {
   std::vector<Callable> table_;
   std::vector<Value> constants_;
   std::vector<std::shared_ptr<Tensor>> recycled_;  // by instruction address
+  std::vector<std::shared_ptr<void>> reused_;       // by instruction address
   // Register files and argument lists by call depth, kept between calls so that running a
   // function allocates nothing for them once warmed up.
   struct Frame {
