@@ -39,14 +39,9 @@ Value alloc_shape_heap(BuiltinCall& call) {
   return v;
 }
 
-// match_shape(value, heap, parameter index): binds and checks the parameter's declared type;
-// after the last parameter, also the dimensions given by expressions.
-Value match_shape(BuiltinCall& call) {
-  const Value& heap = arg(call, 1, Value::Kind::Heap, "vm.builtin.match_shape");
-  int64_t index = arg(call, 2, Value::Kind::Int, "vm.builtin.match_shape").i;
-  if (index < 0 || static_cast<size_t>(index) >= call.fn.params.size()) throw RuntimeError("vm.builtin.match_shape: bad parameter index");
-  match_parameter(call.fn, static_cast<size_t>(index), call.args[0], *heap.heap);
-  // Dimensions written as expressions are checked once every variable is bound.
+// Whether some parameter has a dimension written as an expression (checked once every variable
+// is bound, after the last parameter).
+bool has_expression_dims(const VMFunction& fn) {
   std::function<bool(const TypeSpec&)> has_expression = [&](const TypeSpec& type) {
     for (const DimSpec& d : type.dims) {
       if (d.kind == DimSpec::Kind::Expr) return true;
@@ -56,8 +51,17 @@ Value match_shape(BuiltinCall& call) {
     }
     return false;
   };
-  bool any_expression = std::any_of(call.fn.params.begin(), call.fn.params.end(), [&](const ParamSpec& p) { return has_expression(p.type); });
-  if (any_expression && static_cast<size_t>(index) + 1 == call.fn.params.size()) {
+  return std::any_of(fn.params.begin(), fn.params.end(), [&](const ParamSpec& p) { return has_expression(p.type); });
+}
+
+// match_shape(value, heap, parameter index): binds and checks the parameter's declared type;
+// after the last parameter, also the dimensions given by expressions.
+Value match_shape(BuiltinCall& call) {
+  const Value& heap = arg(call, 1, Value::Kind::Heap, "vm.builtin.match_shape");
+  int64_t index = arg(call, 2, Value::Kind::Int, "vm.builtin.match_shape").i;
+  if (index < 0 || static_cast<size_t>(index) >= call.fn.params.size()) throw RuntimeError("vm.builtin.match_shape: bad parameter index");
+  match_parameter(call.fn, static_cast<size_t>(index), call.args[0], *heap.heap);
+  if (static_cast<size_t>(index) + 1 == call.fn.params.size() && has_expression_dims(call.fn)) {
     std::vector<Value> params(call.registers.begin(), call.registers.begin() + static_cast<std::ptrdiff_t>(call.fn.params.size()));
     std::vector<size_t> order;
     for (size_t i = 0; i < params.size(); ++i) order.push_back(i);

@@ -115,7 +115,7 @@ class FunctionLowering {
       t.has_shape = true;
       for (const tir::Expr& dim : *sinfo.shape) {
         DimSpec d;
-        d.text = printing::print_tir_expr(dim);
+        d.text = printing::print_dim(dim, false);
         if (auto* imm = dim->as<tir::IntImm>()) {
           d.kind = DimSpec::Kind::Constant;
           d.value = imm->value;
