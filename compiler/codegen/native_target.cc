@@ -1,5 +1,7 @@
 #include "compiler/codegen/native_target.h"
 
+#include <llvm/Support/CommandLine.h>
+
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
@@ -16,7 +18,19 @@
 
 namespace relaxc::codegen {
 
+// LLVM's loop strength reduction rewrites address arithmetic in loops; on the default
+// schedule's tiles (already unrolled, a handful of row pointers) it finds nothing to gain and
+// takes a third of code generation (measured on MyModule: 45 of 145 ms).
+void disable_loop_strength_reduction() {
+  auto& options = llvm::cl::getRegisteredOptions();
+  auto it = options.find("disable-lsr");
+  if (it != options.end()) {
+    if (auto* flag = static_cast<llvm::cl::opt<bool>*>(it->second)) flag->setValue(true);
+  }
+}
+
 NativeTarget make_native_target(const TargetOptions& options) {
+  disable_loop_strength_reduction();
   llvm::InitializeAllTargetInfos();
   llvm::InitializeAllTargets();
   llvm::InitializeAllTargetMCs();
