@@ -16,6 +16,7 @@
 
 #include "compiler/codegen/kernel_emitter.h"
 #include "compiler/ir/tir_equal.h"
+#include "compiler/ir/tir_stride.h"
 #include "compiler/ir/tir_visitor.h"
 
 namespace relaxc::codegen {
@@ -47,37 +48,11 @@ const Expr* reduced_operand(const Store& store) {
 // How each variable moves from one lane to the next: the loop variable by 1, a block axis by
 // the stride of its binding; variables not listed are the same in every lane.
 struct LaneAnalysis {
-  std::unordered_map<const Var*, int64_t> strides;
+  Strides strides;
   bool in_reduction = false;  // inside a block with a reduction axis
 
-  bool depends(const Expr& e) const {
-    bool found = false;
-    visit_expr(e, [&](const ExprNode& sub) {
-      if (auto* ref = sub.as<VarRef>()) found = found || strides.count(ref->var.get()) > 0;
-    });
-    return found;
-  }
-
-  // The change of an integer expression from one lane to the next, when it is a constant.
-  std::optional<int64_t> stride(const Expr& e) const {
-    if (!depends(e)) return 0;
-    if (auto* ref = e->as<VarRef>()) return strides.at(ref->var.get());
-    if (auto* cast = e->as<Cast>()) {
-      if (is_float(cast->dtype) || is_float(cast->value->dtype)) return std::nullopt;
-      return stride(cast->value);
-    }
-    auto* bin = e->as<Binary>();
-    if (!bin) return std::nullopt;
-    std::optional<int64_t> a = stride(bin->a), b = stride(bin->b);
-    if (!a || !b) return std::nullopt;
-    if (bin->op == BinaryOp::Add) return *a + *b;
-    if (bin->op == BinaryOp::Sub) return *a - *b;
-    if (bin->op == BinaryOp::Mul) {
-      if (*a == 0 && constant(bin->a)) return constant(bin->a)->value * *b;
-      if (*b == 0 && constant(bin->b)) return *a * constant(bin->b)->value;
-    }
-    return std::nullopt;
-  }
+  bool depends(const Expr& e) const { return depends_on(e, strides); }
+  std::optional<int64_t> stride(const Expr& e) const { return stride_of(e, strides); }
 
   // The indices address consecutive elements across lanes.
   bool contiguous(const std::vector<Expr>& indices) const {

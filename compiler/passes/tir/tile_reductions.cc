@@ -8,6 +8,7 @@
 #include "compiler/ir/tir_build.h"
 #include "compiler/ir/tir_equal.h"
 #include "compiler/ir/tir_rewrite.h"
+#include "compiler/ir/tir_stride.h"
 #include "compiler/ir/tir_substitute.h"
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/passes/tir/reduction_nest.h"
@@ -220,8 +221,6 @@ class Tiler {
     return block(named("_tile"), {}, seq({zero, accumulate, finish}), loc_, allocs);
   }
 
-  Stmt imm_stmt() const { return std::make_shared<Evaluate>(imm(0, DataType::Int32, loc_), loc_); }
-
   const Reduction& r_;
   const Store& out_;
   SourceLoc loc_;
@@ -231,21 +230,6 @@ class Tiler {
   int tiles_ = 0;  // tiles built so far
 };
 
-// How an integer expression changes when v grows by one, when that is a constant.
-std::optional<int64_t> stride_of(const Expr& e, const Var* v) {
-  if (!uses_var(e, v)) return 0;
-  if (auto* ref = e->as<VarRef>()) return ref->var.get() == v ? std::optional<int64_t>(1) : std::nullopt;
-  auto* bin = e->as<Binary>();
-  if (!bin) return std::nullopt;
-  std::optional<int64_t> a = stride_of(bin->a, v), b = stride_of(bin->b, v);
-  if (!a || !b) return std::nullopt;
-  if (bin->op == BinaryOp::Add) return *a + *b;
-  if (bin->op == BinaryOp::Sub) return *a - *b;
-  if (bin->op == BinaryOp::Mul && *b == 0 && constant(bin->b)) return *a * constant(bin->b)->value;
-  if (bin->op == BinaryOp::Mul && *a == 0 && constant(bin->a)) return *b * constant(bin->a)->value;
-  return std::nullopt;
-}
-
 // Whether every load in e reads v contiguously: v only in the last index, with stride 1.
 bool reads_contiguously(const Expr& e, const Var* v) {
   bool ok = true;
@@ -254,7 +238,7 @@ bool reads_contiguously(const Expr& e, const Var* v) {
     if (!load) return;
     for (size_t d = 0; d + 1 < load->indices.size(); ++d) ok = ok && !uses_var(load->indices[d], v);
     if (load->indices.empty()) return;
-    std::optional<int64_t> step = stride_of(load->indices.back(), v);
+    std::optional<int64_t> step = stride_of(load->indices.back(), {{v, 1}});
     ok = ok && step && (*step == 0 || *step == 1);
   });
   return ok;
