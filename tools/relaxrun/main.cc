@@ -40,41 +40,40 @@ std::string read_input_file(const std::string& path) {
   return bytes;
 }
 
-// An array (an input, or the --expected reference) used in place from the mapped file (numpy aligns the data to 64 bytes), so a
-// large batch is never copied; kernels only read their inputs.
-relaxrt::Value map_npy(const std::string& path) {
-  std::shared_ptr<const relaxrt::MappedFile> file;
+std::shared_ptr<const relaxrt::MappedFile> open_mapped(const std::string& path) {
   try {
-    file = relaxrt::MappedFile::open(path);
+    return relaxrt::MappedFile::open(path);
   } catch (const std::runtime_error& e) {
     throw Failure(e.what());
   }
+}
+
+// A tensor viewing `data` (described by `header`) where it lies; `label` names it in errors.
+relaxrt::Value tensor_in_place(const std::string& label, const relaxrt::NpyHeader& header, const char* data, std::shared_ptr<const void> owner) {
+  std::optional<relaxrt::ElementType> type = relaxrt::parse_element_type(header.dtype);
+  if (!type) throw Failure(label + ": unsupported dtype " + header.dtype);
+  return relaxrt::Value::of(relaxrt::Tensor::view(*type, header.shape, const_cast<char*>(data), std::move(owner)));
+}
+
+// An array (an input, or the --expected reference) used in place from the mapped file (numpy aligns the data to 64 bytes), so a
+// large batch is never copied; kernels only read their inputs.
+relaxrt::Value map_npy(const std::string& path) {
+  std::shared_ptr<const relaxrt::MappedFile> file = open_mapped(path);
   relaxrt::NpyHeader header;
   std::string error;
   if (!relaxrt::parse_npy_header(file->bytes(), header, error)) throw Failure(path + ": " + error);
-  std::optional<relaxrt::ElementType> type = relaxrt::parse_element_type(header.dtype);
-  if (!type) throw Failure(path + ": unsupported dtype " + header.dtype);
-  void* data = const_cast<char*>(file->bytes().data() + header.data_offset);
-  return relaxrt::Value::of(relaxrt::Tensor::view(*type, header.shape, data, file));
+  return tensor_in_place(path, header, file->bytes().data() + header.data_offset, file);
 }
 
 // The arrays of an archive used in place (stored members) or decompressed once (deflated ones).
 std::vector<relaxrt::NamedValue> map_npz(const std::string& path) {
-  std::shared_ptr<const relaxrt::MappedFile> file;
-  try {
-    file = relaxrt::MappedFile::open(path);
-  } catch (const std::runtime_error& e) {
-    throw Failure(e.what());
-  }
+  std::shared_ptr<const relaxrt::MappedFile> file = open_mapped(path);
   std::vector<relaxrt::ArrayView> views;
   std::string error;
   if (!relaxrt::view_npz(file->bytes(), file, views, error)) throw Failure(path + ": " + error);
   std::vector<relaxrt::NamedValue> values;
   for (const relaxrt::ArrayView& view : views) {
-    std::optional<relaxrt::ElementType> type = relaxrt::parse_element_type(view.header.dtype);
-    if (!type) throw Failure(path + "['" + view.name + "']: unsupported dtype " + view.header.dtype);
-    void* data = const_cast<char*>(view.data);
-    values.push_back({view.name, relaxrt::Value::of(relaxrt::Tensor::view(*type, view.header.shape, data, view.owner))});
+    values.push_back({view.name, tensor_in_place(path + "['" + view.name + "']", view.header, view.data, view.owner)});
   }
   return values;
 }
