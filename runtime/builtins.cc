@@ -139,6 +139,23 @@ Value alloc_tensor(BuiltinCall& call) {
   }
 }
 
+// reshape(tensor, shape): the same elements under a new shape, sharing the tensor's storage.
+// The view holds the tensor itself, so an allocation site does not recycle storage a view
+// still reads.
+Value reshape(BuiltinCall& call) {
+  const Value& source = arg(call, 0, Value::Kind::Tensor, "vm.builtin.reshape");
+  const std::vector<int64_t>& shape = *arg(call, 1, Value::Kind::Shape, "vm.builtin.reshape").shape;
+  const std::shared_ptr<Tensor>& tensor = source.tensor;
+  std::optional<int64_t> count = element_count(shape);
+  if (!count || *count != tensor->element_count()) {
+    throw RuntimeError("in @" + call.fn.name + ": cannot reshape a tensor of shape " + shape_text(tensor->shape) + " (" +
+                       std::to_string(tensor->element_count()) + " elements) to shape " + shape_text(shape));
+  }
+  // Not cached at the call site: a cached view would keep the source alive between calls and
+  // stop its own allocation site from recycling it.
+  return Value::of(Tensor::view(tensor->type, shape, tensor->data, tensor));
+}
+
 Value make_tuple(BuiltinCall& call) { return Value::of_tuple(call.args); }
 
 // A constant (or any value) into a register.
@@ -166,7 +183,7 @@ constexpr NamedBuiltin kBuiltins[] = {
     {"vm.builtin.make_shape", make_shape},             {"vm.builtin.alloc_tensor", alloc_tensor},
     {"vm.builtin.make_tuple", make_tuple},             {"vm.builtin.tuple_getitem", tuple_getitem},
     {"vm.builtin.copy", copy},                         {"vm.builtin.match_cast", match_cast_builtin},
-    {"vm.builtin.shape_value", shape_value},
+    {"vm.builtin.shape_value", shape_value},           {"vm.builtin.reshape", reshape},
 };
 
 }  // namespace

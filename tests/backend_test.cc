@@ -14,13 +14,15 @@
 
 namespace {
 
-std::string compile_rx(const std::string& path, int opt_level = 2) {
-  Compiled c(read_testdata(path));
+std::string compile_source(const std::string& text, int opt_level = 2) {
+  Compiled c(text);
   REQUIRE(c.module);
   relaxc::codegen::TargetOptions options;
   options.opt_level = opt_level;
   return relaxc::codegen::build_stage(*c.module, c.file, options, relaxc::codegen::Stage::Rx, "test");
 }
+
+std::string compile_rx(const std::string& path, int opt_level = 2) { return compile_source(read_testdata(path), opt_level); }
 
 std::vector<relaxrt::Value> mlp_arguments() {
   std::vector<relaxrt::Value> args;
@@ -243,4 +245,36 @@ TEST_CASE("repeated calls reuse their tensors, never one a caller still holds", 
   CHECK(third.tensor->data != second.tensor->data);  // `second` is still held: fresh storage
   CHECK(first_logit(second) == Approx(36.977055).margin(1e-4));
   CHECK(first_logit(third) == Approx(36.977055).margin(1e-4));
+}
+
+TEST_CASE("a reshaped result shares storage and keeps it from being recycled while held", "[backend]") {
+  Loaded loaded(compile_source(R"(
+@I.ir_module
+class Module:
+    @R.function
+    def main(x: R.Tensor((2, 6), "float32")):
+        with R.dataflow():
+            y = R.add(x, x)
+            z = R.reshape(y, R.shape([3, 4]))
+            R.output(z)
+        return z
+)"));
+  auto input = relaxrt::Tensor::allocate(*relaxrt::parse_element_type("float32"), {2, 6});
+  for (int i = 0; i < 12; ++i) static_cast<float*>(input->data)[i] = static_cast<float>(i);
+  std::vector<relaxrt::Value> args = {relaxrt::Value::of(input)};
+  auto element = [](const relaxrt::Value& v, int i) { return static_cast<const float*>(v.tensor->data)[i]; };
+  const void* first_data = nullptr;
+  {
+    relaxrt::Value first = loaded.vm.invoke("main", args);
+    REQUIRE(first.tensor->shape == std::vector<int64_t>{3, 4});
+    first_data = first.tensor->data;
+  }
+  relaxrt::Value second = loaded.vm.invoke("main", args);
+  CHECK(second.tensor->data == first_data);  // the view was dropped, so y's storage is reused
+  static_cast<float*>(input->data)[11] = 100;
+  relaxrt::Value third = loaded.vm.invoke("main", args);
+  CHECK(third.tensor->data != second.tensor->data);  // `second` views y's old storage: fresh storage
+  CHECK(element(second, 11) == 22);
+  CHECK(element(third, 11) == 200);
+  CHECK(element(third, 5) == 10);
 }

@@ -329,6 +329,13 @@ class FunctionLowering {
         auto* call = e->as<relax::Call>();
         if (call->op == "call_dps_packed" || call->op == "call_tir") return lower_dps_call(*call);
         if (call->op == "call_packed") return lower_packed_call(*call);
+        if (call->op == "reshape" && call->args.size() == 2 && call->args[1]->as<relax::ShapeExpr>()) {
+          int64_t source = operand(call->args[0]);
+          int64_t shape = make_shape(call->args[1]->as<relax::ShapeExpr>()->values);
+          int64_t dst = next_register_++;
+          out_.call(dst, out_.builtin("vm.builtin.reshape"), {source, BytecodeBuilder::reg(shape)});
+          return dst;
+        }
         if (call->op.empty()) {
           std::string name = callee_name(call->callee);
           if (!module_.find_function(name)) throw CompileError(call->loc, "there is no Relax function '" + name + "' to call");

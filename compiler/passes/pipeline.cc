@@ -23,7 +23,7 @@ Module run_pipeline(const Module& checked, int opt_level, const std::string& las
   if (reached("legalize")) return checked;
   // Graph rewrites that choose better kernels before operators become TensorIR.
   Module module = opt_level >= 2 ? matmul_transposed_to_linear(checked) : checked;
-  module = legalize_ops(module);
+  module = legalize_ops(module, LegalizeOptions{opt_level >= 1});
   if (reached("fuse")) return module;
   if (opt_level >= 2) module = fuse_ops(module);
   if (reached("schedule")) return module;

@@ -37,7 +37,7 @@ bool takes_scalar_literals(const std::string& op) {
 
 class Legalizer {
  public:
-  explicit Legalizer(const Module& module) : module_(module), out_(module) {
+  Legalizer(const Module& module, const LegalizeOptions& options) : module_(module), out_(module), options_(options) {
     for (const auto& f : module.prim_funcs) used_names_.insert(f->name);
     for (const auto& f : module.functions) used_names_.insert(f->name);
   }
@@ -184,8 +184,28 @@ class Legalizer {
     return var;
   }
 
+  // R.reshape / R.flatten kept as R.reshape(x, R.shape([the result's dimensions])): the VM makes
+  // it a view of x's storage instead of a copy.
+  Expr keep_as_view(const Call& call, std::vector<Binding>& emit, bool dataflow, bool top) {
+    if (call.args.empty()) throw CompileError(call.loc, "R." + call.op + " takes a tensor");
+    StructInfoPtr result = sinfo_of(std::make_shared<Call>(call));
+    if (!known_tensor(result)) {
+      throw CompileError(call.loc, "the result of R." + call.op + " has no known shape, so it cannot be compiled; annotate the operands' shapes");
+    }
+    auto view = std::make_shared<Call>(call.loc);
+    view->op = "reshape";
+    view->args.push_back(lower(call.args[0], emit, dataflow, false));
+    view->args.push_back(std::make_shared<ShapeExpr>(*result->shape, call.loc));
+    if (top) return view;
+    auto var = std::make_shared<Var>(fresh_var_name(), result, call.loc);
+    var->is_dataflow = dataflow;
+    emit.push_back(Binding{var, view, nullptr, false, call.loc});
+    return var;
+  }
+
   Expr lower(const Expr& e, std::vector<Binding>& emit, bool dataflow, bool top) {
     if (const auto* call = e->as<Call>()) {
+      if (options_.reshape_as_view && (call->op == "reshape" || call->op == "flatten")) return keep_as_view(*call, emit, dataflow, top);
       if (legalize::is_legalizable(call->op)) return lower_op(*call, emit, dataflow, top);
       auto copy = std::make_shared<Call>(*call);
       for (Expr& arg : copy->args) arg = lower(arg, emit, dataflow, false);
@@ -202,6 +222,7 @@ class Legalizer {
 
   const Module& module_;
   Module out_;
+  LegalizeOptions options_;
   SourceFile dummy_file_{"<legalize>", ""};
   std::set<std::string> used_names_, var_names_;
   std::map<std::string, std::string> kernels_;  // text with a placeholder name -> kernel name
@@ -209,6 +230,6 @@ class Legalizer {
 
 }  // namespace
 
-Module legalize_ops(const Module& module) { return Legalizer(module).run(); }
+Module legalize_ops(const Module& module, const LegalizeOptions& options) { return Legalizer(module, options).run(); }
 
 }  // namespace relaxc
