@@ -72,7 +72,9 @@ class Tiler {
       std::vector<Stmt> parts;
       counted(parts, i.loop_var->name + "_o", imm(0, i.extent->dtype, loc_), full,
               [&](const Expr& io) { return columns(arith(BinaryOp::Mul, io, step), mr); });
-      counted(parts, i.loop_var->name + "_t", done, arith(BinaryOp::Sub, i.extent, done), [&](const Expr& it) { return columns(it, 1); });
+      Expr rest = arith(BinaryOp::Sub, i.extent, done);
+      const IntImm* rest_count = constant(rest);
+      if (!rest_count || rest_count->value > 0) parts.push_back(tail_rows(done, rest));
       body = seq(std::move(parts));
     }
     // The other spatial axes stay loops around everything, in their order.
@@ -84,6 +86,28 @@ class Tiler {
   }
 
  private:
+  // Rows left over after the full row tiles, one at a time inside column tiles of up to 4: with
+  // few rows (batch 1) the columns are what threads can share, each reading its own part of
+  // the weights.
+  Stmt tail_rows(const Expr& first, const Expr& count) {
+    const Axis& i = r_.axes[r_.i];
+    const Axis& j = r_.axes[r_.j];
+    int64_t nr = 4;
+    if (const IntImm* n = constant(j.extent)) nr = std::max<int64_t>(1, std::min(nr, n->value));
+    Expr step = imm(nr, j.extent->dtype, loc_);
+    Expr full = arith(BinaryOp::FloorDiv, j.extent, step);
+    Expr done = arith(BinaryOp::Mul, full, step);
+    auto each_row = [&](const Expr& j0, int64_t cols) {
+      std::vector<Stmt> rows;
+      counted(rows, i.loop_var->name + "_t", first, count, [&](const Expr& it) { return tile(it, 1, j0, cols); });
+      return seq(std::move(rows));
+    };
+    std::vector<Stmt> parts;
+    counted(parts, j.loop_var->name + "_o", imm(0, j.extent->dtype, loc_), full, [&](const Expr& jo) { return each_row(arith(BinaryOp::Mul, jo, step), nr); });
+    counted(parts, j.loop_var->name + "_t", done, arith(BinaryOp::Sub, j.extent, done), [&](const Expr& jt) { return each_row(jt, 1); });
+    return seq(std::move(parts));
+  }
+
   // Appends `for v in range(min, min + extent): body(v)` to parts; nothing for an extent of 0,
   // just body(min) for an extent of 1.
   void counted(std::vector<Stmt>& parts, const std::string& name, const Expr& min, const Expr& extent,
