@@ -6,6 +6,7 @@
 //  T5 a block with T.init() has a reduction axis; a reduction axis never indexes a store;
 //     every spatial axis indexes some store of its block
 //  T6 block names and buffer names are unique within a function
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -180,6 +181,9 @@ class TirChecker {
     direct_stores(block.body, stores);
     direct_stores(block.init, stores);
     if (stores.empty() || block.iter_vars.empty()) return;
+    // A block that writes only "local" scratch (the default schedule's per-element values) may
+    // have spatial axes that pick the element through the loops around the scratch instead.
+    bool scratch_only = std::all_of(stores.begin(), stores.end(), [](const Store* st) { return st->buffer->scope == "local"; });
     for (const IterVar& iv : block.iter_vars) {
       bool indexes_store = false;
       for (const Store* store : stores) {
@@ -192,7 +196,7 @@ class TirChecker {
           }
         }
       }
-      if (iv.kind == IterKind::Spatial && !indexes_store) {
+      if (iv.kind == IterKind::Spatial && !indexes_store && !scratch_only) {
         diags_.error(iv.var->loc, "spatial axis '" + iv.var->name + "' of block '" + block.name +
                                       "' indexes no store, so the block reduces over it; declare it a reduction axis ('R')");
       }

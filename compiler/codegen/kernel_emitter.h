@@ -67,6 +67,7 @@ class KernelEmitter {
   static llvm::FastMathFlags reduction_math_flags();
   void emit_block(const tir::Block& block);
   void emit_init(const tir::Block& block);
+  void emit_init(const tir::Block& block, const std::function<void()>& body);
   void emit_if(const tir::If& branch);
   void emit_store(const tir::Store& store);
   std::vector<llvm::Value*> allocate_buffers(const std::vector<tir::BufferPtr>& buffers, const std::string& owner);

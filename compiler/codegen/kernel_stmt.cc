@@ -274,6 +274,10 @@ void KernelEmitter::emit_block(const Block& block) {
 
 // T.init runs when every reduction axis is at the start of its domain.
 void KernelEmitter::emit_init(const Block& block) {
+  emit_init(block, [&] { stmt(block.init); });
+}
+
+void KernelEmitter::emit_init(const Block& block, const std::function<void()>& body) {
   llvm::Value* first = b_.getTrue();
   for (const IterVar& iv : block.iter_vars) {
     if (iv.kind != IterKind::Reduce) continue;
@@ -285,7 +289,7 @@ void KernelEmitter::emit_init(const Block& block) {
   llvm::BasicBlock* body_bb = llvm::BasicBlock::Create(ctx_, block.name + ".body", fn_);
   b_.CreateCondBr(first, init_bb, body_bb);
   b_.SetInsertPoint(init_bb);
-  stmt(block.init);
+  body();
   b_.CreateBr(body_bb);
   b_.SetInsertPoint(body_bb);
 }

@@ -5,7 +5,10 @@
 // blocks) becomes SIMD code: each expression is a scalar when it does not depend on the loop
 // variable and a vector of up to kMaxLanes lanes when it does; loads and stores must touch
 // consecutive elements (the variable, with stride 1, only in the last index) or one element
-// for all lanes; a block's T.init must be the same for every lane. A store of one element for all lanes is a reduction when its block has a
+// for all lanes, and loads may also step by a small constant (pooling's stride 2: one load of
+// the span, then the lanes picked out of it). A block's T.init is either the same for every
+// lane (run once, for lane 0) or, when the reduction axes are the same in every lane, run as
+// vector code for all lanes. A store of one element for all lanes is a reduction when its block has a
 // reduction axis and its value is `element + e`, `T.max(element, e)` or `T.min(element, e)`:
 // the lanes of e are combined as a tree (LLVM's vector.reduce) and then with the element.
 // Any other body runs as a scalar loop that asks LLVM's vectorizer to try.
@@ -27,6 +30,7 @@ namespace {
 
 constexpr int64_t kMaxUnrolled = 64;
 constexpr int64_t kMaxLanes = 64;
+constexpr int64_t kMaxLoadStride = 8;
 
 const IntImm* constant(const Expr& e) { return e ? e->as<IntImm>() : nullptr; }
 
@@ -64,13 +68,39 @@ struct LaneAnalysis {
     return last && *last == 1;
   }
 
+  // The step of the last index across lanes when the indices address every s-th element of
+  // one row (s >= 1); null otherwise.
+  std::optional<int64_t> row_step(const std::vector<Expr>& indices) const {
+    if (indices.empty()) return std::nullopt;
+    for (size_t d = 0; d + 1 < indices.size(); ++d) {
+      if (depends(indices[d])) return std::nullopt;
+    }
+    std::optional<int64_t> last = stride(indices.back());
+    if (!last || *last < 1 || *last > kMaxLoadStride) return std::nullopt;
+    return last;
+  }
+
+  // Whether the block's reduction axes are the same in every lane.
+  bool reduction_axes_uniform(const Block& block) const {
+    return std::none_of(block.iter_vars.begin(), block.iter_vars.end(),
+                        [&](const IterVar& iv) { return iv.kind == IterKind::Reduce && strides.count(iv.var.get()); });
+  }
+
+  static bool lane_dependent_init(const Block& block, const Strides& strides) {
+    bool dependent = false;
+    visit_stmt(block.init, [](const StmtNode&) {}, [&](const ExprNode& e) {
+      if (auto* ref = e.as<VarRef>()) dependent = dependent || strides.count(ref->var.get()) > 0;
+    });
+    return dependent;
+  }
+
   bool value(const Expr& e) const {
     if (!depends(e)) return true;
     switch (e->kind) {
       case ExprKind::VarRef: return stride(e).has_value() && !is_float(e->dtype);
       case ExprKind::Load: {
         auto* load = e->as<Load>();
-        return load->buffer->dtype != DataType::Bool && contiguous(load->indices);
+        return load->buffer->dtype != DataType::Bool && row_step(load->indices).has_value();
       }
       case ExprKind::Binary: return value(e->as<Binary>()->a) && value(e->as<Binary>()->b);
       case ExprKind::Cast: return value(e->as<Cast>()->value);
@@ -113,13 +143,10 @@ struct LaneAnalysis {
           if (!step) return false;
           strides[iv.var.get()] = *step;
         }
-        // T.init runs once, for lane 0 of the first chunk, so it must be the same for every lane.
-        if (block->init) {
-          bool lane_dependent = false;
-          visit_stmt(block->init, [](const StmtNode&) {}, [&](const ExprNode& e) {
-            if (auto* ref = e.as<VarRef>()) lane_dependent = lane_dependent || strides.count(ref->var.get()) > 0;
-          });
-          if (lane_dependent) return false;
+        // T.init runs once, for lane 0 of the first chunk, when it is the same for every lane;
+        // otherwise as vector code, which needs every lane to start its reduction together.
+        if (block->init && lane_dependent_init(*block, strides)) {
+          if (!reduction_axes_uniform(*block) || !statement(block->init)) return false;
         }
         bool saved = in_reduction;
         in_reduction = in_reduction || std::any_of(block->iter_vars.begin(), block->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
@@ -195,7 +222,11 @@ void KernelEmitter::vector_stmt(const Stmt& s, unsigned lanes) {
       auto* block = s->as<Block>();
       // Each axis holds its value in lane 0; LaneAnalysis knows how it moves across lanes.
       for (const IterVar& iv : block->iter_vars) vars_[iv.var.get()] = convert(expr(iv.binding), iv.binding->dtype, iv.var->dtype);
-      if (block->init) emit_init(*block);
+      if (block->init && LaneAnalysis::lane_dependent_init(*block, lanes_->strides)) {
+        emit_init(*block, [&] { vector_stmt(block->init, lanes); });
+      } else if (block->init) {
+        emit_init(*block);
+      }
       bool reduction = std::any_of(block->iter_vars.begin(), block->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
       llvm::FastMathFlags saved = b_.getFastMathFlags();
       if (reduction) b_.setFastMathFlags(reduction_math_flags());
@@ -238,8 +269,16 @@ llvm::Value* KernelEmitter::vector_expr(const Expr& e, unsigned lanes) {
     case ExprKind::Load: {
       auto* load = e->as<Load>();
       llvm::Value* ptr = element_pointer(*load->buffer, load->indices, e->loc);
-      llvm::Type* type = llvm::FixedVectorType::get(llvm_type(load->buffer->dtype), lanes);
-      return b_.CreateAlignedLoad(type, ptr, llvm::Align(static_cast<uint64_t>(std::max(1, dtype_bits(load->buffer->dtype) / 8))));
+      int64_t step = *lanes_->row_step(load->indices);
+      // Every element from lane 0's to the last lane's, all inside the buffer, then each
+      // step-th: what LLVM lowers to loads and permutes, not a gather.
+      unsigned span = static_cast<unsigned>((lanes - 1) * step + 1);
+      llvm::Type* type = llvm::FixedVectorType::get(llvm_type(load->buffer->dtype), span);
+      llvm::Value* all = b_.CreateAlignedLoad(type, ptr, llvm::Align(static_cast<uint64_t>(std::max(1, dtype_bits(load->buffer->dtype) / 8))));
+      if (step == 1) return all;
+      std::vector<int> picked;
+      for (unsigned l = 0; l < lanes; ++l) picked.push_back(static_cast<int>(l * step));
+      return b_.CreateShuffleVector(all, picked);
     }
     case ExprKind::Binary: {
       auto* bin = e->as<Binary>();

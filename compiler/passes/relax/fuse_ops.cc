@@ -8,6 +8,7 @@
 #include "compiler/ir/tir_rewrite.h"
 #include "compiler/ir/tir_substitute.h"
 #include "compiler/ir/tir_visitor.h"
+#include "compiler/passes/tir/window_consumer.h"
 
 namespace relaxc {
 
@@ -275,7 +276,8 @@ class Fuser {
         Binding& consume = block.bindings[j];
         if (relax::uses_in(produce.var.get(), consume.value) == 0) continue;
         std::optional<KernelCall> consumer = consume.is_match_cast ? std::nullopt : kernel_call(consume.value, out_);
-        if (!consumer || consumer->inputs.empty() || consumer->inputs[0].get() != produce.var.get() || !elementwise(*consumer->func)) break;
+        if (!consumer || consumer->inputs.empty() || consumer->inputs[0].get() != produce.var.get()) break;
+        if (!elementwise(*consumer->func) && !tir::computes_rows_in_windows(*producer->func, *consumer->func)) break;
         const std::string& first = producer->func->name;
         std::string name = names_.take((first.rfind("fused_", 0) == 0 ? first : "fused_" + first) + "_" + consumer->func->name);
         made_.insert(name);

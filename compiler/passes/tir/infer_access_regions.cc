@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "compiler/ir/printer/printer_internal.h"
 #include "compiler/ir/tir_visitor.h"
@@ -79,6 +80,7 @@ class RegionCollector {
       if (const auto* block = node.as<Block>(); block && !nested_block) {
         for (const BufferRegion& r : block->reads) note(reads_, r.buffer, {});
         for (const BufferRegion& r : block->writes) note(writes_, r.buffer, {});
+        for (const IterVar& iv : block->iter_vars) inner_axes_.insert(iv.var.get());
       }
     }, [&](const ExprNode& expr) {
       if (const auto* load = expr.as<Load>()) {
@@ -123,11 +125,12 @@ class RegionCollector {
             else region.region.push_back(whole(*access.buffer, d));
             continue;
           }
-        } else {
-          bool uses_inner = false;
-          for (const auto& [var, loop] : inner_loops_) uses_inner = uses_inner || uses_var(base, var);
-          if (uses_inner) { region.region.push_back(whole(*access.buffer, d)); continue; }
         }
+        // Varies with a loop or with the axis of a block inside this one: the whole dimension.
+        bool uses_inner = false;
+        for (const auto& [var, loop] : inner_loops_) uses_inner = uses_inner || uses_var(base, var);
+        for (const Var* var : inner_axes_) uses_inner = uses_inner || uses_var(base, var);
+        if (uses_inner) { region.region.push_back(whole(*access.buffer, d)); continue; }
       }
       DataType dtype = indices_dtype(access, d);
       Expr min = lo == 0 && base ? base
@@ -153,6 +156,7 @@ class RegionCollector {
 
   std::vector<Access> reads_, writes_;
   std::map<const Var*, const For*> inner_loops_;
+  std::set<const Var*> inner_axes_;  // axes of blocks nested in this one
   bool init_only_ = false;
 };
 

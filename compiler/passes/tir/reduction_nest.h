@@ -42,6 +42,12 @@ struct Epilogue {
 
 std::optional<Reduction> match_reduction(const For& outer);
 
+// Lanes in one 64-byte vector of `dtype`.
+int64_t vector_lanes(DataType dtype);
+// Whether register tiles pay off: a contiguous reduction axis k of at least two vectors, or of
+// a length known only at run time.
+bool worth_tiling(const Reduction& r);
+
 // `nest` as an epilogue of r when every read of a buffer in `chain` (the reduction's output and
 // the outputs of epilogues before it) is of the element being written, and its domain is the
 // reduction's output domain.

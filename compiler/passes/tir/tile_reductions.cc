@@ -11,7 +11,9 @@
 #include "compiler/ir/tir_stride.h"
 #include "compiler/ir/tir_substitute.h"
 #include "compiler/ir/tir_visitor.h"
+#include "compiler/passes/tir/per_element.h"
 #include "compiler/passes/tir/reduction_nest.h"
+#include "compiler/passes/tir/window_consumer.h"
 
 namespace relaxc {
 
@@ -20,7 +22,6 @@ using namespace relaxc::tir::build;
 
 namespace {
 
-constexpr int64_t kVectorBytes = 64;
 constexpr int64_t kRowsPerTile = 8;     // MR when there are enough rows
 constexpr int64_t kOutputsPerTile = 16; // MR * NR, within the 32 vector registers
 
@@ -28,15 +29,7 @@ class Tiler {
  public:
   Tiler(const Reduction& r, std::vector<Epilogue> epilogues, std::vector<BufferPtr> local)
       : r_(r), out_(*r.update), loc_(r.block->loc), epilogues_(std::move(epilogues)), local_(std::move(local)) {
-    DataType dtype = out_.buffer->dtype;
-    lanes_ = kVectorBytes / std::max(1, dtype_bits(dtype) / 8);
-  }
-
-  // Worth doing: a long enough reduction.
-  bool profitable() const {
-    if (r_.k < 0) return false;
-    const IntImm* k = constant(r_.axes[r_.k].extent);
-    return !k || k->value >= 2 * lanes_;
+    lanes_ = vector_lanes(out_.buffer->dtype);
   }
 
   Stmt build() {
@@ -254,71 +247,6 @@ class Tiler {
   int tiles_ = 0;  // tiles built so far
 };
 
-// Whether every load in e reads v contiguously: v only in the last index, with stride 1.
-bool reads_contiguously(const Expr& e, const Var* v) {
-  bool ok = true;
-  visit_expr(e, [&](const ExprNode& node) {
-    auto* load = node.as<Load>();
-    if (!load) return;
-    for (size_t d = 0; d + 1 < load->indices.size(); ++d) ok = ok && !uses_var(load->indices[d], v);
-    if (load->indices.empty()) return;
-    std::optional<int64_t> step = stride_of(load->indices.back(), {{v, 1}});
-    ok = ok && step && (*step == 0 || *step == 1);
-  });
-  return ok;
-}
-
-// A reduction not worth tiling whose output feeds epilogues: each output element is summed in
-// a local and its epilogues run right after it, so intermediates need no buffer of their own.
-// When the output's last axis has a small constant extent and everything reads along it
-// contiguously (a convolution's row), that axis becomes one vector: a row of outputs at once.
-// Null when a reduction loop encloses a spatial one (an element is then not done in one go).
-Stmt per_element(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local) {
-  SourceLoc loc = r.block->loc;
-  bool reducing = false;
-  for (const Axis& a : r.axes) {
-    if (a.kind == IterKind::Reduce) reducing = true;
-    else if (reducing) return nullptr;
-  }
-  const Axis& j = r.axes[static_cast<size_t>(r.j)];
-  const IntImm* row = constant(j.extent);
-  bool vector = row && row->value >= 2 && row->value <= 64 && reads_contiguously(r.term, j.iter.get()) &&
-                reads_contiguously(r.init_value, j.iter.get());
-  for (const Epilogue& e : epilogues) vector = vector && reads_contiguously(e.store->value, e.axes.back().get());
-  LocalChain chain;
-  chain.loc = loc;
-  chain.at = {vector ? var_ref(j.iter) : imm(0, DataType::Int64, loc)};
-  std::vector<BufferPtr> allocs;
-  for (const BufferPtr& b : local) {
-    allocs.push_back(std::make_shared<Buffer>(Buffer{b->name, b->dtype, {imm(vector ? row->value : 1, DataType::Int64, loc)}, "local", loc}));
-    chain.local[b.get()] = allocs.back();
-  }
-  std::vector<IterVar> spatial, all;
-  for (const Axis& a : r.axes) {
-    all.push_back(axis(a.iter, a.extent, a.kind, var_ref(a.loop_var)));
-    if (a.kind == IterKind::Spatial) spatial.push_back(all.back());
-  }
-  // In vector form each statement runs over the row: `for j in T.vectorized(extent)`.
-  auto over_row = [&](Stmt s) { return vector ? loop(j.loop_var, imm(0, j.extent->dtype, loc), j.extent, ForKind::Vectorized, s) : s; };
-  const Store& out = *r.update;
-  std::vector<Stmt> parts;
-  parts.push_back(over_row(block(r.block->name + "_init", spatial, chain.store(out.buffer, out.indices, chain.localize(r.init_value)), loc)));
-  Stmt update = over_row(block(r.block->name, all, chain.store(out.buffer, out.indices, chain.localize(out.value)), loc));
-  for (size_t p = r.axes.size(); p-- > 0;) {
-    if (r.axes[p].kind == IterKind::Reduce) update = loop(r.axes[p].loop_var, imm(0, r.axes[p].extent->dtype, loc), r.axes[p].extent, ForKind::Serial, update);
-  }
-  parts.push_back(update);
-  std::vector<Stmt> after = chain.epilogue_blocks(epilogues, r, spatial, "");
-  if (!after.empty()) parts.push_back(over_row(seq(std::move(after))));
-  Stmt body = block(r.block->name + "_element", {}, seq(std::move(parts)), loc, allocs);
-  for (size_t p = r.axes.size(); p-- > 0;) {
-    if (r.axes[p].kind == IterKind::Spatial && !(vector && static_cast<int>(p) == r.j)) {
-      body = loop(r.axes[p].loop_var, imm(0, r.axes[p].extent->dtype, loc), r.axes[p].extent, ForKind::Serial, body);
-    }
-  }
-  return body;
-}
-
 // Whether any statement of parts outside [begin, end) refers to buffer b.
 bool used_outside(const std::vector<Stmt>& parts, size_t begin, size_t end, const Buffer* b) {
   bool used = false;
@@ -344,7 +272,7 @@ Stmt rewrite_nested(const Stmt& s) {
   if (const auto* f = s->as<For>()) {
     if (std::optional<Reduction> r = match_reduction(*f)) {
       Tiler tiler(*r, {}, {});
-      if (tiler.profitable()) return tiler.build();
+      if (worth_tiling(*r)) return tiler.build();
     }
     Stmt body = rewrite_nested(f->body);
     if (body == f->body) return s;
@@ -395,14 +323,31 @@ PrimFuncPtr schedule(const PrimFuncPtr& func) {
       epilogues.push_back(*e);
       chain.insert(e->store->buffer.get());
     }
-    std::vector<BufferPtr> local;
-    for (const BufferPtr& b : func->root_alloc_buffers) {
-      if (chain.count(b.get()) && !used_outside(parts, p, end, b.get())) local.push_back(b);
+    auto local_until = [&](size_t stop) {
+      std::vector<BufferPtr> local;
+      for (const BufferPtr& b : func->root_alloc_buffers) {
+        if (chain.count(b.get()) && !used_outside(parts, p, stop, b.get())) local.push_back(b);
+      }
+      return local;
+    };
+    // A window consumer (pooling) of the chain's last buffer right after it, when the whole
+    // chain lives only here: the chain's rows are computed inside its windows.
+    const Buffer* last = epilogues.empty() ? r->update->buffer.get() : epilogues.back().store->buffer.get();
+    const For* next = end < parts.size() && parts[end] ? parts[end]->as<For>() : nullptr;
+    std::optional<WindowConsumer> window = next && !worth_tiling(*r) ? match_window_consumer(*next, last) : std::nullopt;
+    std::vector<BufferPtr> local = local_until(window ? end + 1 : end);
+    if (window && local.size() != chain.size()) {
+      window.reset();
+      local = local_until(end);
     }
     Stmt rewritten;
-    Tiler tiler(*r, epilogues, local);
-    if (tiler.profitable()) rewritten = tiler.build();
-    else if (!epilogues.empty() || !local.empty()) rewritten = per_element(*r, epilogues, local);
+    if (worth_tiling(*r)) rewritten = Tiler(*r, epilogues, local).build();
+    if (!rewritten && window) {
+      rewritten = per_element_in_windows(*r, epilogues, local, *window, last);
+      if (rewritten) end += 1;
+      else local = local_until(end);
+    }
+    if (!rewritten && (!epilogues.empty() || !local.empty())) rewritten = per_element(*r, epilogues, local);
     if (!rewritten) {
       out.push_back(rewrite_nested(parts[p]));
       changed = changed || out.back() != parts[p];
