@@ -11,6 +11,7 @@
 #include "compiler/ir/tir_stride.h"
 #include "compiler/ir/tir_substitute.h"
 #include "compiler/ir/tir_visitor.h"
+#include "compiler/passes/tir/outer_product_tiles.h"
 #include "compiler/passes/tir/per_element.h"
 #include "compiler/passes/tir/reduction_nest.h"
 #include "compiler/passes/tir/window_consumer.h"
@@ -271,8 +272,8 @@ Stmt rewrite_nested(const Stmt& s) {
   if (!s) return s;
   if (const auto* f = s->as<For>()) {
     if (std::optional<Reduction> r = match_reduction(*f)) {
-      Tiler tiler(*r, {}, {});
-      if (worth_tiling(*r)) return tiler.build();
+      if (worth_tiling(*r)) return Tiler(*r, {}, {}).build();
+      if (worth_outer_product_tiles(*r)) return outer_product_tiles(*r, {}, {});
     }
     Stmt body = rewrite_nested(f->body);
     if (body == f->body) return s;
@@ -334,7 +335,7 @@ PrimFuncPtr schedule(const PrimFuncPtr& func) {
     // chain lives only here: the chain's rows are computed inside its windows.
     const Buffer* last = epilogues.empty() ? r->update->buffer.get() : epilogues.back().store->buffer.get();
     const For* next = end < parts.size() && parts[end] ? parts[end]->as<For>() : nullptr;
-    std::optional<WindowConsumer> window = next && !worth_tiling(*r) ? match_window_consumer(*next, last) : std::nullopt;
+    std::optional<WindowConsumer> window = next && !worth_tiling(*r) && !worth_outer_product_tiles(*r) ? match_window_consumer(*next, last) : std::nullopt;
     std::vector<BufferPtr> local = local_until(window ? end + 1 : end);
     if (window && local.size() != chain.size()) {
       window.reset();
@@ -342,6 +343,7 @@ PrimFuncPtr schedule(const PrimFuncPtr& func) {
     }
     Stmt rewritten;
     if (worth_tiling(*r)) rewritten = Tiler(*r, epilogues, local).build();
+    else if (worth_outer_product_tiles(*r)) rewritten = outer_product_tiles(*r, epilogues, local);
     if (!rewritten && window) {
       rewritten = per_element_in_windows(*r, epilogues, local, *window, last);
       if (rewritten) end += 1;

@@ -5,6 +5,7 @@
 
 #include "compiler/ir/tir_equal.h"
 #include "compiler/ir/tir_visitor.h"
+#include "compiler/passes/tir/outer_product_tiles.h"
 
 namespace relaxc::tir {
 
@@ -126,7 +127,7 @@ std::optional<RowProducer> match_row_producer(const std::vector<Stmt>& parts, co
   if (parts.empty()) return std::nullopt;
   const For* first = parts[0] ? parts[0]->as<For>() : nullptr;
   std::optional<Reduction> r = first ? match_reduction(*first) : std::nullopt;
-  if (!r || worth_tiling(*r) || r->i < 0) return std::nullopt;
+  if (!r || worth_tiling(*r) || worth_outer_product_tiles(*r) || r->i < 0) return std::nullopt;
   bool reducing = false;
   for (const Axis& a : r->axes) {
     if (a.kind == IterKind::Reduce) reducing = true;
