@@ -153,7 +153,9 @@ Value reshape(BuiltinCall& call) {
   }
   // Not cached at the call site: a cached view would keep the source alive between calls and
   // stop its own allocation site from recycling it.
-  return Value::of(Tensor::view(tensor->type, shape, tensor->data, tensor));
+  std::shared_ptr<Tensor> view = Tensor::view(tensor->type, shape, tensor->data, tensor);
+  view->frozen = tensor->frozen;
+  return Value::of(std::move(view));
 }
 
 Value make_tuple(BuiltinCall& call) { return Value::of_tuple(call.args); }

@@ -11,7 +11,7 @@
 namespace relaxrt {
 
 constexpr char kRxMagic[8] = {'\x7f', 'R', 'E', 'L', 'A', 'X', 'R', 'X'};
-constexpr uint32_t kRxFormatVersion = 1;
+constexpr uint32_t kRxFormatVersion = 2;
 constexpr size_t kRxAlignment = 64;
 
 // A dimension of a declared shape: a number, a symbolic variable (its slot in the shape heap)
@@ -63,6 +63,9 @@ struct VMFunction {
   int64_t code_begin = 0, code_end = 0;  // word range in the bytecode
   SourceSpan loc;
   std::vector<CastSpec> casts;           // indexed by vm.builtin.match_cast
+  // A transform of weights (pack_weights): calls with the same frozen tensors return the
+  // result of the first such call.
+  bool cache_results = false;
 };
 
 // Something a Call instruction can call.

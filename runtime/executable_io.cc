@@ -81,6 +81,7 @@ std::string encode_functions(const Executable& exe) {
       write_type(w, cast.type);
       write_span(w, cast.loc);
     }
+    w.u8(f.cache_results ? 1 : 0);
   }
   return w.buffer();
 }

@@ -90,6 +90,9 @@ void read_functions(ByteReader& r, Executable& exe) {
       cast.loc = read_span(r);
       f.casts.push_back(std::move(cast));
     }
+    uint8_t flags = exe.format_version >= 2 ? r.u8() : 0;
+    if (flags > 1) corrupt("function " + f.name + ": unknown flags");
+    f.cache_results = flags == 1;
     exe.functions.push_back(std::move(f));
   }
 }

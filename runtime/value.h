@@ -21,6 +21,10 @@ struct Tensor {
   void* data = nullptr;
   std::shared_ptr<const void> owner;
   DLTensor dl{};  // a DLPack view of the above, handed to kernels
+  // Never written for as long as the process runs: a constant of the .rx, an array relaxrun
+  // mapped from a file, or a cached result made from such tensors. Only results computed from
+  // frozen tensors may be kept across calls (VMFunction::cache_results).
+  bool frozen = false;
 
   static std::shared_ptr<Tensor> allocate(ElementType type, std::vector<int64_t> shape);
   static std::shared_ptr<Tensor> view(ElementType type, std::vector<int64_t> shape, void* data, std::shared_ptr<const void> owner);

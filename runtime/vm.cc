@@ -47,6 +47,7 @@ VirtualMachine::VirtualMachine(const Executable& exe, const NativeLibrary& libra
         // Constants are read-only views into the mapped file: kernels never write their inputs.
         void* data = const_cast<char*>(exe.constant_data.data() + c.data_offset);
         v = Value::of(Tensor::view(type, c.shape, data, exe.storage));
+        v.tensor->frozen = true;
         break;
       }
       case ConstantEntry::Kind::Ints: v = Value::of_shape(c.ints); break;
@@ -62,7 +63,7 @@ VirtualMachine::VirtualMachine(const Executable& exe, const NativeLibrary& libra
 Value VirtualMachine::invoke(const std::string& name, std::vector<Value> args) {
   const VMFunction* fn = exe_.find_function(name);
   if (!fn) throw RuntimeError("there is no function @" + name);
-  return run(*fn, std::move(args), 0);
+  return call_function(*fn, std::move(args), 0);
 }
 
 Value VirtualMachine::call_native(const Callable& callee, const std::vector<Value>& args) {
@@ -96,6 +97,31 @@ Value VirtualMachine::call_native(const Callable& callee, const std::vector<Valu
     throw RuntimeError(callee.kind == FunctionRef::Kind::Kernel ? message : "in " + callee.name + ": " + message);
   }
   return Value();
+}
+
+Value VirtualMachine::call_function(const VMFunction& fn, std::vector<Value> args, int depth) {
+  if (!fn.cache_results) return run(fn, std::move(args), depth);
+  bool frozen = std::all_of(args.begin(), args.end(), [](const Value& v) { return v.kind == Value::Kind::Tensor && v.tensor->frozen; });
+  if (!frozen) return run(fn, std::move(args), depth);
+  std::vector<CachedResult>& cached = cache_[&fn];
+  for (const CachedResult& c : cached) {
+    bool same = c.args.size() == args.size();
+    for (size_t i = 0; same && i < args.size(); ++i) same = c.args[i] == args[i].tensor;
+    if (same) return c.result;
+  }
+  CachedResult entry;
+  for (const Value& v : args) entry.args.push_back(v.tensor);
+  entry.result = run(fn, std::move(args), depth);
+  // The result is shared from now on, so nothing may write it: freeze it (its allocation site
+  // no longer recycles it, as the cache holds it).
+  if (entry.result.kind == Value::Kind::Tensor) entry.result.tensor->frozen = true;
+  if (entry.result.kind == Value::Kind::Tuple) {
+    for (const Value& field : *entry.result.tuple) {
+      if (field.kind == Value::Kind::Tensor) field.tensor->frozen = true;
+    }
+  }
+  cached.push_back(entry);
+  return entry.result;
 }
 
 Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int depth) {
@@ -147,7 +173,7 @@ Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int dep
         const Callable& callee = table_[static_cast<size_t>(w[2])];
         Value result;
         switch (callee.kind) {
-          case FunctionRef::Kind::VM: result = run(*callee.vm, call_args, depth + 1); break;
+          case FunctionRef::Kind::VM: result = call_function(*callee.vm, call_args, depth + 1); break;
           case FunctionRef::Kind::Builtin: {
             BuiltinCall call{exe_, fn, registers, call_args, recycled_[static_cast<size_t>(pc)], reused_[static_cast<size_t>(pc)]};
             result = callee.builtin(call);

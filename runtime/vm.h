@@ -52,6 +52,9 @@ class VirtualMachine {
     RxFunction native = nullptr;
     Builtin builtin = nullptr;
   };
+  // run(), or for a function that caches its results, the result of an earlier call with the
+  // same frozen tensors.
+  Value call_function(const VMFunction& fn, std::vector<Value> args, int depth);
   Value run(const VMFunction& fn, std::vector<Value> args, int depth);
   Value call_native(const Callable& callee, const std::vector<Value>& args);
 
@@ -66,6 +69,13 @@ class VirtualMachine {
     std::vector<Value> registers, call_args;
   };
   std::vector<Frame> frames_;
+  // Results of cache_results functions, with the arguments that made them (held, so that their
+  // addresses are not reused while they are keys).
+  struct CachedResult {
+    std::vector<std::shared_ptr<Tensor>> args;
+    Value result;
+  };
+  std::map<const VMFunction*, std::vector<CachedResult>> cache_;
 };
 
 }  // namespace relaxrt

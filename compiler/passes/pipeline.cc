@@ -5,6 +5,7 @@
 #include "compiler/passes/relax/fuse_ops.h"
 #include "compiler/passes/relax/legalize_ops.h"
 #include "compiler/passes/relax/matmul_transposed_to_linear.h"
+#include "compiler/passes/relax/pack_weights.h"
 #include "compiler/passes/tir/parallelize_outer_loops.h"
 #include "compiler/passes/tir/tile_reductions.h"
 
@@ -24,6 +25,8 @@ Module run_pipeline(const Module& checked, int opt_level, const std::string& las
   // Graph rewrites that choose better kernels before operators become TensorIR.
   Module module = opt_level >= 2 ? matmul_transposed_to_linear(checked) : checked;
   module = legalize_ops(module, LegalizeOptions{opt_level >= 1});
+  // The transposes of packed weights are operators too.
+  if (opt_level >= 2) module = legalize_ops(pack_weights(module), LegalizeOptions{true});
   if (reached("fuse")) return module;
   if (opt_level >= 2) module = fuse_ops(module);
   if (reached("schedule")) return module;

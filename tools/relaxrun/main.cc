@@ -52,7 +52,10 @@ std::shared_ptr<const relaxrt::MappedFile> open_mapped(const std::string& path) 
 relaxrt::Value tensor_in_place(const std::string& label, const relaxrt::NpyHeader& header, const char* data, std::shared_ptr<const void> owner) {
   std::optional<relaxrt::ElementType> type = relaxrt::parse_element_type(header.dtype);
   if (!type) throw Failure(label + ": unsupported dtype " + header.dtype);
-  return relaxrt::Value::of(relaxrt::Tensor::view(*type, header.shape, const_cast<char*>(data), std::move(owner)));
+  // Mapped read-only, so never written: weight transforms of it are computed once.
+  relaxrt::Value value = relaxrt::Value::of(relaxrt::Tensor::view(*type, header.shape, const_cast<char*>(data), std::move(owner)));
+  value.tensor->frozen = true;
+  return value;
 }
 
 // An array (an input, or the --expected reference) used in place from the mapped file (numpy aligns the data to 64 bytes), so a

@@ -49,7 +49,7 @@ class RegionCollector {
     for (const Access& access : accesses) {
       // A buffer the block allocates itself is internal to it, not an access of the block.
       bool own = std::any_of(block.alloc_buffers.begin(), block.alloc_buffers.end(), [&](const BufferPtr& b) { return b == access.buffer; });
-      if (own) continue;
+      if (own || inner_allocs_.count(access.buffer.get())) continue;  // or one a block inside allocates
       if (!writes && block.init) {
         bool written = std::any_of(writes_.begin(), writes_.end(), [&](const Access& w) { return w.buffer == access.buffer; });
         if (written) continue;
@@ -81,6 +81,7 @@ class RegionCollector {
         for (const BufferRegion& r : block->reads) note(reads_, r.buffer, {});
         for (const BufferRegion& r : block->writes) note(writes_, r.buffer, {});
         for (const IterVar& iv : block->iter_vars) inner_axes_.insert(iv.var.get());
+        for (const BufferPtr& b : block->alloc_buffers) inner_allocs_.insert(b.get());
       }
     }, [&](const ExprNode& expr) {
       if (const auto* load = expr.as<Load>()) {
@@ -157,6 +158,7 @@ class RegionCollector {
   std::vector<Access> reads_, writes_;
   std::map<const Var*, const For*> inner_loops_;
   std::set<const Var*> inner_axes_;  // axes of blocks nested in this one
+  std::set<const Buffer*> inner_allocs_;  // buffers blocks nested in this one allocate
   bool init_only_ = false;
 };
 

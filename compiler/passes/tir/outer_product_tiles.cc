@@ -16,6 +16,11 @@ namespace {
 constexpr int64_t kRowsPerTile = 8;     // MR
 constexpr int64_t kVectorsPerRow = 2;   // NC = 2 vectors: 16 accumulators of the 32 registers
 constexpr int64_t kMaxColumns = 64;     // what one vectorized loop holds
+// A single row has only NC / lanes accumulators, each a chain of dependent multiply-adds as
+// long as the reduction: split it over this many partial sums (batch 1's latency).
+constexpr int64_t kSingleRowSplit = 4;
+constexpr int64_t kChunks = 8;             // k ranges summed in parallel for few rows
+constexpr int64_t kMaxSplitColumns = 1024; // columns of partial sums kept per row
 
 class OuterTiler {
  public:
@@ -34,21 +39,35 @@ class OuterTiler {
     Expr rows_done = arith(BinaryOp::Mul, full_rows, row_step);
 
     std::vector<Stmt> parts;
+    const IntImm* few = constant(i.extent);
+    if (few && few->value < kRowsPerTile && splits_reduction()) {
+      parts.push_back(few_rows(imm(0, i.extent->dtype, loc_), i.extent, few->value));
+      return around_other_axes(seq(std::move(parts)));
+    }
     // Full row tiles, columns inside.
     counted(parts, i.loop_var->name + "_o", imm(0, i.extent->dtype, loc_), full_rows,
             [&](const Expr& io) { return columns(nc, [&](const Expr& j0, int64_t cols) { return tile(arith(BinaryOp::Mul, io, row_step), mr, j0, cols); }); });
-    // The rows left, one at a time inside the column tiles: with few rows (batch 1) the
-    // columns are what threads can share.
     Expr rest = arith(BinaryOp::Sub, i.extent, rows_done);
+    if ((!constant(rest) || constant(rest)->value > 0) && splits_reduction()) {
+      parts.push_back(few_rows(rows_done, rest, mr - 1));
+      return around_other_axes(seq(std::move(parts)));
+    }
+    // Otherwise the rows left one at a time inside column tiles of one vector, which threads
+    // share.
+    int64_t single_row_nc = std::min(nc, vector_lanes(out_.buffer->dtype));
     if (!constant(rest) || constant(rest)->value > 0) {
-      parts.push_back(columns(nc, [&](const Expr& j0, int64_t cols) {
+      parts.push_back(columns(single_row_nc, [&](const Expr& j0, int64_t cols) {
         std::vector<Stmt> rows;
         counted(rows, i.loop_var->name + "_t", rows_done, rest, [&](const Expr& it) { return tile(it, 1, j0, cols); });
         return seq(std::move(rows));
       }));
     }
-    Stmt body = seq(std::move(parts));
-    // The other spatial axes stay loops around everything, in their order.
+    return around_other_axes(seq(std::move(parts)));
+  }
+
+ private:
+  // The other spatial axes stay loops around everything, in their order.
+  Stmt around_other_axes(Stmt body) const {
     for (size_t p = r_.axes.size(); p-- > 0;) {
       const Axis& a = r_.axes[p];
       if (a.kind == IterKind::Spatial && static_cast<int>(p) != r_.i && static_cast<int>(p) != r_.j) {
@@ -58,7 +77,116 @@ class OuterTiler {
     return body;
   }
 
- private:
+  // Few rows (batch 1) split the reduction instead: each of kChunks parallel iterations sums a
+  // contiguous range of k for every column (the weight rows it reads are one contiguous block,
+  // read once), then the partial sums are added. Needs one reduction axis and a known number
+  // of columns.
+  bool splits_reduction() const {
+    int reductions = 0;
+    for (const Axis& a : r_.axes) reductions += a.kind == IterKind::Reduce;
+    const IntImm* columns = constant(r_.axes[static_cast<size_t>(r_.j)].extent);
+    return reductions == 1 && columns && columns->value <= kMaxSplitColumns;
+  }
+
+  Stmt few_rows(const Expr& first, const Expr& count, int64_t max_rows) {
+    const Axis& i = r_.axes[static_cast<size_t>(r_.i)];
+    const Axis& j = r_.axes[static_cast<size_t>(r_.j)];
+    const Axis& k = *std::find_if(r_.axes.begin(), r_.axes.end(), [](const Axis& a) { return a.kind == IterKind::Reduce; });
+    DataType dtype = out_.buffer->dtype;
+    DataType index_type = j.extent->dtype;
+    int64_t cols = constant(j.extent)->value;
+    auto c = [&](int64_t v) { return imm(v, index_type, loc_); };
+    std::string suffix = tiles_ == 0 ? "" : "_" + std::to_string(tiles_);
+    ++tiles_;
+    auto named = [&](const std::string& part) { return r_.block->name + part + suffix; };
+    auto part = std::make_shared<Buffer>(Buffer{named("_part"), dtype, {c(kChunks), c(max_rows), c(cols)}, "local", loc_});
+    auto acc = std::make_shared<Buffer>(Buffer{named("_acc"), dtype, {c(max_rows), c(cols)}, "local", loc_});
+    std::vector<Expr> at = {arith(BinaryOp::Sub, var_ref(i.iter), first), var_ref(j.iter)};
+    LocalChain chain;
+    chain.at = at;
+    chain.loc = loc_;
+    std::vector<BufferPtr> allocs = {part, acc};
+    for (const BufferPtr& b : local_) {
+      allocs.push_back(std::make_shared<Buffer>(Buffer{b->name + suffix, b->dtype, {c(max_rows), c(cols)}, "local", loc_}));
+      chain.local[b.get()] = allocs.back();
+    }
+    auto add = [&](const Expr& a, const Expr& b) { return std::make_shared<Binary>(BinaryOp::Add, a, b, dtype, loc_); };
+    // The tile's axes for row `row` and the column loop variable jj; k bound as given (or left
+    // out), `extra` first.
+    auto axes_at = [&](const Expr& row, const VarPtr& jj, const Expr& k_binding, const std::vector<IterVar>& extra) {
+      std::vector<IterVar> axes = extra;
+      for (size_t p = 0; p < r_.axes.size(); ++p) {
+        const Axis& a = r_.axes[p];
+        if (a.kind == IterKind::Reduce && !k_binding) continue;
+        Expr binding = var_ref(a.loop_var);
+        if (static_cast<int>(p) == r_.i) binding = row;
+        if (static_cast<int>(p) == r_.j) binding = var_ref(jj);
+        if (a.kind == IterKind::Reduce) binding = k_binding;
+        axes.push_back(axis(a.iter, a.extent, a.kind, binding));
+      }
+      return axes;
+    };
+    // for jj in T.vectorized(cols): body(axes) at `row`.
+    auto over_columns = [&](const Expr& row, const Expr& k_binding, const std::vector<IterVar>& extra, const std::function<Stmt(std::vector<IterVar>)>& body) {
+      VarPtr jj = fresh("jj", index_type, loc_);
+      return loop(jj, c(0), j.extent, ForKind::Vectorized, body(axes_at(row, jj, k_binding, extra)));
+    };
+    // for it in range(count): the same for row first + it.
+    auto over_rows = [&](const Expr& k_binding, const std::vector<IterVar>& extra, const std::function<Stmt(std::vector<IterVar>)>& body) {
+      VarPtr it = fresh(i.loop_var->name + "_t", index_type, loc_);
+      return loop(it, c(0), count, ForKind::Serial, over_columns(arith(BinaryOp::Add, first, var_ref(it)), k_binding, extra, body));
+    };
+    // Partial sums, one chunk of k per parallel iteration, each row summed in registers.
+    VarPtr kp = fresh(k.loop_var->name + "_p", index_type, loc_), vp = fresh("v_" + k.loop_var->name + "_p", index_type, loc_);
+    VarPtr kk = fresh(k.loop_var->name + "_i", index_type, loc_), it = fresh(i.loop_var->name + "_t", index_type, loc_);
+    Expr chunk = arith(BinaryOp::FloorDiv, k.extent, c(kChunks));
+    std::vector<IterVar> chunk_axis = {axis(vp, c(kChunks), IterKind::Spatial, var_ref(kp))};
+    std::vector<Expr> part_at = {var_ref(vp), at[0], at[1]};
+    auto run = std::make_shared<Buffer>(Buffer{named("_run"), dtype, {c(cols)}, "local", loc_});
+    std::vector<Expr> run_at = {var_ref(j.iter)};
+    Expr running = std::make_shared<Load>(run, run_at, loc_);
+    Expr row = arith(BinaryOp::Add, first, var_ref(it));
+    Stmt zero = over_columns(row, nullptr, chunk_axis, [&](std::vector<IterVar> axes) {
+      return block(named("_run_init"), axes, std::make_shared<Store>(run, run_at, std::make_shared<FloatImm>(0.0, dtype, loc_), loc_), loc_);
+    });
+    Stmt sum = loop(kk, c(0), chunk, ForKind::Serial,
+                    over_columns(row, arith(BinaryOp::Add, arith(BinaryOp::Mul, var_ref(kp), chunk), var_ref(kk)), chunk_axis, [&](std::vector<IterVar> axes) {
+                      return block(named("_run"), axes, std::make_shared<Store>(run, run_at, add(running, chain.localize(r_.term)), loc_), loc_);
+                    }));
+    Stmt keep = over_columns(row, nullptr, chunk_axis, [&](std::vector<IterVar> axes) {
+      return block(named("_part"), axes, std::make_shared<Store>(part, part_at, running, loc_), loc_);
+    });
+    Stmt per_row = block(named("_chunk"), {}, seq({zero, sum, keep}), loc_, {run});
+    Stmt partials = loop(kp, c(0), c(kChunks), ForKind::Parallel, loop(it, c(0), count, ForKind::Serial, per_row));
+
+    // Then per row: the init value, the steps of k left over, the partial sums; epilogues.
+    Expr total = std::make_shared<Load>(acc, at, loc_);
+    std::vector<Stmt> finish;
+    finish.push_back(over_rows(nullptr, {}, [&](std::vector<IterVar> axes) {
+      return block(named("_init"), axes, std::make_shared<Store>(acc, at, chain.localize(r_.init_value), loc_), loc_);
+    }));
+    Expr done = arith(BinaryOp::Mul, chunk, c(kChunks));
+    VarPtr kt = fresh(k.loop_var->name + "_t", index_type, loc_);
+    Expr left = arith(BinaryOp::Sub, k.extent, done);
+    if (!constant(left) || constant(left)->value > 0) {
+      finish.push_back(loop(kt, done, left, ForKind::Serial, over_rows(var_ref(kt), {}, [&](std::vector<IterVar> axes) {
+        return block(named("_tail"), axes, std::make_shared<Store>(acc, at, add(total, chain.localize(r_.term)), loc_), loc_);
+      })));
+    }
+    VarPtr kq = fresh(k.loop_var->name + "_p", index_type, loc_), vq = fresh("v_" + k.loop_var->name + "_p", index_type, loc_);
+    std::vector<Expr> chunk_at = {var_ref(vq), at[0], at[1]};
+    finish.push_back(loop(kq, c(0), c(kChunks), ForKind::Unrolled, over_rows(nullptr, {axis(vq, c(kChunks), IterKind::Reduce, var_ref(kq))}, [&](std::vector<IterVar> axes) {
+      return block(named("_combine"), axes, std::make_shared<Store>(acc, at, add(total, std::make_shared<Load>(part, chunk_at, loc_)), loc_), loc_);
+    })));
+    finish.push_back(over_rows(nullptr, {}, [&](std::vector<IterVar> axes) {
+      std::vector<Stmt> out;
+      out.push_back(block(named("_out"), axes, chain.store(out_.buffer, out_.indices, total), loc_));
+      for (Stmt& b : chain.epilogue_blocks(epilogues_, r_, axes, suffix)) out.push_back(std::move(b));
+      return seq(std::move(out));
+    }));
+    return block(named("_rows"), {}, seq({partials, seq(std::move(finish))}), loc_, allocs);
+  }
+
   // Column tiles of nc, then what is left: one narrower tile when the extent is known, else
   // one column at a time.
   Stmt columns(int64_t nc, const std::function<Stmt(const Expr&, int64_t)>& tile_at) {
@@ -98,9 +226,21 @@ class OuterTiler {
     std::string suffix = tiles_ == 0 ? "" : "_" + std::to_string(tiles_);
     ++tiles_;
     auto named = [&](const std::string& part) { return r_.block->name + part + suffix; };
-    auto acc = std::make_shared<Buffer>(Buffer{named("_acc"), dtype, {imm(rows, index_type, loc_), imm(cols, index_type, loc_)}, "local", loc_});
+    int reductions = 0;
+    for (const Axis& a : r_.axes) reductions += a.kind == IterKind::Reduce;
+    int64_t split = rows == 1 && reductions == 1 ? kSingleRowSplit : 1;
+    std::vector<Expr> acc_shape = {imm(rows, index_type, loc_), imm(cols, index_type, loc_)};
+    if (split > 1) acc_shape.insert(acc_shape.begin(), imm(split, index_type, loc_));
+    auto acc = std::make_shared<Buffer>(Buffer{named("_acc"), dtype, acc_shape, "local", loc_});
     std::vector<Expr> at = {arith(BinaryOp::Sub, var_ref(r_.axes[static_cast<size_t>(r_.i)].iter), i0),
                             arith(BinaryOp::Sub, var_ref(r_.axes[static_cast<size_t>(r_.j)].iter), j0)};
+    // acc's element for partial sum `part` (0 holds the total).
+    auto acc_at = [&](const Expr& part) {
+      std::vector<Expr> index = at;
+      if (split > 1) index.insert(index.begin(), part);
+      return index;
+    };
+    Expr zero_part = imm(0, index_type, loc_);
     LocalChain chain;
     chain.at = at;
     chain.loc = loc_;
@@ -124,25 +264,82 @@ class OuterTiler {
       return loop(ii, imm(0, index_type, loc_), imm(rows, index_type, loc_), ForKind::Unrolled,
                   loop(jj, imm(0, index_type, loc_), imm(cols, index_type, loc_), ForKind::Vectorized, body(axes)));
     };
-    Expr acc_value = std::make_shared<Load>(acc, at, loc_);
-    Stmt init = over_tile(false, [&](std::vector<IterVar> axes) {
-      return block(named("_init"), axes, std::make_shared<Store>(acc, at, chain.localize(r_.init_value), loc_), loc_);
-    });
-    Stmt accumulate = over_tile(true, [&](std::vector<IterVar> axes) {
-      Expr sum = std::make_shared<Binary>(BinaryOp::Add, acc_value, chain.localize(r_.term), dtype, loc_);
-      return block(named(""), axes, std::make_shared<Store>(acc, at, sum, loc_), loc_);
-    });
-    for (size_t p = r_.axes.size(); p-- > 0;) {
-      const Axis& a = r_.axes[p];
-      if (a.kind == IterKind::Reduce) accumulate = loop(a.loop_var, imm(0, a.extent->dtype, loc_), a.extent, ForKind::Serial, accumulate);
+    Expr acc_value = std::make_shared<Load>(acc, acc_at(zero_part), loc_);
+    auto add = [&](const Expr& a, const Expr& b) { return std::make_shared<Binary>(BinaryOp::Add, a, b, dtype, loc_); };
+    std::vector<Stmt> parts;
+    parts.push_back(over_tile(false, [&](std::vector<IterVar> axes) {
+      return block(named("_init"), axes, std::make_shared<Store>(acc, acc_at(zero_part), chain.localize(r_.init_value), loc_), loc_);
+    }));
+    if (split == 1) {
+      Stmt accumulate = over_tile(true, [&](std::vector<IterVar> axes) {
+        return block(named(""), axes, std::make_shared<Store>(acc, at, add(acc_value, chain.localize(r_.term)), loc_), loc_);
+      });
+      for (size_t p = r_.axes.size(); p-- > 0;) {
+        const Axis& a = r_.axes[p];
+        if (a.kind == IterKind::Reduce) accumulate = loop(a.loop_var, imm(0, a.extent->dtype, loc_), a.extent, ForKind::Serial, accumulate);
+      }
+      parts.push_back(accumulate);
+    } else {
+      for (Stmt& s : split_reduction(split, acc, acc_at, over_tile, named, chain)) parts.push_back(std::move(s));
     }
     Stmt finish = over_tile(false, [&](std::vector<IterVar> axes) {
-      std::vector<Stmt> parts;
-      parts.push_back(block(named("_out"), axes, chain.store(out_.buffer, out_.indices, acc_value), loc_));
-      for (Stmt& b : chain.epilogue_blocks(epilogues_, r_, axes, suffix)) parts.push_back(std::move(b));
-      return seq(std::move(parts));
+      std::vector<Stmt> out;
+      out.push_back(block(named("_out"), axes, chain.store(out_.buffer, out_.indices, acc_value), loc_));
+      for (Stmt& b : chain.epilogue_blocks(epilogues_, r_, axes, suffix)) out.push_back(std::move(b));
+      return seq(std::move(out));
     });
-    return block(named("_tile"), {}, seq({init, accumulate, finish}), loc_, allocs);
+    parts.push_back(finish);
+    return block(named("_tile"), {}, seq(std::move(parts)), loc_, allocs);
+  }
+
+  // The reduction over k as `split` partial sums: acc[u] takes k = ko * split + u (acc[0] holds
+  // the init value, the others start at 0), acc[0] the steps left over, then acc[0] += the rest.
+  template <typename AccAt, typename OverTile, typename Named>
+  std::vector<Stmt> split_reduction(int64_t split, const BufferPtr& acc, const AccAt& acc_at, const OverTile& over_tile, const Named& named,
+                                    const LocalChain& chain) {
+    DataType dtype = out_.buffer->dtype;
+    const Axis& k = *std::find_if(r_.axes.begin(), r_.axes.end(), [](const Axis& a) { return a.kind == IterKind::Reduce; });
+    DataType index_type = k.extent->dtype;
+    Expr step = imm(split, index_type, loc_);
+    auto add = [&](const Expr& a, const Expr& b) { return std::make_shared<Binary>(BinaryOp::Add, a, b, dtype, loc_); };
+    // Rebinds k in a tile's axes.
+    auto with_k = [&](std::vector<IterVar> axes, const Expr& binding) {
+      for (IterVar& iv : axes) {
+        if (iv.var == k.iter) iv.binding = binding;
+      }
+      return axes;
+    };
+    std::vector<Stmt> parts;
+    VarPtr z = fresh("u", index_type, loc_), vz = fresh("v_u", index_type, loc_);
+    parts.push_back(loop(z, imm(1, index_type, loc_), imm(split - 1, index_type, loc_), ForKind::Unrolled, over_tile(false, [&](std::vector<IterVar> axes) {
+      axes.insert(axes.begin(), axis(vz, step, IterKind::Spatial, var_ref(z)));
+      return block(named("_part_init"), axes, std::make_shared<Store>(acc, acc_at(var_ref(vz)), std::make_shared<FloatImm>(0.0, dtype, loc_), loc_), loc_);
+    })));
+    VarPtr ko = fresh(k.loop_var->name + "_o", index_type, loc_), u = fresh("u", index_type, loc_), vu = fresh("v_u", index_type, loc_);
+    Expr chunks = arith(BinaryOp::FloorDiv, k.extent, step);
+    Stmt update = over_tile(true, [&](std::vector<IterVar> axes) {
+      axes = with_k(std::move(axes), arith(BinaryOp::Add, arith(BinaryOp::Mul, var_ref(ko), step), var_ref(u)));
+      axes.insert(axes.begin(), axis(vu, step, IterKind::Spatial, var_ref(u)));
+      Expr partial = std::make_shared<Load>(acc, acc_at(var_ref(vu)), loc_);
+      return block(named("_part"), axes, std::make_shared<Store>(acc, acc_at(var_ref(vu)), add(partial, chain.localize(r_.term)), loc_), loc_);
+    });
+    parts.push_back(loop(ko, imm(0, index_type, loc_), chunks, ForKind::Serial, loop(u, imm(0, index_type, loc_), step, ForKind::Unrolled, update)));
+    Expr done = arith(BinaryOp::Mul, chunks, step);
+    Expr rest = arith(BinaryOp::Sub, k.extent, done);
+    Expr total = std::make_shared<Load>(acc, acc_at(imm(0, index_type, loc_)), loc_);
+    if (!constant(rest) || constant(rest)->value > 0) {
+      VarPtr kt = fresh(k.loop_var->name + "_t", index_type, loc_);
+      parts.push_back(loop(kt, done, rest, ForKind::Serial, over_tile(true, [&](std::vector<IterVar> axes) {
+        axes = with_k(std::move(axes), var_ref(kt));
+        return block(named("_tail"), axes, std::make_shared<Store>(acc, acc_at(imm(0, index_type, loc_)), add(total, chain.localize(r_.term)), loc_), loc_);
+      })));
+    }
+    parts.push_back(over_tile(false, [&](std::vector<IterVar> axes) {
+      Expr sum = total;
+      for (int64_t p = 1; p < split; ++p) sum = add(sum, std::make_shared<Load>(acc, acc_at(imm(p, index_type, loc_)), loc_));
+      return block(named("_combine"), axes, std::make_shared<Store>(acc, acc_at(imm(0, index_type, loc_)), sum, loc_), loc_);
+    }));
+    return parts;
   }
 
   const Reduction& r_;

@@ -1,0 +1,360 @@
+#include "compiler/passes/relax/pack_weights.h"
+
+#include <map>
+#include <set>
+
+#include "compiler/check/infer_struct_info.h"
+#include "compiler/ir/tir_rewrite.h"
+#include "compiler/ir/tir_substitute.h"
+#include "compiler/ir/tir_visitor.h"
+#include "compiler/passes/tir/reduction_nest.h"
+
+namespace relaxc {
+
+using namespace relaxc::relax;
+
+namespace {
+
+constexpr const char* kWeightTransform = "relaxc.weight_transform";
+
+std::optional<int64_t> num_input(const Function& f) {
+  for (const auto& [key, value] : f.attrs) {
+    if (key == "num_input" && value->kind == AttrValue::Kind::Int) return value->int_value;
+  }
+  return std::nullopt;
+}
+
+bool loads_buffer(const tir::Expr& e, const tir::Buffer* b) {
+  bool found = false;
+  tir::visit_expr(e, [&](const tir::ExprNode& n) {
+    if (const auto* load = n.as<tir::Load>()) found = found || load->buffer.get() == b;
+  });
+  return found;
+}
+
+bool mentions_buffer(const tir::Stmt& s, const tir::Buffer* b) {
+  bool found = false;
+  tir::visit_stmt(s, [&](const tir::StmtNode& n) {
+    if (const auto* st = n.as<tir::Store>()) found = found || st->buffer.get() == b;
+    if (const auto* blk = n.as<tir::Block>()) {
+      for (const auto* regions : {&blk->reads, &blk->writes}) {
+        for (const tir::BufferRegion& region : *regions) found = found || region.buffer.get() == b;
+      }
+    }
+  }, [&](const tir::ExprNode& e) {
+    if (const auto* load = e.as<tir::Load>()) found = found || load->buffer.get() == b;
+  });
+  return found;
+}
+
+// Whether `kernel` reads `weight` only as weight[j, k] in one dot-product reduction (k summed
+// and read contiguously, j the output's last axis), and nothing else in that term moves with j:
+// transposed, the reduction has the outer-product form.
+bool reads_as_dot_weight(const tir::PrimFunc& kernel, const tir::Buffer* weight) {
+  const tir::Seq* seq = kernel.body ? kernel.body->as<tir::Seq>() : nullptr;
+  std::vector<tir::Stmt> parts = seq ? seq->stmts : std::vector<tir::Stmt>{kernel.body};
+  const tir::For* nest = nullptr;
+  tir::Stmt nest_stmt;
+  for (const tir::Stmt& part : parts) {
+    if (!mentions_buffer(part, weight)) continue;
+    if (nest || !part->as<tir::For>()) return false;
+    nest = part->as<tir::For>();
+    nest_stmt = part;
+  }
+  std::optional<tir::Reduction> r = nest ? tir::match_reduction(*nest) : std::nullopt;
+  if (!r || r->k < 0 || r->i < 0 || r->j < 0 || loads_buffer(r->init_value, weight)) return false;
+  const tir::Var* j = r->axes[static_cast<size_t>(r->j)].iter.get();
+  const tir::Var* k = r->axes[static_cast<size_t>(r->k)].iter.get();
+  // Every mention of the weight in the nest is a load in the term, at [j, k].
+  int in_nest = 0, in_term = 0;
+  bool ok = true;
+  tir::visit_stmt(nest_stmt, [&](const tir::StmtNode& n) {
+    if (const auto* st = n.as<tir::Store>()) ok = ok && st->buffer.get() != weight;
+  }, [&](const tir::ExprNode& e) {
+    if (const auto* load = e.as<tir::Load>(); load && load->buffer.get() == weight) ++in_nest;
+  });
+  tir::visit_expr(r->term, [&](const tir::ExprNode& e) {
+    const auto* load = e.as<tir::Load>();
+    if (!load) return;
+    bool uses_j = false;
+    for (const tir::Expr& index : load->indices) uses_j = uses_j || tir::uses_var(index, j);
+    if (load->buffer.get() != weight) {
+      ok = ok && !uses_j;
+      return;
+    }
+    ++in_term;
+    const auto* row = load->indices.size() == 2 ? load->indices[0]->as<tir::VarRef>() : nullptr;
+    const auto* column = load->indices.size() == 2 ? load->indices[1]->as<tir::VarRef>() : nullptr;
+    ok = ok && row && column && row->var.get() == j && column->var.get() == k;
+  });
+  return ok && in_term > 0 && in_term == in_nest;
+}
+
+// Block regions of `from` become regions of `to` with the two dimensions swapped.
+tir::Stmt swap_regions(const tir::Stmt& s, const tir::Buffer* from, const tir::BufferPtr& to) {
+  if (!s) return s;
+  if (const auto* loop = s->as<tir::For>()) {
+    auto copy = std::make_shared<tir::For>(*loop);
+    copy->body = swap_regions(loop->body, from, to);
+    return copy;
+  }
+  if (const auto* seq = s->as<tir::Seq>()) {
+    std::vector<tir::Stmt> parts;
+    for (const tir::Stmt& part : seq->stmts) parts.push_back(swap_regions(part, from, to));
+    return std::make_shared<tir::Seq>(std::move(parts), seq->loc);
+  }
+  if (const auto* block = s->as<tir::Block>()) {
+    auto copy = std::make_shared<tir::Block>(*block);
+    for (auto* regions : {&copy->reads, &copy->writes}) {
+      for (tir::BufferRegion& region : *regions) {
+        if (region.buffer.get() != from) continue;
+        region.buffer = to;
+        if (region.region.size() == 2) std::swap(region.region[0], region.region[1]);
+      }
+    }
+    copy->init = swap_regions(block->init, from, to);
+    copy->body = swap_regions(block->body, from, to);
+    return copy;
+  }
+  return s;
+}
+
+// `kernel` reading parameter `index` (a weight W) as W_t[k, j].
+tir::PrimFuncPtr kmajor_variant(const tir::PrimFunc& kernel, size_t index, const std::string& name) {
+  auto variant = std::make_shared<tir::PrimFunc>(kernel);
+  variant->name = name;
+  const tir::BufferPtr& weight = kernel.params[index].buffer;
+  auto transposed = std::make_shared<tir::Buffer>(*weight);
+  transposed->shape = {weight->shape[1], weight->shape[0]};
+  variant->params[index].buffer = transposed;
+  tir::Stmt body = tir::rewrite_stmt(kernel.body, [&](const tir::Expr& e) -> tir::Expr {
+    const auto* load = e->as<tir::Load>();
+    if (!load || load->buffer != weight) return nullptr;
+    return std::make_shared<tir::Load>(transposed, std::vector<tir::Expr>{load->indices[1], load->indices[0]}, load->loc);
+  });
+  variant->body = swap_regions(body, weight.get(), transposed);
+  return variant;
+}
+
+// `kernel` with the sizes its weight parameters fix (a (10, 128) weight binds n = 10 and
+// m = 128) made constants: shapes, loop extents and strides the tiles can plan around.
+tir::PrimFuncPtr specialize(const tir::PrimFunc& kernel, const std::vector<std::pair<size_t, StructInfoPtr>>& weights) {
+  tir::VarMap sizes;
+  for (const auto& [index, type] : weights) {
+    const tir::BufferPtr& buffer = kernel.params[index].buffer;
+    for (size_t d = 0; d < buffer->shape.size() && d < type->shape->size(); ++d) {
+      if (const auto* ref = buffer->shape[d]->as<tir::VarRef>()) sizes[ref->var.get()] = (*type->shape)[d];
+    }
+  }
+  for (const tir::Param& p : kernel.params) {
+    if (!p.buffer) sizes.erase(p.var.get());  // a size passed as a scalar stays a parameter
+  }
+  if (sizes.empty()) return std::make_shared<tir::PrimFunc>(kernel);
+  auto out = std::make_shared<tir::PrimFunc>(kernel);
+  tir::BufferMap buffers;
+  auto specialized = [&](const tir::BufferPtr& b) {
+    auto copy = std::make_shared<tir::Buffer>(*b);
+    for (tir::Expr& dim : copy->shape) dim = tir::substitute(dim, sizes);
+    buffers[b.get()] = copy;
+    return copy;
+  };
+  for (tir::Param& p : out->params) {
+    if (p.buffer) p.buffer = specialized(p.buffer);
+  }
+  for (tir::BufferPtr& b : out->root_alloc_buffers) b = specialized(b);
+  out->body = tir::rewrite_stmt(kernel.body, [&](const tir::Expr& e) -> tir::Expr {
+    const auto* ref = e->as<tir::VarRef>();
+    if (!ref) return nullptr;
+    auto it = sizes.find(ref->var.get());
+    return it == sizes.end() ? nullptr : it->second;
+  }, buffers);
+  std::vector<tir::VarPtr> kept;
+  for (const tir::VarPtr& v : kernel.size_vars) {
+    if (!sizes.count(v.get())) kept.push_back(v);
+  }
+  out->size_vars = std::move(kept);
+  return out;
+}
+
+StructInfoPtr constant_matrix(const StructInfoPtr& sinfo) {
+  if (!sinfo || sinfo->kind != StructInfoKind::Tensor || !sinfo->shape || sinfo->shape->size() != 2 || !is_float(sinfo->dtype)) return nullptr;
+  for (const tir::Expr& dim : *sinfo->shape) {
+    if (!dim->as<tir::IntImm>()) return nullptr;
+  }
+  return sinfo;
+}
+
+std::set<std::string> called_kernels(const Module& module) {
+  std::set<std::string> names;
+  for (const FunctionPtr& f : module.functions) {
+    for (const BindingBlock& block : f->blocks) {
+      for (const Binding& b : block.bindings) {
+        const auto* call = b.value ? b.value->as<Call>() : nullptr;
+        if (!call || call->args.empty()) continue;
+        if (const auto* g = call->args[0]->as<GlobalVar>()) names.insert(g->name);
+      }
+    }
+  }
+  return names;
+}
+
+class Packer {
+ public:
+  explicit Packer(const Module& module) : out_(module) {
+    for (const auto& f : module.prim_funcs) names_.insert(f->name);
+    for (const auto& f : module.functions) names_.insert(f->name);
+  }
+
+  Module run() {
+    std::set<std::string> called_before = called_kernels(out_);
+    std::vector<FunctionPtr> functions = out_.functions;
+    for (FunctionPtr& f : functions) f = pack(*f);
+    for (const FunctionPtr& t : transforms_) functions.push_back(t);
+    out_.functions = std::move(functions);
+    // Kernels whose every call now goes to their k-major variant.
+    std::set<std::string> called = called_kernels(out_);
+    std::vector<tir::PrimFuncPtr> kept;
+    for (const tir::PrimFuncPtr& k : out_.prim_funcs) {
+      if (called.count(k->name) || !called_before.count(k->name)) kept.push_back(k);
+    }
+    out_.prim_funcs = std::move(kept);
+    return std::move(out_);
+  }
+
+ private:
+  std::string fresh(const std::string& base) {
+    for (int i = 0;; ++i) {
+      std::string name = i == 0 ? base : base + "_" + std::to_string(i);
+      if (names_.insert(name).second) return name;
+    }
+  }
+
+  // The weight behind a call argument, with its type: a parameter from num_input on, or a
+  // metadata constant; null otherwise.
+  StructInfoPtr weight_type(const Expr& arg, const Function& f) const {
+    if (const auto* c = arg->as<Constant>(); c && c->metadata_index) return constant_matrix(c->sinfo);
+    const auto* var = arg->as<Var>();
+    std::optional<int64_t> first = num_input(f);
+    if (!var || !first) return nullptr;
+    for (size_t p = static_cast<size_t>(std::max<int64_t>(0, *first)); p < f.params.size(); ++p) {
+      if (f.params[p].get() == var) return constant_matrix(var->sinfo);
+    }
+    return nullptr;
+  }
+
+  // `<weight>_kmajor(w)`: R.permute_dims(w), its result kept by the VM for frozen weights.
+  std::string transform_for(const std::string& weight_name, const StructInfoPtr& type, SourceLoc loc) {
+    auto fn = std::make_shared<Function>();
+    fn->name = fresh(weight_name + "_kmajor");
+    fn->loc = loc;
+    fn->return_loc = loc;
+    auto param = std::make_shared<Var>("w", type, loc);
+    fn->params.push_back(param);
+    auto transposed = make_tensor_sinfo(std::vector<tir::Expr>{(*type->shape)[1], (*type->shape)[0]}, type->dtype);
+    auto call = std::make_shared<Call>(loc);
+    call->op = "permute_dims";
+    call->args.push_back(param);
+    auto result = std::make_shared<Var>("w_t", transposed, loc);
+    BindingBlock block;
+    block.is_dataflow = true;
+    block.loc = loc;
+    block.output_loc = loc;
+    block.bindings.push_back(Binding{result, call, nullptr, false, loc});
+    block.outputs.push_back(result);
+    fn->blocks.push_back(std::move(block));
+    fn->body = result;
+    fn->ret_annotation = transposed;
+    fn->ret_sinfo = transposed;
+    auto flag = std::make_shared<AttrValue>();
+    flag->kind = AttrValue::Kind::Bool;
+    flag->bool_value = true;
+    fn->attrs.emplace_back(kWeightTransform, flag);
+    transforms_.push_back(fn);
+    return fn->name;
+  }
+
+  // The kernel reading the weights at `positions` k-major, made once per kernel and positions.
+  std::string variant_of(const tir::PrimFunc& kernel, const std::vector<std::pair<size_t, StructInfoPtr>>& weights) {
+    std::vector<size_t> positions;
+    std::string key_shapes;
+    for (const auto& [index, type] : weights) {
+      positions.push_back(index);
+      for (const tir::Expr& dim : *type->shape) key_shapes += std::to_string(dim->as<tir::IntImm>()->value) + ",";
+    }
+    auto key = std::make_pair(kernel.name + "/" + key_shapes, positions);
+    auto it = variants_.find(key);
+    if (it != variants_.end()) return it->second;
+    tir::PrimFuncPtr variant = specialize(kernel, weights);
+    std::string name = fresh(kernel.name + "_kmajor");
+    for (size_t a : positions) variant = kmajor_variant(*variant, a, name);
+    out_.prim_funcs.push_back(variant);
+    variants_.emplace(key, name);
+    return name;
+  }
+
+  FunctionPtr pack(const Function& original) {
+    auto f = std::make_shared<Function>(original);
+    std::map<const ExprNode*, VarPtr> packed;  // weight -> its transposed value in f
+    std::vector<Binding> prologue;
+    std::set<std::string> var_names;
+    for (const VarPtr& p : f->params) var_names.insert(p->name);
+    for (const BindingBlock& block : f->blocks) {
+      for (const Binding& b : block.bindings) var_names.insert(b.var->name);
+    }
+    for (BindingBlock& block : f->blocks) {
+      for (Binding& binding : block.bindings) {
+        const auto* call = binding.value ? binding.value->as<Call>() : nullptr;
+        if (!call || call->op != "call_tir" || call->args.size() != 2) continue;
+        const auto* callee = call->args[0]->as<GlobalVar>();
+        const tir::PrimFunc* kernel = callee ? out_.find_prim_func(callee->name) : nullptr;
+        const auto* inputs = call->args[1]->as<Tuple>();
+        if (!kernel || !inputs || kernel->params.size() != inputs->fields.size() + 1) continue;
+        auto rewritten = std::make_shared<Call>(*call);
+        std::vector<Expr> fields = inputs->fields;
+        std::vector<std::pair<size_t, StructInfoPtr>> weights;
+        for (size_t a = 0; a < fields.size(); ++a) {
+          StructInfoPtr type = weight_type(fields[a], *f);
+          const tir::BufferPtr& buffer = kernel->params[a].buffer;
+          if (!type || !buffer || !reads_as_dot_weight(*kernel, buffer.get())) continue;
+          weights.emplace_back(a, type);
+          auto it = packed.find(fields[a].get());
+          if (it == packed.end()) {
+            std::string weight_name = fields[a]->as<Var>() ? fields[a]->as<Var>()->name : "weight";
+            std::string fn_name = transform_for(weight_name, type, call->loc);
+            std::string var_name = weight_name + "_t";
+            for (int i = 1; !var_names.insert(var_name).second; ++i) var_name = weight_name + "_t" + std::to_string(i);
+            auto use = std::make_shared<Call>(call->loc);
+            use->callee = std::make_shared<GlobalVar>(fn_name, call->loc);
+            use->args.push_back(fields[a]);
+            auto var = std::make_shared<Var>(var_name, transforms_.back()->ret_sinfo, call->loc);
+            prologue.push_back(Binding{var, use, nullptr, false, call->loc});
+            it = packed.emplace(fields[a].get(), var).first;
+          }
+          fields[a] = it->second;
+        }
+        if (weights.empty()) continue;
+        rewritten->args[0] = std::make_shared<GlobalVar>(variant_of(*kernel, weights), callee->loc);
+        rewritten->args[1] = std::make_shared<Tuple>(std::move(fields), inputs->loc);
+        binding.value = rewritten;
+      }
+    }
+    if (prologue.empty()) return f;
+    // At the start, outside any dataflow block, so every block may use the packed weights.
+    BindingBlock first;
+    first.bindings = std::move(prologue);
+    first.loc = f->loc;
+    f->blocks.insert(f->blocks.begin(), std::move(first));
+    return f;
+  }
+
+  Module out_;
+  std::set<std::string> names_;
+  std::vector<FunctionPtr> transforms_;
+  std::map<std::pair<std::string, std::vector<size_t>>, std::string> variants_;
+};
+
+}  // namespace
+
+Module pack_weights(const Module& module) { return Packer(module).run(); }
+
+}  // namespace relaxc

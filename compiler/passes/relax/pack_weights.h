@@ -1,0 +1,21 @@
+// pack_weights: takes a legalized module and packs weights into the layout the kernels that
+// read them want. A weight is a metadata constant (BindParams) or a parameter of a function at
+// or after its "num_input" attribute (TVM's convention for where the weights start). Where a
+// kernel reads a 2-d weight W only as W[j, k] in a dot-product reduction (k summed and
+// contiguous, j the output's last axis: nn.linear, PyTorch's Linear), the call passes W
+// transposed instead and calls a variant of the kernel, `<kernel>_kmajor`, that reads
+// W_t[k, j] — the outer-product tiles of outer_product_tiles.h then read whole vectors of
+// columns and never sum a vector across its lanes. The transpose is a Relax function
+// `<weight>_kmajor`, attribute relaxc.weight_transform, called once at the start of the
+// function; the VM keeps its result for frozen weights (constants of the .rx, arrays relaxrun
+// maps from --params), so it runs once per weight: at load, not per call.
+// Guarantees: results are unchanged; weights of other shapes and uses are left as they are.
+#pragma once
+
+#include "compiler/ir/module.h"
+
+namespace relaxc {
+
+Module pack_weights(const Module& module);
+
+}  // namespace relaxc
