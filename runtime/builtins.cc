@@ -2,8 +2,11 @@
 // symbolic variables, tensor allocation, tuples. Each checks the kinds of its arguments, since
 // a hand-made .rx could pass anything.
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <optional>
 
 #include "runtime/match_signature.h"
 #include "runtime/vm.h"
@@ -11,6 +14,8 @@
 namespace relaxrt {
 
 namespace {
+
+constexpr int64_t kMaxPlannedTokens = 1 << 16;
 
 const Value& arg(BuiltinCall& call, size_t i, Value::Kind kind, const char* builtin) {
   if (i >= call.args.size() || call.args[i].kind != kind) {
@@ -139,6 +144,31 @@ Value alloc_tensor(BuiltinCall& call) {
   }
 }
 
+// alloc_planned(shape, dtype, token): a tensor in the storage of the frame's token `token`.
+// The compiler gives a token only to tensors that die before the next tensor placed in it is
+// made and never leave the function, so the storage is free whenever this runs.
+Value alloc_planned(BuiltinCall& call) {
+  const std::vector<int64_t>& shape = *arg(call, 0, Value::Kind::Shape, "vm.builtin.alloc_planned").shape;
+  const std::string& dtype = *arg(call, 1, Value::Kind::String, "vm.builtin.alloc_planned").str;
+  int64_t token = arg(call, 2, Value::Kind::Int, "vm.builtin.alloc_planned").i;
+  std::optional<ElementType> type = parse_element_type(dtype);
+  if (!type) throw RuntimeError("vm.builtin.alloc_planned: unknown dtype '" + dtype + "'");
+  if (token < 0 || token >= kMaxPlannedTokens) throw RuntimeError("vm.builtin.alloc_planned: storage token " + std::to_string(token) + " out of range");
+  std::optional<int64_t> count = element_count(shape);
+  if (!count || *count > INT64_MAX / 8) throw RuntimeError("in @" + call.fn.name + ": a tensor of shape " + shape_text(shape) + " is too large");
+  size_t bytes = static_cast<size_t>(*count) * static_cast<size_t>(type->bytes);
+  if (call.planned.size() <= static_cast<size_t>(token)) call.planned.resize(static_cast<size_t>(token) + 1);
+  PlannedStorage& storage = call.planned[static_cast<size_t>(token)];
+  if (!storage.block || storage.bytes < bytes) {
+    size_t rounded = (std::max<size_t>(bytes, 64) + 63) / 64 * 64;
+    void* memory = std::aligned_alloc(64, rounded);
+    if (!memory) throw RuntimeError("in @" + call.fn.name + ": out of memory allocating a " + dtype + " tensor of shape " + shape_text(shape));
+    storage.block = std::shared_ptr<void>(memory, std::free);
+    storage.bytes = rounded;
+  }
+  return Value::of(Tensor::view(*type, shape, storage.block.get(), storage.block));
+}
+
 // reshape(tensor, shape): the same elements under a new shape, sharing the tensor's storage.
 // The view holds the tensor itself, so an allocation site does not recycle storage a view
 // still reads.
@@ -186,6 +216,7 @@ constexpr NamedBuiltin kBuiltins[] = {
     {"vm.builtin.make_tuple", make_tuple},             {"vm.builtin.tuple_getitem", tuple_getitem},
     {"vm.builtin.copy", copy},                         {"vm.builtin.match_cast", match_cast_builtin},
     {"vm.builtin.shape_value", shape_value},           {"vm.builtin.reshape", reshape},
+    {"vm.builtin.alloc_planned", alloc_planned},
 };
 
 }  // namespace

@@ -133,18 +133,21 @@ Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int dep
   // A reference into frames_ stays valid: deeper calls only grow frames_ before this one runs.
   std::vector<Value> registers = std::move(frames_[static_cast<size_t>(depth)].registers);
   std::vector<Value> call_args = std::move(frames_[static_cast<size_t>(depth)].call_args);
+  std::vector<PlannedStorage> planned = std::move(frames_[static_cast<size_t>(depth)].planned);
   registers.resize(static_cast<size_t>(fn.num_registers));
   for (size_t i = 0; i < args.size(); ++i) registers[i] = std::move(args[i]);
   // Hands the storage back for the next call, with no value kept alive.
   struct Release {
     std::vector<Value>& registers;
     std::vector<Value>& call_args;
+    std::vector<PlannedStorage>& planned;
     Frame& frame;
     ~Release() {
       for (Value& v : registers) v = Value();
       call_args.clear();
       frame.registers = std::move(registers);
       frame.call_args = std::move(call_args);
+      frame.planned = std::move(planned);
     }
   };
   const int64_t* code = exe_.bytecode.data();
@@ -175,7 +178,7 @@ Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int dep
         switch (callee.kind) {
           case FunctionRef::Kind::VM: result = call_function(*callee.vm, call_args, depth + 1); break;
           case FunctionRef::Kind::Builtin: {
-            BuiltinCall call{exe_, fn, registers, call_args, recycled_[static_cast<size_t>(pc)], reused_[static_cast<size_t>(pc)]};
+            BuiltinCall call{exe_, fn, registers, call_args, recycled_[static_cast<size_t>(pc)], reused_[static_cast<size_t>(pc)], planned};
             result = callee.builtin(call);
             break;
           }
@@ -188,7 +191,7 @@ Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int dep
       }
       case Opcode::Ret: {
         Value result = std::move(registers[static_cast<size_t>(w[1])]);
-        Release release{registers, call_args, frames_[static_cast<size_t>(depth)]};
+        Release release{registers, call_args, planned, frames_[static_cast<size_t>(depth)]};
         return result;
       }
       case Opcode::Goto: pc += w[1]; break;

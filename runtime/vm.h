@@ -22,6 +22,13 @@ class RuntimeError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The storage of a frame's planned tensors (relaxc's plan_memory): a block per token, grown to
+// the largest tensor placed in it and kept for the next call at the same depth.
+struct PlannedStorage {
+  std::shared_ptr<void> block;
+  size_t bytes = 0;
+};
+
 struct BuiltinCall {
   const Executable& exe;
   const VMFunction& fn;
@@ -32,6 +39,7 @@ struct BuiltinCall {
   std::shared_ptr<Tensor>& recycled;
   // The same for the shape heap or shape this call site made last time.
   std::shared_ptr<void>& reused;
+  std::vector<PlannedStorage>& planned;  // the frame's
 };
 using Builtin = Value (*)(BuiltinCall& call);
 // nullptr when `name` is not a builtin (builtins.cc).
@@ -67,6 +75,7 @@ class VirtualMachine {
   // function allocates nothing for them once warmed up.
   struct Frame {
     std::vector<Value> registers, call_args;
+    std::vector<PlannedStorage> planned;
   };
   std::vector<Frame> frames_;
   // Results of cache_results functions, with the arguments that made them (held, so that their

@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "compiler/codegen/bytecode_builder.h"
+#include "compiler/codegen/plan_memory.h"
 #include "compiler/ir/printer/printer_internal.h"
 #include "compiler/support/diagnostics.h"
 
@@ -55,7 +56,10 @@ class FunctionLowering {
           registers_[binding.var.get()] = dst;
           continue;
         }
+        auto planned = plan_.token.find(binding.var.get());
+        planned_ = planned == plan_.token.end() ? Planned{} : Planned{binding.value.get(), planned->second};
         registers_[binding.var.get()] = to_register(binding.value);
+        planned_ = Planned{};
       }
     }
     out_.ret(to_register(func_.body));
@@ -168,7 +172,7 @@ class FunctionLowering {
     return out_.add_constant(std::move(entry));
   }
 
-  int64_t allocate_output(const relax::StructInfo& sinfo, SourceLoc loc) {
+  int64_t allocate_output(const relax::StructInfo& sinfo, SourceLoc loc, int64_t token = -1) {
     if (sinfo.kind != relax::StructInfoKind::Tensor || !sinfo.shape || sinfo.dtype == DataType::Void) {
       throw CompileError(loc, "the output of a destination-passing call needs a known shape and dtype, such as R.Tensor((1, n), \"float32\")");
     }
@@ -176,7 +180,11 @@ class FunctionLowering {
     int64_t dst = next_register_++;
     auto dtype = dtype_strings_.find(sinfo.dtype);
     if (dtype == dtype_strings_.end()) dtype = dtype_strings_.emplace(sinfo.dtype, string_constant(dtype_name(sinfo.dtype))).first;
-    out_.call(dst, out_.builtin("vm.builtin.alloc_tensor"), {BytecodeBuilder::reg(shape), BytecodeBuilder::constant(dtype->second)});
+    if (token >= 0) {
+      out_.call(dst, out_.builtin("vm.builtin.alloc_planned"), {BytecodeBuilder::reg(shape), BytecodeBuilder::constant(dtype->second), BytecodeBuilder::imm(token)});
+    } else {
+      out_.call(dst, out_.builtin("vm.builtin.alloc_tensor"), {BytecodeBuilder::reg(shape), BytecodeBuilder::constant(dtype->second)});
+    }
     return dst;
   }
 
@@ -208,7 +216,9 @@ class FunctionLowering {
     if (out_sinfo.kind == relax::StructInfoKind::Tuple) {
       for (const relax::StructInfoPtr& field : out_sinfo.fields) outputs.push_back(allocate_output(*field, call.loc));
     } else {
-      for (const relax::StructInfoPtr& sinfo : call.sinfo_args) outputs.push_back(allocate_output(*sinfo, call.loc));
+      // The planned storage belongs to the binding's own call, not to calls nested in it.
+      int64_t token = planned_.call == &call ? planned_.token : -1;
+      for (const relax::StructInfoPtr& sinfo : call.sinfo_args) outputs.push_back(allocate_output(*sinfo, call.loc, token));
     }
     for (int64_t reg : outputs) args.push_back(BytecodeBuilder::reg(reg));
     if (call.args.size() > 2) {
@@ -366,6 +376,12 @@ class FunctionLowering {
   std::unordered_map<DataType, int64_t> dtype_strings_;
   int64_t next_register_ = 0;
   int64_t heap_ = 0;
+  MemoryPlan plan_ = plan_memory(func_);
+  struct Planned {
+    const relax::ExprNode* call = nullptr;  // the value of the binding being lowered
+    int64_t token = -1;                     // its storage token, if planned
+  };
+  Planned planned_;
 };
 
 }  // namespace
