@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 #include "compiler/codegen/build_executable.h"
@@ -328,5 +329,24 @@ class Module:
     CHECK(first.tensor == second.tensor);
     CHECK(first.tensor->frozen);
     CHECK(static_cast<const float*>(first.tensor->data)[1 * 4 + 2] == ws[2 * 3 + 1]);  // w_t[k, j] = w[j, k]
+  }
+}
+
+TEST_CASE("planned intermediates share storage across repeated calls without mixing results", "[backend]") {
+  Loaded loaded(compile_rx("run/memory_plan.tvms", 1));
+  relaxrt::ElementType f32 = *relaxrt::parse_element_type("float32");
+  for (int call = 0; call < 3; ++call) {
+    int64_t rows = call == 1 ? 5 : 2;  // a larger call grows the planned storage
+    auto x = relaxrt::Tensor::allocate(f32, {rows, 3});
+    float* xs = static_cast<float*>(x->data);
+    for (int64_t i = 0; i < rows * 3; ++i) xs[i] = static_cast<float>(i - 2 - call);
+    relaxrt::Value out = loaded.vm.invoke("main", {relaxrt::Value::of(x)});
+    REQUIRE(out.tensor->shape == std::vector<int64_t>{rows * 3});
+    const float* ys = static_cast<const float*>(out.tensor->data);
+    for (int64_t i = 0; i < rows * 3; ++i) {
+      float a = xs[i] + xs[i];
+      float d = std::max(std::max(a, 0.0f) * a, 0.0f);
+      CHECK(ys[i] == d + d);
+    }
   }
 }

@@ -26,7 +26,7 @@ std::string build_stage(const Module& checked, const SourceFile& file, const Tar
   };
   auto blobs = std::make_shared<Blobs>();
   if (stage == Stage::Bytecode) {
-    lower_relax_to_bytecode(module, file, exe, blobs->constants);
+    lower_relax_to_bytecode(module, file, exe, blobs->constants, options.opt_level >= 1);
     return relaxrt::disassemble(exe);
   }
   NativeTarget target = make_native_target(options);
@@ -43,7 +43,7 @@ std::string build_stage(const Module& checked, const SourceFile& file, const Tar
   std::string object = emit_machine_code(*llvm_module, target, false);
   if (stage == Stage::Obj) return object;
 
-  lower_relax_to_bytecode(module, file, exe, blobs->constants);
+  lower_relax_to_bytecode(module, file, exe, blobs->constants, options.opt_level >= 1);
   if (!module.prim_funcs.empty()) blobs->library = link_shared_object(object);
   exe.constant_data = blobs->constants;
   exe.native_code = blobs->library;

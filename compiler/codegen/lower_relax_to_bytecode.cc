@@ -18,8 +18,10 @@ namespace {
 class FunctionLowering {
  public:
   FunctionLowering(const Module& module, const SourceFile& file, const relax::Function& func, BytecodeBuilder& out,
-                   std::string& constant_data, std::unordered_map<int, int64_t>& metadata_constants)
-      : module_(module), file_(file), func_(func), out_(out), constant_data_(constant_data), metadata_constants_(metadata_constants) {}
+                   std::string& constant_data, std::unordered_map<int, int64_t>& metadata_constants, bool plan)
+      : module_(module), file_(file), func_(func), out_(out), constant_data_(constant_data), metadata_constants_(metadata_constants) {
+    if (plan) plan_ = plan_memory(func);
+  }
 
   relaxrt::VMFunction lower() {
     relaxrt::VMFunction vm;
@@ -376,7 +378,7 @@ class FunctionLowering {
   std::unordered_map<DataType, int64_t> dtype_strings_;
   int64_t next_register_ = 0;
   int64_t heap_ = 0;
-  MemoryPlan plan_ = plan_memory(func_);
+  MemoryPlan plan_;
   struct Planned {
     const relax::ExprNode* call = nullptr;  // the value of the binding being lowered
     int64_t token = -1;                     // its storage token, if planned
@@ -386,11 +388,12 @@ class FunctionLowering {
 
 }  // namespace
 
-void lower_relax_to_bytecode(const Module& module, const SourceFile& file, relaxrt::Executable& exe, std::string& constant_data) {
+void lower_relax_to_bytecode(const Module& module, const SourceFile& file, relaxrt::Executable& exe, std::string& constant_data,
+                             bool plan_memory) {
   BytecodeBuilder builder(exe);
   std::unordered_map<int, int64_t> metadata_constants;
   for (const relax::FunctionPtr& func : module.functions) {
-    exe.functions.push_back(FunctionLowering(module, file, *func, builder, constant_data, metadata_constants).lower());
+    exe.functions.push_back(FunctionLowering(module, file, *func, builder, constant_data, metadata_constants, plan_memory).lower());
   }
   for (const FunctionRef& ref : exe.function_table) {
     if (ref.kind == FunctionRef::Kind::Builtin || ref.kind == FunctionRef::Kind::Runtime) exe.runtime_functions.push_back(ref.name);

@@ -12,7 +12,9 @@
 namespace relaxc::codegen {
 
 // Throws CompileError for Relax the VM cannot run yet (with the node's position).
-// Tensor constants go to `constant_data`, each at a multiple of 64 bytes.
-void lower_relax_to_bytecode(const Module& module, const SourceFile& file, relaxrt::Executable& exe, std::string& constant_data);
+// Tensor constants go to `constant_data`, each at a multiple of 64 bytes. With `plan_memory`
+// (from -O1 on) intermediates share storage as plan_memory.h decides.
+void lower_relax_to_bytecode(const Module& module, const SourceFile& file, relaxrt::Executable& exe, std::string& constant_data,
+                             bool plan_memory);
 
 }  // namespace relaxc::codegen

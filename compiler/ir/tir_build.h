@@ -2,6 +2,7 @@
 // constants as it is built so printed schedules read as they would be written by hand.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,20 @@ inline Stmt loop(const VarPtr& var, const Expr& min, const Expr& extent, ForKind
   f->for_kind = kind;
   f->body = std::move(body);
   return f;
+}
+
+// Appends `for v in range(min, min + extent): body(v)` to parts; nothing for an extent of 0,
+// just body(min) for an extent of 1.
+inline void append_counted(std::vector<Stmt>& parts, const std::string& name, const Expr& min, const Expr& extent,
+                           const std::function<Stmt(const Expr&)>& body) {
+  const IntImm* n = constant(extent);
+  if (n && n->value <= 0) return;
+  if (n && n->value == 1) {
+    parts.push_back(body(min));
+    return;
+  }
+  VarPtr v = fresh(name, min->dtype, min->loc);
+  parts.push_back(loop(v, min, extent, ForKind::Serial, body(var_ref(v))));
 }
 
 inline Stmt seq(std::vector<Stmt> parts) {

@@ -287,6 +287,15 @@ class Packer {
     tir::PrimFuncPtr variant = specialize(kernel, weights);
     std::string name = fresh(kernel.name + "_kmajor");
     for (size_t a : positions) variant = kmajor_variant(*variant, a, name);
+    // A symbol name the kernel gave itself follows the new name.
+    auto renamed = std::make_shared<tir::PrimFunc>(*variant);
+    for (auto& [attr, value] : renamed->attrs) {
+      if (attr != "global_symbol" || value->kind != AttrValue::Kind::String) continue;
+      auto symbol = std::make_shared<AttrValue>(*value);
+      symbol->string_value = name;
+      value = symbol;
+    }
+    variant = renamed;
     out_.prim_funcs.push_back(variant);
     variants_.emplace(key, name);
     return name;

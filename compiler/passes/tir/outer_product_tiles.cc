@@ -45,7 +45,7 @@ class OuterTiler {
       return around_other_axes(seq(std::move(parts)));
     }
     // Full row tiles, columns inside.
-    counted(parts, i.loop_var->name + "_o", imm(0, i.extent->dtype, loc_), full_rows,
+    append_counted(parts, i.loop_var->name + "_o", imm(0, i.extent->dtype, loc_), full_rows,
             [&](const Expr& io) { return columns(nc, [&](const Expr& j0, int64_t cols) { return tile(arith(BinaryOp::Mul, io, row_step), mr, j0, cols); }); });
     Expr rest = arith(BinaryOp::Sub, i.extent, rows_done);
     if ((!constant(rest) || constant(rest)->value > 0) && splits_reduction()) {
@@ -58,7 +58,7 @@ class OuterTiler {
     if (!constant(rest) || constant(rest)->value > 0) {
       parts.push_back(columns(single_row_nc, [&](const Expr& j0, int64_t cols) {
         std::vector<Stmt> rows;
-        counted(rows, i.loop_var->name + "_t", rows_done, rest, [&](const Expr& it) { return tile(it, 1, j0, cols); });
+        append_counted(rows, i.loop_var->name + "_t", rows_done, rest, [&](const Expr& it) { return tile(it, 1, j0, cols); });
         return seq(std::move(rows));
       }));
     }
@@ -196,26 +196,15 @@ class OuterTiler {
     Expr done = arith(BinaryOp::Mul, full, step);
     Expr rest = arith(BinaryOp::Sub, j.extent, done);
     std::vector<Stmt> parts;
-    counted(parts, j.loop_var->name + "_o", imm(0, j.extent->dtype, loc_), full, [&](const Expr& jo) { return tile_at(arith(BinaryOp::Mul, jo, step), nc); });
+    append_counted(parts, j.loop_var->name + "_o", imm(0, j.extent->dtype, loc_), full, [&](const Expr& jo) { return tile_at(arith(BinaryOp::Mul, jo, step), nc); });
     if (const IntImm* left = constant(rest)) {
       if (left->value > 0) parts.push_back(tile_at(done, left->value));
     } else {
-      counted(parts, j.loop_var->name + "_t", done, rest, [&](const Expr& jt) { return tile_at(jt, 1); });
+      append_counted(parts, j.loop_var->name + "_t", done, rest, [&](const Expr& jt) { return tile_at(jt, 1); });
     }
     return seq(std::move(parts));
   }
 
-  void counted(std::vector<Stmt>& parts, const std::string& name, const Expr& min, const Expr& extent,
-               const std::function<Stmt(const Expr&)>& body) const {
-    const IntImm* n = constant(extent);
-    if (n && n->value <= 0) return;
-    if (n && n->value == 1) {
-      parts.push_back(body(min));
-      return;
-    }
-    VarPtr v = fresh(name, min->dtype, loc_);
-    parts.push_back(loop(v, min, extent, ForKind::Serial, body(var_ref(v))));
-  }
 
   // rows x cols outputs from (i0, j0): acc[ii, jj] starts at the init value, takes every step
   // of the reduction (all reduction loops outside the tile's rows and columns), then goes to

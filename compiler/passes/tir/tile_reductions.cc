@@ -49,9 +49,9 @@ class Tiler {
       Expr full = arith(BinaryOp::FloorDiv, j.extent, step);
       Expr done = arith(BinaryOp::Mul, full, step);
       std::vector<Stmt> parts;
-      counted(parts, j.loop_var->name + "_o", imm(0, j.extent->dtype, loc_), full,
+      append_counted(parts, j.loop_var->name + "_o", imm(0, j.extent->dtype, loc_), full,
               [&](const Expr& jo) { return tile(i0, rows, arith(BinaryOp::Mul, jo, step), nr); });
-      counted(parts, j.loop_var->name + "_t", done, arith(BinaryOp::Sub, j.extent, done), [&](const Expr& jt) { return tile(i0, rows, jt, 1); });
+      append_counted(parts, j.loop_var->name + "_t", done, arith(BinaryOp::Sub, j.extent, done), [&](const Expr& jt) { return tile(i0, rows, jt, 1); });
       return seq(std::move(parts));
     };
 
@@ -64,7 +64,7 @@ class Tiler {
       Expr full = arith(BinaryOp::FloorDiv, i.extent, step);
       Expr done = arith(BinaryOp::Mul, full, step);
       std::vector<Stmt> parts;
-      counted(parts, i.loop_var->name + "_o", imm(0, i.extent->dtype, loc_), full,
+      append_counted(parts, i.loop_var->name + "_o", imm(0, i.extent->dtype, loc_), full,
               [&](const Expr& io) { return columns(arith(BinaryOp::Mul, io, step), mr); });
       Expr rest = arith(BinaryOp::Sub, i.extent, done);
       const IntImm* rest_count = constant(rest);
@@ -93,28 +93,15 @@ class Tiler {
     Expr done = arith(BinaryOp::Mul, full, step);
     auto each_row = [&](const Expr& j0, int64_t cols) {
       std::vector<Stmt> rows;
-      counted(rows, i.loop_var->name + "_t", first, count, [&](const Expr& it) { return tile(it, 1, j0, cols); });
+      append_counted(rows, i.loop_var->name + "_t", first, count, [&](const Expr& it) { return tile(it, 1, j0, cols); });
       return seq(std::move(rows));
     };
     std::vector<Stmt> parts;
-    counted(parts, j.loop_var->name + "_o", imm(0, j.extent->dtype, loc_), full, [&](const Expr& jo) { return each_row(arith(BinaryOp::Mul, jo, step), nr); });
-    counted(parts, j.loop_var->name + "_t", done, arith(BinaryOp::Sub, j.extent, done), [&](const Expr& jt) { return each_row(jt, 1); });
+    append_counted(parts, j.loop_var->name + "_o", imm(0, j.extent->dtype, loc_), full, [&](const Expr& jo) { return each_row(arith(BinaryOp::Mul, jo, step), nr); });
+    append_counted(parts, j.loop_var->name + "_t", done, arith(BinaryOp::Sub, j.extent, done), [&](const Expr& jt) { return each_row(jt, 1); });
     return seq(std::move(parts));
   }
 
-  // Appends `for v in range(min, min + extent): body(v)` to parts; nothing for an extent of 0,
-  // just body(min) for an extent of 1.
-  void counted(std::vector<Stmt>& parts, const std::string& name, const Expr& min, const Expr& extent,
-               const std::function<Stmt(const Expr&)>& body) const {
-    const IntImm* n = constant(extent);
-    if (n && n->value <= 0) return;
-    if (n && n->value == 1) {
-      parts.push_back(body(min));
-      return;
-    }
-    VarPtr v = fresh(name, min->dtype, loc_);
-    parts.push_back(loop(v, min, extent, ForKind::Serial, body(var_ref(v))));
-  }
 
   // The block axes every tile block binds: i and j to i0 + ii and j0 + jj, other spatial axes
   // to their (kept) loops.
