@@ -345,6 +345,8 @@ bool worth_outer_product_tiles(const Reduction& r) {
   if (r.k >= 0 || r.i < 0 || r.j < 0) return false;
   const Var* i = r.axes[static_cast<size_t>(r.i)].iter.get();
   const Var* j = r.axes[static_cast<size_t>(r.j)].iter.get();
+  const IntImm* rows = r.axes[static_cast<size_t>(r.i)].extent->as<IntImm>();
+  if (rows && rows->value < 1) return false;
   const IntImm* columns = r.axes[static_cast<size_t>(r.j)].extent->as<IntImm>();
   if (columns && (columns->value < 4 || columns->value > kMaxColumns * 1024)) return false;
   // A reduction of a few steps (a small convolution window) is not worth tiles.
