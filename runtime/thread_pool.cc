@@ -13,14 +13,16 @@ namespace relaxrt {
 
 namespace {
 
-// Workers wait for a generation number to change, run their chunk of the current job, and
-// count down; the calling thread runs chunk 0 itself. Kernels call parallel loops back to back
-// and each lasts microseconds, so a worker spins for a while (kSpinTime) before it sleeps on the
-// condition variable: waking a sleeping thread costs tens of microseconds.
+// Workers wait for a generation number to change, then claim chunks of the current job from a
+// counter, run them and count them down; the calling thread runs chunk 0 and then claims too,
+// so a worker that starts late (just created, or descheduled on a busy machine) costs nothing:
+// the caller runs its chunk. Kernels call parallel loops back to back and each lasts
+// microseconds, so a worker spins for a while (kSpinTime) before it sleeps on the condition
+// variable: waking a sleeping thread costs tens of microseconds.
 class Pool {
  public:
   explicit Pool(int threads) : threads_(std::max(1, threads)) {
-    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this, i] { work(i); });
+    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { work(); });
   }
   ~Pool() {
     stopping_.store(true);
@@ -32,14 +34,19 @@ class Pool {
   int32_t run(int64_t n, ParallelBody body, void* closure) {
     std::lock_guard<std::mutex> serial(run_mutex_);  // one parallel loop at a time
     int chunks = static_cast<int>(std::min<int64_t>(threads_, n));
+    // A worker still claiming from the last job gets nothing while the fields change.
+    claims_.store(0);
     n_ = n;
     body_ = body;
     closure_ = closure;
     chunks_ = chunks;
     status_.store(0);
-    pending_.store(chunks - 1);
+    pending_.store(chunks);
+    claims_.store(static_cast<uint64_t>(chunks) << 32 | 1, std::memory_order_release);  // chunk 0 is the caller's
     publish();
     record(run_chunk(0));
+    pending_.fetch_sub(1, std::memory_order_release);
+    run_claimed();
     auto start = std::chrono::steady_clock::now();
     for (unsigned spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
       pause();
@@ -50,6 +57,20 @@ class Pool {
 
  private:
   static constexpr std::chrono::microseconds kSpinTime{2000};
+  // Runs chunks of the current job until none is left to claim. A claim is the job's chunk
+  // count and next chunk in one word, so a worker late from an earlier job claims from the
+  // job that is current, whose fields were written before the word was.
+  void run_claimed() {
+    uint64_t state = claims_.load(std::memory_order_acquire);
+    while (true) {
+      uint64_t chunks = state >> 32, next = state & 0xffffffffu;
+      if (next >= chunks) return;
+      if (!claims_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      record(run_chunk(static_cast<int>(next)));
+      pending_.fetch_sub(1, std::memory_order_release);
+      state = claims_.load(std::memory_order_acquire);
+    }
+  }
 
   static void pause() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -87,14 +108,12 @@ class Pool {
     sleepers_.fetch_sub(1);
     return generation_.load();
   }
-  void work(int index) {
+  void work() {
     uint64_t seen = 0;
     while (true) {
       seen = wait_for_job(seen);
       if (stopping_.load()) return;
-      if (index >= chunks_) continue;
-      record(run_chunk(index));
-      pending_.fetch_sub(1, std::memory_order_release);
+      run_claimed();
     }
   }
 
@@ -110,7 +129,8 @@ class Pool {
   ParallelBody body_ = nullptr;
   void* closure_ = nullptr;
   int chunks_ = 0;
-  std::atomic<int> pending_{0};
+  std::atomic<uint64_t> claims_{0};  // chunk count << 32 | the next chunk to claim
+  std::atomic<int> pending_{0};     // chunks not finished yet
   std::atomic<int32_t> status_{0};
 };
 
@@ -143,6 +163,11 @@ int32_t parallel_for(int64_t n, ParallelBody body, void* closure) {
 }
 
 void set_thread_count(int threads) { requested_threads.store(threads); }
+
+void release_threads() {
+  std::lock_guard<std::mutex> lock(pool_mutex);
+  pool.reset();
+}
 
 int thread_count() { return the_pool().threads(); }
 

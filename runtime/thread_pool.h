@@ -14,6 +14,9 @@ using ParallelBody = int32_t (*)(int64_t begin, int64_t end, void* closure);
 // status a chunk returned, else 0. Loops of fewer than two iterations run on the calling thread.
 int32_t parallel_for(int64_t n, ParallelBody body, void* closure);
 
+// Stops the worker threads until the next parallel loop starts them again.
+void release_threads();
+
 // The number of threads parallel loops use (default: every core); 1 runs everything serially.
 void set_thread_count(int threads);
 int thread_count();

@@ -208,6 +208,9 @@ int run(const Options& opt) {
       return 0;
     }
     result = vm->invoke(opt.function, std::move(args.values));
+    // Workers spinning on other cores make every later munmap (unmapping the inputs, exiting)
+    // wait for them to flush their TLBs, which costs milliseconds in a virtual machine.
+    relaxrt::release_threads();
   } catch (const relaxrt::ArgumentError& e) {
     std::cerr << "relaxrun: error: " << e.what() << "\n";
     const relaxrt::ParamSpec& param = fn->params.at(e.param());
