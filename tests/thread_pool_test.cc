@@ -47,3 +47,19 @@ TEST_CASE("a failing chunk's status is what the parallel loop returns", "[thread
   }
   relaxrt::set_thread_count(0);
 }
+
+TEST_CASE("back-to-back loops of different sizes, with the workers stopped and restarted", "[threads]") {
+  // Workers claim chunks, so one that starts late (just created) or is still finishing the last
+  // loop may run chunks of the next: every iteration must still run exactly once.
+  for (int threads : {2, 3, 8}) {
+    relaxrt::set_thread_count(threads);
+    for (int round = 0; round < 200; ++round) {
+      if (round % 50 == 0) relaxrt::release_threads();
+      int64_t n = 1 + (round * 7) % 23;
+      Coverage coverage(static_cast<size_t>(n));
+      CHECK(relaxrt::parallel_for(n, visit, &coverage) == 0);
+      for (const auto& hit : coverage.hits) CHECK(hit.load() == 1);
+    }
+  }
+  relaxrt::set_thread_count(0);
+}
