@@ -1,5 +1,9 @@
 #include "compiler/ir/relax_uses.h"
 
+#include <functional>
+
+#include "compiler/ir/module.h"
+
 namespace relaxc::relax {
 
 int uses_in(const Var* v, const Expr& e) {
@@ -27,3 +31,32 @@ int uses_in_function(const Var* v, const Function& f) {
 }
 
 }  // namespace relaxc::relax
+
+namespace relaxc {
+
+std::set<std::string> names_referenced(const Module& module) {
+  using namespace relaxc::relax;
+  std::set<std::string> names;
+  std::function<void(const Expr&)> scan = [&](const Expr& e) {
+    if (!e) return;
+    if (const auto* g = e->as<GlobalVar>()) names.insert(g->name);
+    if (const auto* x = e->as<ExternFunc>()) names.insert(x->name);
+    if (const auto* call = e->as<Call>()) {
+      scan(call->callee);
+      for (const Expr& arg : call->args) scan(arg);
+    }
+    if (const auto* tuple = e->as<Tuple>()) {
+      for (const Expr& field : tuple->fields) scan(field);
+    }
+    if (const auto* item = e->as<TupleGetItem>()) scan(item->tuple);
+  };
+  for (const FunctionPtr& f : module.functions) {
+    for (const BindingBlock& block : f->blocks) {
+      for (const Binding& b : block.bindings) scan(b.value);
+    }
+    scan(f->body);
+  }
+  return names;
+}
+
+}  // namespace relaxc

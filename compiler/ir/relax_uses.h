@@ -3,11 +3,23 @@
 // nothing else reads.
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "compiler/ir/relax.h"
 
 namespace relaxc::relax {
 
 int uses_in(const Var* v, const Expr& e);
 int uses_in_function(const Var* v, const Function& f);
+
+}  // namespace relaxc::relax
+
+namespace relaxc {
+
+struct Module;
+// The functions the module's Relax functions name (cls.f, R.call_tir's callee, extern names):
+// passes that replace kernels drop those no longer named.
+std::set<std::string> names_referenced(const Module& module);
 
 }  // namespace relaxc::relax

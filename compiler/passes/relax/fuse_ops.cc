@@ -216,7 +216,7 @@ class Fuser {
   }
 
   Module run() {
-    std::set<std::string> called_before = called_prim_funcs();
+    std::set<std::string> called_before = names_referenced(out_);
     for (relax::FunctionPtr& f : out_.functions) {
       auto copy = std::make_shared<relax::Function>(*f);
       for (BindingBlock& block : copy->blocks) {
@@ -226,7 +226,7 @@ class Fuser {
       f = copy;
     }
     // Kernels that were called (or made here) and no longer are have been fused away.
-    std::set<std::string> called = called_prim_funcs();
+    std::set<std::string> called = names_referenced(out_);
     std::vector<tir::PrimFuncPtr> kept;
     for (const tir::PrimFuncPtr& f : out_.prim_funcs) {
       if (called.count(f->name) || (!called_before.count(f->name) && !made_.count(f->name))) kept.push_back(f);
@@ -236,30 +236,6 @@ class Fuser {
   }
 
  private:
-  std::set<std::string> called_prim_funcs() const {
-    std::set<std::string> names;
-    std::function<void(const Expr&)> scan = [&](const Expr& e) {
-      if (!e) return;
-      if (const auto* g = e->as<relax::GlobalVar>()) names.insert(g->name);
-      if (const auto* x = e->as<relax::ExternFunc>()) names.insert(x->name);
-      if (const auto* call = e->as<Call>()) {
-        scan(call->callee);
-        for (const Expr& arg : call->args) scan(arg);
-      }
-      if (const auto* tuple = e->as<relax::Tuple>()) {
-        for (const Expr& field : tuple->fields) scan(field);
-      }
-      if (const auto* item = e->as<relax::TupleGetItem>()) scan(item->tuple);
-    };
-    for (const relax::FunctionPtr& f : out_.functions) {
-      for (const BindingBlock& block : f->blocks) {
-        for (const Binding& b : block.bindings) scan(b.value);
-      }
-      scan(f->body);
-    }
-    return names;
-  }
-
   bool fuse_one(relax::Function& f, BindingBlock& block) {
     for (size_t i = 0; i < block.bindings.size(); ++i) {
       const Binding& produce = block.bindings[i];

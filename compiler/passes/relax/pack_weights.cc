@@ -4,6 +4,7 @@
 #include <set>
 
 #include "compiler/check/infer_struct_info.h"
+#include "compiler/ir/relax_uses.h"
 #include "compiler/ir/tir_rewrite.h"
 #include "compiler/ir/tir_substitute.h"
 #include "compiler/ir/tir_visitor.h"
@@ -184,20 +185,6 @@ StructInfoPtr constant_matrix(const StructInfoPtr& sinfo) {
   return sinfo;
 }
 
-std::set<std::string> called_kernels(const Module& module) {
-  std::set<std::string> names;
-  for (const FunctionPtr& f : module.functions) {
-    for (const BindingBlock& block : f->blocks) {
-      for (const Binding& b : block.bindings) {
-        const auto* call = b.value ? b.value->as<Call>() : nullptr;
-        if (!call || call->args.empty()) continue;
-        if (const auto* g = call->args[0]->as<GlobalVar>()) names.insert(g->name);
-      }
-    }
-  }
-  return names;
-}
-
 class Packer {
  public:
   explicit Packer(const Module& module) : out_(module) {
@@ -206,13 +193,13 @@ class Packer {
   }
 
   Module run() {
-    std::set<std::string> called_before = called_kernels(out_);
+    std::set<std::string> called_before = names_referenced(out_);
     std::vector<FunctionPtr> functions = out_.functions;
     for (FunctionPtr& f : functions) f = pack(*f);
     for (const FunctionPtr& t : transforms_) functions.push_back(t);
     out_.functions = std::move(functions);
     // Kernels whose every call now goes to their k-major variant.
-    std::set<std::string> called = called_kernels(out_);
+    std::set<std::string> called = names_referenced(out_);
     std::vector<tir::PrimFuncPtr> kept;
     for (const tir::PrimFuncPtr& k : out_.prim_funcs) {
       if (called.count(k->name) || !called_before.count(k->name)) kept.push_back(k);
