@@ -106,6 +106,12 @@ TEST_CASE("kernels check what they are given at entry", "[backend]") {
   CHECK(message() == "relu0: argument 1 'y' (buffer Y) dimension 1 mismatch (n, bound by argument 0 'x' dimension 1)");
   CHECK((error.expected == 5 && error.actual == 6));
 
+  auto two_rows = relaxrt::Tensor::allocate(*relaxrt::parse_element_type("float32"), {2, 5});
+  args[1].tensor = &two_rows->dl;
+  CHECK(relu(args, kinds, 2, &error) == 1);
+  CHECK(message() == "relu0: argument 1 'y' (buffer Y) dimension 0 mismatch");
+  CHECK((error.expected == 1 && error.actual == 2));
+
   auto ints = relaxrt::Tensor::allocate(*relaxrt::parse_element_type("int32"), {1, 5});
   args[1].tensor = &ints->dl;
   CHECK(relu(args, kinds, 2, &error) == 1);

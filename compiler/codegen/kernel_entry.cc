@@ -184,9 +184,9 @@ void KernelEmitter::emit_entry_checks() {
         deferred.push_back({dim_name, dim, actual});
         continue;
       }
-      std::string note = printing::print_tir_expr(dim);
-      if (ref) note += ", bound by " + bound_by[ref->var.get()];
-      fail_if(b_.CreateICmpNE(index_i64(dim), actual), dim_name + " mismatch (" + note + ")", index_i64(dim), actual);
+      // A constant needs no note: the message carries the expected value.
+      std::string note = dim->as<IntImm>() ? "" : " (" + printing::print_tir_expr(dim) + (ref ? ", bound by " + bound_by[ref->var.get()] : "") + ")";
+      fail_if(b_.CreateICmpNE(index_i64(dim), actual), dim_name + " mismatch" + note, index_i64(dim), actual);
     }
     // Kernels index buffers as dense row-major arrays; strided views are refused, not misread.
     llvm::Value* strides = b_.CreateLoad(b_.getPtrTy(), b_.CreateStructGEP(dl_type, tensor, kStrides));
