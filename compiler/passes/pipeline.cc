@@ -26,7 +26,11 @@ Module run_pipeline(const Module& checked, int opt_level, const std::string& las
   Module module = opt_level >= 2 ? matmul_transposed_to_linear(checked) : checked;
   module = legalize_ops(module, LegalizeOptions{opt_level >= 1});
   // The transposes of packed weights are operators too.
-  if (opt_level >= 2) module = legalize_ops(pack_weights(module), LegalizeOptions{true});
+  if (opt_level >= 2) {
+    Module packed = pack_weights(module);
+    // Legalized (and checked) again only when packing added transposes.
+    if (packed.functions.size() != module.functions.size()) module = legalize_ops(packed, LegalizeOptions{true});
+  }
   if (reached("fuse")) return module;
   if (opt_level >= 2) module = fuse_ops(module);
   if (reached("schedule")) return module;
