@@ -110,4 +110,19 @@ bool uses_var(const Expr& expr, const Var* var) {
   return found;
 }
 
+bool refers_to_buffer(const Stmt& stmt, const Buffer* buffer) {
+  bool found = false;
+  visit_stmt(stmt, [&](const StmtNode& s) {
+    if (const auto* st = s.as<Store>()) found = found || st->buffer.get() == buffer;
+    if (const auto* blk = s.as<Block>()) {
+      for (const auto* regions : {&blk->reads, &blk->writes}) {
+        for (const BufferRegion& region : *regions) found = found || region.buffer.get() == buffer;
+      }
+    }
+  }, [&](const ExprNode& e) {
+    if (const auto* load = e.as<Load>()) found = found || load->buffer.get() == buffer;
+  });
+  return found;
+}
+
 }  // namespace relaxc::tir

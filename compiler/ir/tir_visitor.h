@@ -18,5 +18,7 @@ void visit_stmt(const Stmt& stmt, const std::function<void(const StmtNode&)>& vi
 // The variables `expr` refers to, each once, in order of first appearance.
 std::vector<VarPtr> vars_in(const Expr& expr);
 bool uses_var(const Expr& expr, const Var* var);
+// Whether `stmt` loads, stores or names in a block's regions the buffer `buffer`.
+bool refers_to_buffer(const Stmt& stmt, const Buffer* buffer);
 
 }  // namespace relaxc::tir

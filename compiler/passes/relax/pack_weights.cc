@@ -33,21 +33,6 @@ bool loads_buffer(const tir::Expr& e, const tir::Buffer* b) {
   return found;
 }
 
-bool mentions_buffer(const tir::Stmt& s, const tir::Buffer* b) {
-  bool found = false;
-  tir::visit_stmt(s, [&](const tir::StmtNode& n) {
-    if (const auto* st = n.as<tir::Store>()) found = found || st->buffer.get() == b;
-    if (const auto* blk = n.as<tir::Block>()) {
-      for (const auto* regions : {&blk->reads, &blk->writes}) {
-        for (const tir::BufferRegion& region : *regions) found = found || region.buffer.get() == b;
-      }
-    }
-  }, [&](const tir::ExprNode& e) {
-    if (const auto* load = e.as<tir::Load>()) found = found || load->buffer.get() == b;
-  });
-  return found;
-}
-
 // Whether `kernel` reads `weight` only as weight[j, k] in one dot-product reduction (k summed
 // and read contiguously, j the output's last axis), and nothing else in that term moves with j:
 // transposed, the reduction has the outer-product form.
@@ -57,7 +42,7 @@ bool reads_as_dot_weight(const tir::PrimFunc& kernel, const tir::Buffer* weight)
   const tir::For* nest = nullptr;
   tir::Stmt nest_stmt;
   for (const tir::Stmt& part : parts) {
-    if (!mentions_buffer(part, weight)) continue;
+    if (!tir::refers_to_buffer(part, weight)) continue;
     if (nest || !part->as<tir::For>()) return false;
     nest = part->as<tir::For>();
     nest_stmt = part;

@@ -28,15 +28,6 @@ bool reads_contiguously(const Expr& e, const Var* v) {
   return ok;
 }
 
-bool spatial_before_reduction(const Reduction& r) {
-  bool reducing = false;
-  for (const Axis& a : r.axes) {
-    if (a.kind == IterKind::Reduce) reducing = true;
-    else if (reducing) return false;
-  }
-  return true;
-}
-
 // One output element (or row) of the chain: its init, its reduction loops and its epilogues,
 // with the reduction's spatial axes bound by `bindings` (by position in r.axes, null for the
 // axis's own loop) and the chain's local buffers indexed by chain.at.
@@ -91,7 +82,7 @@ class ElementBuilder {
 }  // namespace
 
 Stmt per_element(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local) {
-  if (!spatial_before_reduction(r)) return nullptr;
+  if (!spatial_axes_first(r)) return nullptr;
   SourceLoc loc = r.block->loc;
   ElementBuilder element(r, epilogues);
   bool vector = element.vector();
@@ -115,7 +106,7 @@ Stmt per_element(const Reduction& r, const std::vector<Epilogue>& epilogues, con
 
 Stmt per_element_in_windows(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local,
                             const WindowConsumer& consumer, const Buffer* windowed) {
-  if (!spatial_before_reduction(r) || r.i < 0) return nullptr;
+  if (!spatial_axes_first(r) || r.i < 0) return nullptr;
   SourceLoc loc = r.block->loc;
   ElementBuilder element(r, epilogues);
   if (!element.row()) return nullptr;

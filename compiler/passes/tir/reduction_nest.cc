@@ -99,6 +99,15 @@ std::optional<Reduction> match_reduction(const For& outer) {
   return r;
 }
 
+bool spatial_axes_first(const Reduction& r) {
+  bool reducing = false;
+  for (const Axis& a : r.axes) {
+    if (a.kind == IterKind::Reduce) reducing = true;
+    else if (reducing) return false;
+  }
+  return true;
+}
+
 int64_t vector_lanes(DataType dtype) { return 64 / std::max(1, dtype_bits(dtype) / 8); }
 
 bool worth_tiling(const Reduction& r) {

@@ -42,6 +42,9 @@ struct Epilogue {
 
 std::optional<Reduction> match_reduction(const For& outer);
 
+// Whether no reduction loop encloses a spatial one (an output element is then done in one go).
+bool spatial_axes_first(const Reduction& r);
+
 // Lanes in one 64-byte vector of `dtype`.
 int64_t vector_lanes(DataType dtype);
 // Whether register tiles pay off: a contiguous reduction axis k of at least two vectors, or of

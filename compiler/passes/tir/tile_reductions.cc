@@ -237,21 +237,10 @@ class Tiler {
 
 // Whether any statement of parts outside [begin, end) refers to buffer b.
 bool used_outside(const std::vector<Stmt>& parts, size_t begin, size_t end, const Buffer* b) {
-  bool used = false;
   for (size_t p = 0; p < parts.size(); ++p) {
-    if (p >= begin && p < end) continue;
-    visit_stmt(parts[p], [&](const StmtNode& s) {
-      if (auto* st = s.as<Store>()) used = used || st->buffer.get() == b;
-      if (auto* blk = s.as<Block>()) {
-        for (const auto* regions : {&blk->reads, &blk->writes}) {
-          for (const BufferRegion& region : *regions) used = used || region.buffer.get() == b;
-        }
-      }
-    }, [&](const ExprNode& e) {
-      if (auto* load = e.as<Load>()) used = used || load->buffer.get() == b;
-    });
+    if ((p < begin || p >= end) && refers_to_buffer(parts[p], b)) return true;
   }
-  return used;
+  return false;
 }
 
 // Tiles reduction nests nested in other statements (no epilogues there).

@@ -128,11 +128,7 @@ std::optional<RowProducer> match_row_producer(const std::vector<Stmt>& parts, co
   const For* first = parts[0] ? parts[0]->as<For>() : nullptr;
   std::optional<Reduction> r = first ? match_reduction(*first) : std::nullopt;
   if (!r || worth_tiling(*r) || worth_outer_product_tiles(*r) || r->i < 0) return std::nullopt;
-  bool reducing = false;
-  for (const Axis& a : r->axes) {
-    if (a.kind == IterKind::Reduce) reducing = true;
-    else if (reducing) return std::nullopt;
-  }
+  if (!spatial_axes_first(*r)) return std::nullopt;
   if (!constant(r->axes[static_cast<size_t>(r->j)].extent)) return std::nullopt;
   RowProducer producer{*r, {}};
   std::set<const Buffer*> chain = {r->update->buffer.get()};
@@ -158,15 +154,10 @@ bool computes_rows_in_windows(const PrimFunc& producer, const PrimFunc& consumer
   const Buffer* input = consumer.params.front().buffer.get();
   const For* nest = consumer_parts[0] ? consumer_parts[0]->as<For>() : nullptr;
   if (!nest || !match_window_consumer(*nest, input)) return false;
-  bool reads_input = false;
   for (size_t p = 1; p < consumer_parts.size(); ++p) {
-    visit_stmt(consumer_parts[p], [&](const StmtNode& n) {
-      if (const auto* st = n.as<Store>()) reads_input = reads_input || st->buffer.get() == input;
-    }, [&](const ExprNode& e) {
-      if (const auto* load = e.as<Load>()) reads_input = reads_input || load->buffer.get() == input;
-    });
+    if (refers_to_buffer(consumer_parts[p], input)) return false;
   }
-  return !reads_input;
+  return true;
 }
 
 }  // namespace relaxc::tir
