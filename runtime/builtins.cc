@@ -5,7 +5,6 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <optional>
 
 #include "runtime/match_signature.h"
@@ -44,19 +43,18 @@ Value alloc_shape_heap(BuiltinCall& call) {
   return v;
 }
 
-// Whether some parameter has a dimension written as an expression (checked once every variable
-// is bound, after the last parameter).
+// Whether `type` (or a field of it) has a dimension written as an expression.
+bool has_expression_dims(const TypeSpec& type) {
+  for (const DimSpec& d : type.dims) {
+    if (d.kind == DimSpec::Kind::Expr) return true;
+  }
+  return std::any_of(type.fields.begin(), type.fields.end(), [](const TypeSpec& field) { return has_expression_dims(field); });
+}
+
+// Whether some parameter has such a dimension (checked once every variable is bound, after the
+// last parameter).
 bool has_expression_dims(const VMFunction& fn) {
-  std::function<bool(const TypeSpec&)> has_expression = [&](const TypeSpec& type) {
-    for (const DimSpec& d : type.dims) {
-      if (d.kind == DimSpec::Kind::Expr) return true;
-    }
-    for (const TypeSpec& field : type.fields) {
-      if (has_expression(field)) return true;
-    }
-    return false;
-  };
-  return std::any_of(fn.params.begin(), fn.params.end(), [&](const ParamSpec& p) { return has_expression(p.type); });
+  return std::any_of(fn.params.begin(), fn.params.end(), [](const ParamSpec& p) { return has_expression_dims(p.type); });
 }
 
 // match_shape(value, heap, parameter index): binds and checks the parameter's declared type;
@@ -95,6 +93,7 @@ Value make_shape(BuiltinCall& call) {
   std::vector<int64_t> dims;
   size_t pos = 1;
   int64_t ndim = program.empty() ? -1 : program[0];
+  if (ndim > 0 && static_cast<size_t>(ndim) < program.size()) dims.reserve(static_cast<size_t>(ndim));
   for (int64_t d = 0; d < ndim; ++d) {
     if (pos >= program.size() || program[pos] < 0 || static_cast<uint64_t>(program[pos]) > program.size() - pos - 1) {
       throw RuntimeError("vm.builtin.make_shape: malformed shape program");

@@ -60,10 +60,10 @@ VirtualMachine::VirtualMachine(const Executable& exe, const NativeLibrary& libra
   }
 }
 
-Value VirtualMachine::invoke(const std::string& name, std::vector<Value> args) {
+Value VirtualMachine::invoke(const std::string& name, const std::vector<Value>& args) {
   const VMFunction* fn = exe_.find_function(name);
   if (!fn) throw RuntimeError("there is no function @" + name);
-  return call_function(*fn, std::move(args), 0);
+  return call_function(*fn, args, 0);
 }
 
 Value VirtualMachine::call_native(const Callable& callee, const std::vector<Value>& args) {
@@ -99,10 +99,10 @@ Value VirtualMachine::call_native(const Callable& callee, const std::vector<Valu
   return Value();
 }
 
-Value VirtualMachine::call_function(const VMFunction& fn, std::vector<Value> args, int depth) {
-  if (!fn.cache_results) return run(fn, std::move(args), depth);
+Value VirtualMachine::call_function(const VMFunction& fn, const std::vector<Value>& args, int depth) {
+  if (!fn.cache_results) return run(fn, args, depth);
   bool frozen = std::all_of(args.begin(), args.end(), [](const Value& v) { return v.kind == Value::Kind::Tensor && v.tensor->frozen; });
-  if (!frozen) return run(fn, std::move(args), depth);
+  if (!frozen) return run(fn, args, depth);
   std::vector<CachedResult>& cached = cache_[&fn];
   for (const CachedResult& c : cached) {
     bool same = c.args.size() == args.size();
@@ -111,7 +111,7 @@ Value VirtualMachine::call_function(const VMFunction& fn, std::vector<Value> arg
   }
   CachedResult entry;
   for (const Value& v : args) entry.args.push_back(v.tensor);
-  entry.result = run(fn, std::move(args), depth);
+  entry.result = run(fn, args, depth);
   // The result is shared from now on, so nothing may write it: freeze it (its allocation site
   // no longer recycles it, as the cache holds it).
   if (entry.result.kind == Value::Kind::Tensor) entry.result.tensor->frozen = true;
@@ -124,7 +124,7 @@ Value VirtualMachine::call_function(const VMFunction& fn, std::vector<Value> arg
   return entry.result;
 }
 
-Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int depth) {
+Value VirtualMachine::run(const VMFunction& fn, const std::vector<Value>& args, int depth) {
   if (depth > kMaxCallDepth) throw RuntimeError("calls nested more than " + std::to_string(kMaxCallDepth) + " deep in @" + fn.name);
   if (args.size() != fn.params.size()) {
     throw RuntimeError("@" + fn.name + " takes " + std::to_string(fn.params.size()) + " arguments but " + std::to_string(args.size()) + " were given");
@@ -135,7 +135,7 @@ Value VirtualMachine::run(const VMFunction& fn, std::vector<Value> args, int dep
   std::vector<Value> call_args = std::move(frames_[static_cast<size_t>(depth)].call_args);
   std::vector<PlannedStorage> planned = std::move(frames_[static_cast<size_t>(depth)].planned);
   registers.resize(static_cast<size_t>(fn.num_registers));
-  for (size_t i = 0; i < args.size(); ++i) registers[i] = std::move(args[i]);
+  std::copy(args.begin(), args.end(), registers.begin());
   // Hands the storage back for the next call, with no value kept alive.
   struct Release {
     std::vector<Value>& registers;

@@ -50,7 +50,7 @@ class VirtualMachine {
  public:
   VirtualMachine(const Executable& exe, const NativeLibrary& library, const FunctionRegistry& registry);
   // Runs function `name`; throws RuntimeError (or ArgumentError for a bad argument).
-  Value invoke(const std::string& name, std::vector<Value> args);
+  Value invoke(const std::string& name, const std::vector<Value>& args);
 
  private:
   struct Callable {
@@ -62,8 +62,8 @@ class VirtualMachine {
   };
   // run(), or for a function that caches its results, the result of an earlier call with the
   // same frozen tensors.
-  Value call_function(const VMFunction& fn, std::vector<Value> args, int depth);
-  Value run(const VMFunction& fn, std::vector<Value> args, int depth);
+  Value call_function(const VMFunction& fn, const std::vector<Value>& args, int depth);
+  Value run(const VMFunction& fn, const std::vector<Value>& args, int depth);
   Value call_native(const Callable& callee, const std::vector<Value>& args);
 
   const Executable& exe_;

@@ -53,7 +53,10 @@ class KernelEmitter {
   void stmt(const tir::Stmt& s);
   void emit_for(const tir::For& loop);
   void emit_parallel_for(const tir::For& loop);
-  static constexpr int64_t kMinParallelWork = 1 << 15;  // statements (see inner_work): some 6 us of work
+  // Statements (see inner_work; a vector lane counts as one), some 6 us of vectorized work:
+  // below that, waking the other threads and moving results between cores costs more than it
+  // saves (the 784x128 matrix-vector product, 100K statements, ran slower on two threads).
+  static constexpr int64_t kMinParallelWork = 1 << 18;
   llvm::Value* inner_work(const tir::Stmt& s);
   // Emits `for (i = begin; i < end; ++i) body(i)`; returns the latch branch (for loop hints).
   llvm::BranchInst* emit_counted_loop(llvm::Value* begin, llvm::Value* end, const std::string& name,

@@ -160,6 +160,18 @@ class FunctionLowering {
     return dst;
   }
 
+  // A shape as an instruction operand: a constant when every dimension is one (no call per
+  // run), else computed by make_shape into a register.
+  int64_t shape_operand(const std::vector<tir::Expr>& dims) {
+    std::vector<int64_t> values;
+    for (const tir::Expr& dim : dims) {
+      const auto* value = dim->as<tir::IntImm>();
+      if (!value) return BytecodeBuilder::reg(make_shape(dims));
+      values.push_back(value->value);
+    }
+    return BytecodeBuilder::constant(out_.ints_constant(values));
+  }
+
   // An integer computed from the symbolic variables, in a register.
   int64_t shape_value(const tir::Expr& value) {
     int64_t dst = next_register_++;
@@ -178,14 +190,14 @@ class FunctionLowering {
     if (sinfo.kind != relax::StructInfoKind::Tensor || !sinfo.shape || sinfo.dtype == DataType::Void) {
       throw CompileError(loc, "the output of a destination-passing call needs a known shape and dtype, such as R.Tensor((1, n), \"float32\")");
     }
-    int64_t shape = make_shape(*sinfo.shape);
+    int64_t shape = shape_operand(*sinfo.shape);
     int64_t dst = next_register_++;
     auto dtype = dtype_strings_.find(sinfo.dtype);
     if (dtype == dtype_strings_.end()) dtype = dtype_strings_.emplace(sinfo.dtype, string_constant(dtype_name(sinfo.dtype))).first;
     if (token >= 0) {
-      out_.call(dst, out_.builtin("vm.builtin.alloc_planned"), {BytecodeBuilder::reg(shape), BytecodeBuilder::constant(dtype->second), BytecodeBuilder::imm(token)});
+      out_.call(dst, out_.builtin("vm.builtin.alloc_planned"), {shape, BytecodeBuilder::constant(dtype->second), BytecodeBuilder::imm(token)});
     } else {
-      out_.call(dst, out_.builtin("vm.builtin.alloc_tensor"), {BytecodeBuilder::reg(shape), BytecodeBuilder::constant(dtype->second)});
+      out_.call(dst, out_.builtin("vm.builtin.alloc_tensor"), {shape, BytecodeBuilder::constant(dtype->second)});
     }
     return dst;
   }
@@ -346,9 +358,9 @@ class FunctionLowering {
         if (call->op == "call_packed") return lower_packed_call(*call);
         if (call->op == "reshape" && call->args.size() == 2 && call->args[1]->as<relax::ShapeExpr>()) {
           int64_t source = operand(call->args[0]);
-          int64_t shape = make_shape(call->args[1]->as<relax::ShapeExpr>()->values);
+          int64_t shape = shape_operand(call->args[1]->as<relax::ShapeExpr>()->values);
           int64_t dst = next_register_++;
-          out_.call(dst, out_.builtin("vm.builtin.reshape"), {source, BytecodeBuilder::reg(shape)});
+          out_.call(dst, out_.builtin("vm.builtin.reshape"), {source, shape});
           return dst;
         }
         if (call->op.empty()) {

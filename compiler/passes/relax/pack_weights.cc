@@ -285,9 +285,11 @@ class Packer {
     for (BindingBlock& block : f->blocks) {
       for (Binding& binding : block.bindings) {
         const auto* call = binding.value ? binding.value->as<Call>() : nullptr;
-        if (!call || call->op != "call_tir" || call->args.size() != 2) continue;
-        const auto* callee = call->args[0]->as<GlobalVar>();
-        const tir::PrimFunc* kernel = callee ? out_.find_prim_func(callee->name) : nullptr;
+        if (!call || (call->op != "call_tir" && call->op != "call_dps_packed") || call->args.size() != 2) continue;
+        // call_dps_packed("linear0", ...) names a kernel of the module as call_tir(cls.linear0) does.
+        const auto* global = call->args[0]->as<GlobalVar>();
+        const auto* external = call->args[0]->as<ExternFunc>();
+        const tir::PrimFunc* kernel = global ? out_.find_prim_func(global->name) : external ? out_.find_prim_func(external->name) : nullptr;
         const auto* inputs = call->args[1]->as<Tuple>();
         if (!kernel || !inputs || kernel->params.size() != inputs->fields.size() + 1) continue;
         auto rewritten = std::make_shared<Call>(*call);
@@ -314,7 +316,9 @@ class Packer {
           fields[a] = it->second;
         }
         if (weights.empty()) continue;
-        rewritten->args[0] = std::make_shared<GlobalVar>(variant_of(*kernel, weights), callee->loc);
+        std::string variant = variant_of(*kernel, weights);
+        if (global) rewritten->args[0] = std::make_shared<GlobalVar>(variant, global->loc);
+        else rewritten->args[0] = std::make_shared<ExternFunc>(variant, external->loc);
         rewritten->args[1] = std::make_shared<Tuple>(std::move(fields), inputs->loc);
         binding.value = rewritten;
       }
