@@ -38,11 +38,12 @@ Stmt seq_of(std::vector<Stmt> stmts, SourceLoc loc) {
 
 Expr int_const(int64_t value, DataType dtype, SourceLoc loc) { return std::make_shared<IntImm>(value, dtype, loc); }
 
-// hi - lo, folded when both are constants.
+// hi - lo, folded when both are constants or lo is 0.
 Expr extent_between(const Expr& lo, const Expr& hi, SourceLoc loc) {
   const auto* a = lo->as<IntImm>();
   const auto* b = hi->as<IntImm>();
   if (a && b) return int_const(b->value - a->value, hi->dtype, loc);
+  if (a && a->value == 0) return hi;  // `0:n`
   // `lo:lo + e`, as the printer writes a region, has extent e.
   if (const auto* sum = hi->as<Binary>(); sum && sum->op == BinaryOp::Add && printing::print_tir_expr(sum->a) == printing::print_tir_expr(lo)) {
     return sum->b;

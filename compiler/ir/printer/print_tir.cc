@@ -5,6 +5,7 @@
 #include <set>
 
 #include "compiler/ir/printer/printer_internal.h"
+#include "compiler/ir/distinct_names.h"
 #include "compiler/ir/tir_visitor.h"
 
 namespace relaxc::printing {
@@ -290,7 +291,9 @@ class TirPrinter {
 }  // namespace
 
 void print_prim_func(const PrimFunc& func, Lines& out) {
-  TirPrinter printer(func, out);
+  // Scope decides what a name means when it is read back, so no two buffers share one.
+  PrimFunc distinct = with_distinct_names(func);
+  TirPrinter printer(distinct, out);
   printer.prepare();
   printer.print();
 }

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "compiler/ir/distinct_names.h"
 #include "compiler/ir/relax_uses.h"
 #include "compiler/ir/tir_rewrite.h"
 #include "compiler/ir/tir_substitute.h"
@@ -91,44 +92,7 @@ std::set<const tir::Var*> sizes_from_inputs(const tir::PrimFunc& f) {
   return known;
 }
 
-// Gives names not yet used in the fused function.
-class Names {
- public:
-  std::string take(const std::string& name) {
-    for (int i = 0;; ++i) {
-      std::string candidate = i == 0 ? name : name + "_" + std::to_string(i);
-      if (used_.insert(candidate).second) return candidate;
-    }
-  }
-  void reserve(const std::string& name) { used_.insert(name); }
-
- private:
-  std::set<std::string> used_;
-};
-
-tir::Stmt rename_blocks(const tir::Stmt& s, Names& names) {
-  if (!s) return s;
-  if (const auto* loop = s->as<tir::For>()) {
-    auto copy = std::make_shared<tir::For>(*loop);
-    copy->body = rename_blocks(loop->body, names);
-    return copy;
-  }
-  if (const auto* seq = s->as<tir::Seq>()) {
-    std::vector<tir::Stmt> parts;
-    for (const tir::Stmt& part : seq->stmts) parts.push_back(rename_blocks(part, names));
-    return std::make_shared<tir::Seq>(std::move(parts), seq->loc);
-  }
-  if (const auto* block = s->as<tir::Block>()) {
-    auto copy = std::make_shared<tir::Block>(*block);
-    copy->name = names.take(block->name);
-    copy->init = rename_blocks(block->init, names);
-    copy->body = rename_blocks(block->body, names);
-    return copy;
-  }
-  return s;
-}
-
-void reserve_blocks(const tir::Stmt& s, Names& names) {
+void reserve_blocks(const tir::Stmt& s, tir::NameTable& names) {
   tir::visit_stmt(s, [&](const tir::StmtNode& n) {
     if (const auto* block = n.as<tir::Block>()) names.reserve(block->name);
   });
@@ -150,7 +114,7 @@ tir::PrimFuncPtr fuse_functions(const tir::PrimFunc& producer, const tir::PrimFu
   for (const auto& [key, value] : producer.attrs) {
     if (key == "tir.noalias" && noalias) fused->attrs.emplace_back(key, value);
   }
-  Names names, blocks;
+  tir::NameTable names, blocks;
   const tir::BufferPtr& intermediate = producer.params.back().buffer;
   for (size_t i = 0; i + 1 < producer.params.size(); ++i) fused->params.push_back(producer.params[i]);
   for (const tir::Param& p : producer.params) {
@@ -198,7 +162,7 @@ tir::PrimFuncPtr fuse_functions(const tir::PrimFunc& producer, const tir::PrimFu
     fused->params.push_back(p);
   }
   for (const tir::BufferPtr& b : consumer.root_alloc_buffers) fused->root_alloc_buffers.push_back(copy_buffer(b));
-  tir::Stmt tail = rename_blocks(tir::rewrite_stmt(consumer.body, replace, buffers), blocks);
+  tir::Stmt tail = tir::rename_blocks(tir::rewrite_stmt(consumer.body, replace, buffers), [&](const std::string& block) { return blocks.take(block); });
   std::vector<tir::Stmt> parts;
   for (const tir::Stmt& body : {producer.body, tail}) {
     if (const auto* seq = body->as<tir::Seq>()) parts.insert(parts.end(), seq->stmts.begin(), seq->stmts.end());
@@ -273,7 +237,7 @@ class Fuser {
   }
 
   Module out_;
-  Names names_;
+  tir::NameTable names_;
   std::set<std::string> made_;  // prim_funcs this pass created
 };
 

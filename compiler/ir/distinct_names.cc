@@ -1,0 +1,103 @@
+#include "compiler/ir/distinct_names.h"
+
+#include "compiler/ir/tir_rewrite.h"
+#include "compiler/ir/tir_visitor.h"
+
+namespace relaxc::tir {
+
+std::string NameTable::take(const std::string& name) {
+  for (int i = 0;; ++i) {
+    std::string candidate = i == 0 ? name : name + "_" + std::to_string(i);
+    if (used_.insert(candidate).second) return candidate;
+  }
+}
+
+Stmt rename_blocks(const Stmt& s, const std::function<std::string(const std::string&)>& rename) {
+  if (!s) return s;
+  if (const auto* loop = s->as<For>()) {
+    auto copy = std::make_shared<For>(*loop);
+    copy->body = rename_blocks(loop->body, rename);
+    return copy;
+  }
+  if (const auto* seq = s->as<Seq>()) {
+    std::vector<Stmt> parts;
+    for (const Stmt& part : seq->stmts) parts.push_back(rename_blocks(part, rename));
+    return std::make_shared<Seq>(std::move(parts), seq->loc);
+  }
+  if (const auto* block = s->as<Block>()) {
+    auto copy = std::make_shared<Block>(*block);
+    copy->name = rename(block->name);
+    copy->init = rename_blocks(block->init, rename);
+    copy->body = rename_blocks(block->body, rename);
+    return copy;
+  }
+  if (const auto* branch = s->as<If>()) {
+    return std::make_shared<If>(branch->cond, rename_blocks(branch->then_case, rename), rename_blocks(branch->else_case, rename), branch->loc);
+  }
+  if (const auto* let = s->as<Let>()) return std::make_shared<Let>(let->var, let->value, rename_blocks(let->body, rename), let->loc);
+  return s;
+}
+
+namespace {
+
+BufferMap renamed_buffers(const PrimFunc& func) {
+  std::vector<const Buffer*> declared;  // in declaration order, each once
+  std::set<const Buffer*> seen;
+  auto declare = [&](const BufferPtr& b) {
+    if (b && seen.insert(b.get()).second) declared.push_back(b.get());
+  };
+  for (const Param& p : func.params) declare(p.buffer);
+  for (const BufferPtr& b : func.root_alloc_buffers) declare(b);
+  visit_stmt(func.body, [&](const StmtNode& s) {
+    if (const auto* block = s.as<Block>()) {
+      for (const BufferPtr& b : block->alloc_buffers) declare(b);
+    }
+  });
+  NameTable names;
+  for (const Buffer* b : declared) names.reserve(b->name);
+  std::set<std::string> claimed;
+  BufferMap renamed;
+  for (const Buffer* b : declared) {
+    if (claimed.insert(b->name).second) continue;
+    auto copy = std::make_shared<Buffer>(*b);
+    copy->name = names.take(b->name);
+    renamed[b] = copy;
+  }
+  return renamed;
+}
+
+bool block_names_repeat(const Stmt& body) {
+  std::set<std::string> names;
+  bool repeat = false;
+  visit_stmt(body, [&](const StmtNode& s) {
+    if (const auto* block = s.as<Block>()) repeat = repeat || !names.insert(block->name).second;
+  });
+  return repeat;
+}
+
+}  // namespace
+
+PrimFunc with_distinct_names(const PrimFunc& func) {
+  PrimFunc out = func;
+  BufferMap renamed = renamed_buffers(func);
+  if (!renamed.empty()) {
+    auto replace = [&](BufferPtr& b) {
+      auto it = b ? renamed.find(b.get()) : renamed.end();
+      if (it != renamed.end()) b = it->second;
+    };
+    for (Param& p : out.params) replace(p.buffer);
+    for (BufferPtr& b : out.root_alloc_buffers) replace(b);
+    out.body = rewrite_stmt(out.body, [](const Expr&) -> Expr { return nullptr; }, renamed);
+  }
+  if (block_names_repeat(out.body)) {
+    NameTable names;
+    visit_stmt(out.body, [&](const StmtNode& s) {
+      if (const auto* block = s.as<Block>()) names.reserve(block->name);
+    });
+    std::set<std::string> claimed;
+    out.body = rename_blocks(out.body, [&](const std::string& name) { return claimed.insert(name).second ? name : names.take(name); });
+  }
+  return out;
+}
+
+}  // namespace relaxc::tir
