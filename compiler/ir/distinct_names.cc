@@ -75,6 +75,59 @@ bool block_names_repeat(const Stmt& body) {
   return repeat;
 }
 
+// Loops whose variable is named like a size or scalar parameter of the function (a legalized
+// matmul's loop k over a tensor of shape (m, k)): `for k in T.grid(m, n, k)` reads back, but
+// only by Python's scoping, and the front end warns about it.
+Stmt rename_shadowing_loops(const Stmt& s, const std::set<std::string>& outer, NameTable& names) {
+  if (!s) return s;
+  if (const auto* loop = s->as<For>()) {
+    auto copy = std::make_shared<For>(*loop);
+    if (outer.count(loop->loop_var->name)) {
+      auto renamed = std::make_shared<Var>(*loop->loop_var);
+      renamed->name = names.take(loop->loop_var->name);
+      const Var* old = loop->loop_var.get();
+      copy->loop_var = renamed;
+      copy->body = rewrite_stmt(loop->body, [&](const Expr& e) -> Expr {
+        const auto* ref = e->as<VarRef>();
+        return ref && ref->var.get() == old ? std::make_shared<VarRef>(renamed, ref->loc) : nullptr;
+      });
+    }
+    copy->body = rename_shadowing_loops(copy->body, outer, names);
+    return copy;
+  }
+  if (const auto* seq = s->as<Seq>()) {
+    std::vector<Stmt> parts;
+    for (const Stmt& part : seq->stmts) parts.push_back(rename_shadowing_loops(part, outer, names));
+    return std::make_shared<Seq>(std::move(parts), seq->loc);
+  }
+  if (const auto* block = s->as<Block>()) {
+    auto copy = std::make_shared<Block>(*block);
+    copy->init = rename_shadowing_loops(block->init, outer, names);
+    copy->body = rename_shadowing_loops(block->body, outer, names);
+    return copy;
+  }
+  if (const auto* branch = s->as<If>()) {
+    return std::make_shared<If>(branch->cond, rename_shadowing_loops(branch->then_case, outer, names),
+                                rename_shadowing_loops(branch->else_case, outer, names), branch->loc);
+  }
+  if (const auto* let = s->as<Let>()) return std::make_shared<Let>(let->var, let->value, rename_shadowing_loops(let->body, outer, names), let->loc);
+  return s;
+}
+
+// The names a loop variable must not take: scalar parameters and the size variables that
+// parameter shapes use (a declared size variable nothing uses is not printed).
+std::set<std::string> function_scope_vars(const PrimFunc& func) {
+  std::set<std::string> out;
+  for (const Param& p : func.params) {
+    if (!p.buffer) out.insert(p.var->name);
+    if (!p.buffer) continue;
+    for (const Expr& dim : p.buffer->shape) {
+      for (const VarPtr& v : vars_in(dim)) out.insert(v->name);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 PrimFunc with_distinct_names(const PrimFunc& func) {
@@ -96,6 +149,19 @@ PrimFunc with_distinct_names(const PrimFunc& func) {
     });
     std::set<std::string> claimed;
     out.body = rename_blocks(out.body, [&](const std::string& name) { return claimed.insert(name).second ? name : names.take(name); });
+  }
+  std::set<std::string> outer = function_scope_vars(out);
+  bool shadows = false;
+  visit_stmt(out.body, [&](const StmtNode& n) {
+    if (const auto* loop = n.as<For>()) shadows = shadows || outer.count(loop->loop_var->name);
+  });
+  if (shadows) {
+    NameTable names;
+    for (const std::string& name : outer) names.reserve(name);
+    visit_stmt(out.body, [&](const StmtNode& n) {
+      if (const auto* loop = n.as<For>()) names.reserve(loop->loop_var->name);
+    });
+    out.body = rename_shadowing_loops(out.body, outer, names);
   }
   return out;
 }

@@ -25,9 +25,10 @@ class NameTable {
 // `s` with each block renamed to rename(its name), outer blocks first, in source order.
 Stmt rename_blocks(const Stmt& s, const std::function<std::string(const std::string&)>& rename);
 
-// `func` with no two buffers and no two blocks sharing a name: the first declared (buffers:
-// parameters, the root block's, then blocks' allocations in source order; blocks in source
-// order) keeps its name, a later one becomes name_1, name_2, ... (the first free). Nothing is
+// `func` with no two buffers and no two blocks sharing a name, and no loop variable named like
+// a scalar parameter or a size variable of a parameter's shape: the first declared (buffers: parameters, the root
+// block's, then blocks' allocations in source order; blocks in source order) keeps its name, a
+// later one (and such a loop variable) becomes name_1, name_2, ... (the first free). Nothing is
 // rebuilt when the names already differ.
 PrimFunc with_distinct_names(const PrimFunc& func);
 
