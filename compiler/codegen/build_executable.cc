@@ -15,8 +15,8 @@
 namespace relaxc::codegen {
 
 std::string build_stage(const Module& checked, const SourceFile& file, const TargetOptions& options, Stage stage,
-                        const std::string& producer) {
-  Module module = run_pipeline(checked, options.opt_level);
+                        const std::string& producer, const ScheduleChoices& choices) {
+  Module module = run_pipeline(checked, options.opt_level, "schedule", choices);
   relaxrt::Executable exe;
   exe.producer = producer;
   exe.source_name = file.path();
@@ -52,6 +52,14 @@ std::string build_stage(const Module& checked, const SourceFile& file, const Tar
   exe.target_cpu = target.cpu;
   exe.target_features = target.features;
   return relaxrt::serialize_executable(exe);
+}
+
+std::string build_kernel_library(const Module& scheduled, const TargetOptions& options) {
+  NativeTarget target = make_native_target(options);
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvm_module = lower_tir_to_llvm(scheduled, context, *target.machine);
+  optimize_module(*llvm_module, target);
+  return link_shared_object(emit_machine_code(*llvm_module, target, false));
 }
 
 }  // namespace relaxc::codegen

@@ -6,15 +6,21 @@
 
 #include "compiler/codegen/native_target.h"
 #include "compiler/ir/module.h"
+#include "compiler/passes/schedule_knobs.h"
 #include "compiler/support/source.h"
 
 namespace relaxc::codegen {
 
 enum class Stage { LLVM, Asm, Obj, Bytecode, Rx };
 
-// The text or bytes of `stage` for a checked module. Throws CompileError for IR the back end
-// cannot lower and std::runtime_error for target or linker problems.
+// The text or bytes of `stage` for a checked module, its kernels scheduled with `choices`.
+// Throws CompileError for IR the back end cannot lower and std::runtime_error for target or
+// linker problems.
 std::string build_stage(const Module& module, const SourceFile& file, const TargetOptions& options, Stage stage,
-                        const std::string& producer);
+                        const std::string& producer, const ScheduleChoices& choices = {});
+
+// The shared object of a module's prim_funcs as they are (already scheduled): what a tuner loads
+// to time a kernel.
+std::string build_kernel_library(const Module& scheduled, const TargetOptions& options);
 
 }  // namespace relaxc::codegen

@@ -16,7 +16,7 @@ const std::vector<std::string>& pipeline_stages() {
   return stages;
 }
 
-Module run_pipeline(const Module& checked, int opt_level, const std::string& last_stage) {
+Module run_pipeline(const Module& checked, int opt_level, const std::string& last_stage, const ScheduleChoices& choices) {
   const auto& stages = pipeline_stages();
   auto reached = [&](const std::string& stage) {
     return std::find(stages.begin(), stages.end(), stage) > std::find(stages.begin(), stages.end(), last_stage);
@@ -35,8 +35,8 @@ Module run_pipeline(const Module& checked, int opt_level, const std::string& las
   if (opt_level >= 2) module = fuse_ops(module);
   if (reached("schedule")) return module;
   if (opt_level >= 2) {
-    module = tile_reductions(module);
-    module = parallelize_outer_loops(module);
+    module = tile_reductions(module, choices);
+    module = parallelize_outer_loops(module, choices);
   }
   return module;
 }

@@ -11,13 +11,15 @@
 #include <string>
 
 #include "compiler/ir/module.h"
+#include "compiler/passes/schedule_knobs.h"
 
 namespace relaxc {
 
 // The stages --after accepts, in pipeline order ("check" is the checked input itself).
 const std::vector<std::string>& pipeline_stages();
 
-// Runs the pipeline on a checked module up to and including `last_stage`.
-Module run_pipeline(const Module& checked, int opt_level, const std::string& last_stage = "schedule");
+// Runs the pipeline on a checked module up to and including `last_stage`; `choices` change the
+// schedule of the kernels they name (relaxc --tuning-db).
+Module run_pipeline(const Module& checked, int opt_level, const std::string& last_stage = "schedule", const ScheduleChoices& choices = {});
 
 }  // namespace relaxc

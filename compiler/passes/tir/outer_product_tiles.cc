@@ -13,8 +13,6 @@ using namespace relaxc::tir::build;
 
 namespace {
 
-constexpr int64_t kRowsPerTile = 8;     // MR
-constexpr int64_t kVectorsPerRow = 2;   // NC = 2 vectors: 16 accumulators of the 32 registers
 constexpr int64_t kMaxColumns = 64;     // what one vectorized loop holds
 // A single row has only NC / lanes accumulators, each a chain of dependent multiply-adds as
 // long as the reduction: split it over this many partial sums (batch 1's latency).
@@ -24,15 +22,15 @@ constexpr int64_t kMaxSplitColumns = 1024; // columns of partial sums kept per r
 
 class OuterTiler {
  public:
-  OuterTiler(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local)
-      : r_(r), out_(*r.update), loc_(r.block->loc), epilogues_(epilogues), local_(local) {}
+  OuterTiler(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local, const ScheduleKnobs& knobs)
+      : r_(r), out_(*r.update), loc_(r.block->loc), epilogues_(epilogues), local_(local), knobs_(knobs) {}
 
   Stmt build() {
     const Axis& i = r_.axes[static_cast<size_t>(r_.i)];
     const Axis& j = r_.axes[static_cast<size_t>(r_.j)];
-    int64_t nc = kVectorsPerRow * vector_lanes(out_.buffer->dtype);
+    int64_t nc = std::max<int64_t>(1, knobs_.vectors_per_row) * vector_lanes(out_.buffer->dtype);
     if (const IntImm* n = constant(j.extent)) nc = std::max<int64_t>(1, std::min(nc, n->value));
-    int64_t mr = kRowsPerTile;
+    int64_t mr = std::max<int64_t>(1, knobs_.rows_per_tile);
     if (const IntImm* m = constant(i.extent)) mr = std::max<int64_t>(1, std::min(mr, m->value));
     Expr row_step = imm(mr, i.extent->dtype, loc_);
     Expr full_rows = arith(BinaryOp::FloorDiv, i.extent, row_step);
@@ -40,7 +38,7 @@ class OuterTiler {
 
     std::vector<Stmt> parts;
     const IntImm* few = constant(i.extent);
-    if (few && few->value < kRowsPerTile && splits_reduction()) {
+    if (few && few->value < mr && splits_reduction()) {
       parts.push_back(few_rows(imm(0, i.extent->dtype, loc_), i.extent, few->value));
       return around_other_axes(seq(std::move(parts)));
     }
@@ -157,7 +155,7 @@ class OuterTiler {
       return block(named("_part"), axes, std::make_shared<Store>(part, part_at, running, loc_), loc_);
     });
     Stmt per_row = block(named("_chunk"), {}, seq({zero, sum, keep}), loc_, {run});
-    Stmt partials = loop(kp, c(0), c(kChunks), ForKind::Parallel, loop(it, c(0), count, ForKind::Serial, per_row));
+    Stmt partials = loop(kp, c(0), c(kChunks), knobs_.parallel ? ForKind::Parallel : ForKind::Serial, loop(it, c(0), count, ForKind::Serial, per_row));
 
     // Then per row: the init value, the steps of k left over, the partial sums; epilogues.
     Expr total = std::make_shared<Load>(acc, at, loc_);
@@ -336,6 +334,7 @@ class OuterTiler {
   SourceLoc loc_;
   const std::vector<Epilogue>& epilogues_;
   const std::vector<BufferPtr>& local_;
+  ScheduleKnobs knobs_;
   int tiles_ = 0;
 };
 
@@ -389,8 +388,9 @@ bool worth_outer_product_tiles(const Reduction& r) {
   return ok && row_operand && column_operand && !elsewhere;
 }
 
-Stmt outer_product_tiles(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local) {
-  return OuterTiler(r, epilogues, local).build();
+Stmt outer_product_tiles(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local,
+                         const ScheduleKnobs& knobs) {
+  return OuterTiler(r, epilogues, local, knobs).build();
 }
 
 }  // namespace relaxc::tir

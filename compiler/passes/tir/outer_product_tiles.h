@@ -7,6 +7,8 @@
 // vector is ever summed across its lanes, and the epilogues run on whole vectors.
 #pragma once
 
+#include "compiler/passes/schedule_knobs.h"
+
 #include <vector>
 
 #include "compiler/ir/tir.h"
@@ -16,7 +18,9 @@ namespace relaxc::tir {
 
 bool worth_outer_product_tiles(const Reduction& r);
 
-// `local`: the chain's buffers used nowhere else (they become per-tile values).
-Stmt outer_product_tiles(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local);
+// `local`: the chain's buffers used nowhere else (they become per-tile values). `knobs` give
+// the tile's rows and vectors of columns, and whether few-row chunks run in parallel.
+Stmt outer_product_tiles(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local,
+                         const ScheduleKnobs& knobs = {});
 
 }  // namespace relaxc::tir

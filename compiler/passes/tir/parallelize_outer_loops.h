@@ -5,10 +5,13 @@
 // Loops of constant extent below 2, and loops already given a kind, are left as they are.
 #pragma once
 
+#include "compiler/passes/schedule_knobs.h"
+
 #include "compiler/ir/module.h"
 
 namespace relaxc {
 
-Module parallelize_outer_loops(const Module& module);
+// A kernel whose knobs in `choices` say parallel = false keeps its loops serial.
+Module parallelize_outer_loops(const Module& module, const ScheduleChoices& choices = {});
 
 }  // namespace relaxc

@@ -244,14 +244,14 @@ bool used_outside(const std::vector<Stmt>& parts, size_t begin, size_t end, cons
 }
 
 // Tiles reduction nests nested in other statements (no epilogues there).
-Stmt rewrite_nested(const Stmt& s) {
+Stmt rewrite_nested(const Stmt& s, const ScheduleKnobs& knobs) {
   if (!s) return s;
   if (const auto* f = s->as<For>()) {
     if (std::optional<Reduction> r = match_reduction(*f)) {
       if (worth_tiling(*r)) return Tiler(*r, {}, {}).build();
-      if (worth_outer_product_tiles(*r)) return outer_product_tiles(*r, {}, {});
+      if (worth_outer_product_tiles(*r)) return outer_product_tiles(*r, {}, {}, knobs);
     }
-    Stmt body = rewrite_nested(f->body);
+    Stmt body = rewrite_nested(f->body, knobs);
     if (body == f->body) return s;
     auto copy = std::make_shared<For>(*f);
     copy->body = body;
@@ -261,7 +261,7 @@ Stmt rewrite_nested(const Stmt& s) {
     std::vector<Stmt> parts;
     bool changed = false;
     for (const Stmt& part : seq_node->stmts) {
-      parts.push_back(rewrite_nested(part));
+      parts.push_back(rewrite_nested(part, knobs));
       changed = changed || parts.back() != part;
     }
     return changed ? std::make_shared<Seq>(std::move(parts), seq_node->loc) : s;
@@ -271,7 +271,7 @@ Stmt rewrite_nested(const Stmt& s) {
 
 // The top-level statements of a function: each reduction nest with the epilogue nests that
 // follow it; intermediate buffers only the tiles use stop being allocated for the function.
-PrimFuncPtr schedule(const PrimFuncPtr& func) {
+PrimFuncPtr schedule(const PrimFuncPtr& func, const ScheduleKnobs& knobs) {
   const Seq* top = func->body ? func->body->as<Seq>() : nullptr;
   std::vector<Stmt> parts = top ? top->stmts : std::vector<Stmt>{func->body};
   std::vector<Stmt> out;
@@ -281,7 +281,7 @@ PrimFuncPtr schedule(const PrimFuncPtr& func) {
     const For* f = parts[p] ? parts[p]->as<For>() : nullptr;
     std::optional<Reduction> r = f ? match_reduction(*f) : std::nullopt;
     if (!r) {
-      out.push_back(rewrite_nested(parts[p]));
+      out.push_back(rewrite_nested(parts[p], knobs));
       changed = changed || out.back() != parts[p];
       continue;
     }
@@ -319,7 +319,7 @@ PrimFuncPtr schedule(const PrimFuncPtr& func) {
     }
     Stmt rewritten;
     if (worth_tiling(*r)) rewritten = Tiler(*r, epilogues, local).build();
-    else if (worth_outer_product_tiles(*r)) rewritten = outer_product_tiles(*r, epilogues, local);
+    else if (worth_outer_product_tiles(*r)) rewritten = outer_product_tiles(*r, epilogues, local, knobs);
     if (!rewritten && window) {
       rewritten = per_element_in_windows(*r, epilogues, local, *window, last);
       if (rewritten) end += 1;
@@ -327,7 +327,7 @@ PrimFuncPtr schedule(const PrimFuncPtr& func) {
     }
     if (!rewritten && (!epilogues.empty() || !local.empty())) rewritten = per_element(*r, epilogues, local);
     if (!rewritten) {
-      out.push_back(rewrite_nested(parts[p]));
+      out.push_back(rewrite_nested(parts[p], knobs));
       changed = changed || out.back() != parts[p];
       continue;
     }
@@ -348,10 +348,21 @@ PrimFuncPtr schedule(const PrimFuncPtr& func) {
 
 }  // namespace
 
-Module tile_reductions(const Module& module) {
+Module tile_reductions(const Module& module, const ScheduleChoices& choices) {
   Module out = module;
-  for (tir::PrimFuncPtr& f : out.prim_funcs) f = schedule(f);
+  for (tir::PrimFuncPtr& f : out.prim_funcs) f = schedule(f, knobs_for(choices, f->name));
   return out;
+}
+
+bool has_outer_product_tiles(const tir::PrimFunc& func) {
+  bool found = false;
+  tir::visit_stmt(func.body, [&](const tir::StmtNode& s) {
+    if (const auto* f = s.as<tir::For>()) {
+      std::optional<tir::Reduction> r = tir::match_reduction(*f);
+      found = found || (r && !tir::worth_tiling(*r) && tir::worth_outer_product_tiles(*r));
+    }
+  });
+  return found;
 }
 
 }  // namespace relaxc

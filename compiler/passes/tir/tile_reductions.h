@@ -12,10 +12,16 @@
 // Results equal the loop nest's up to the order of the additions (reassociation).
 #pragma once
 
+#include "compiler/passes/schedule_knobs.h"
+
 #include "compiler/ir/module.h"
 
 namespace relaxc {
 
-Module tile_reductions(const Module& module);
+// `choices` change the knobs of the kernels they name (relaxc --tuning-db).
+Module tile_reductions(const Module& module, const ScheduleChoices& choices = {});
+
+// Whether the schedule gives `func` outer-product tiles, whose knobs a tuner may try.
+bool has_outer_product_tiles(const tir::PrimFunc& func);
 
 }  // namespace relaxc
