@@ -71,6 +71,8 @@ NativeTarget make_native_target(const TargetOptions& options) {
   return target;
 }
 
+std::string target_cpu_name(const TargetOptions& options) { return make_native_target(options).cpu; }
+
 void optimize_module(llvm::Module& module, NativeTarget& target) {
   if (target.opt_level == 0) return;
   llvm::LoopAnalysisManager lam;

@@ -32,6 +32,8 @@ struct NativeTarget {
 
 // Throws std::runtime_error with a user-facing message for an unknown triple or CPU.
 NativeTarget make_native_target(const TargetOptions& options);
+// The CPU code for `options` is made for ("znver5" for -mcpu=native on such a host).
+std::string target_cpu_name(const TargetOptions& options);
 void optimize_module(llvm::Module& module, NativeTarget& target);
 // "obj" or "asm".
 std::string emit_machine_code(llvm::Module& module, NativeTarget& target, bool assembly);

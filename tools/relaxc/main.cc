@@ -9,6 +9,7 @@
 #include "compiler/driver/compile.h"
 #include "compiler/passes/relax/bind_params.h"
 #include "compiler/passes/pipeline.h"
+#include "tune.h"
 #include "runtime/npz.h"
 #include "runtime/file_io.h"
 #include "version.h"
@@ -17,6 +18,9 @@ int main(int argc, char** argv) {
   CLI::App app{"relaxc: compile a TVMScript (.tvms) module of Relax and TensorIR functions"};
   std::string input, output, emit = "rx", triple, cpu = "native", opt = "2", bind_path, bind_function = "main", after = "check";
   bool verbose = false, show_meta = false, allow_unused_params = false;
+  double tune_seconds = 0;
+  std::string tuning_db_path;
+  std::vector<std::string> tune_sizes;
   app.add_option("input", input, "the .tvms file to compile")->required();
   app.add_option("-o,--output", output, "where to write the result (default: stdout for --emit=tvms)");
   app.add_option("--emit", emit,
@@ -34,6 +38,12 @@ int main(int argc, char** argv) {
                  "or schedule (the default schedule applied, at -O2 and above)")
       ->check(CLI::IsMember(relaxc::pipeline_stages()));
   app.add_flag("--show-meta", show_meta, "with --emit=tvms, print the values of metadata constants (in a form relaxc reads back)");
+  app.add_option("--tune", tune_seconds,
+                 "measure schedule candidates of the kernels on this machine for about SECONDS in all and record the fastest "
+                 "in --tuning-db")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--tuning-db", tuning_db_path, "a JSON file of tuned schedules: read to schedule the kernels it knows, updated by --tune");
+  app.add_option("--tune-size", tune_sizes, "NAME=N: the value of a symbolic size to tune at (repeatable), such as batch=4443");
   app.add_flag("-v,--verbose", verbose, "log each stage to stderr");
   app.set_version_flag("--version", std::string("relaxc ") + RELAXC_VERSION);
   // Compilers spell the CPU option -mcpu=NAME (one dash); CLI11 wants --mcpu.
@@ -87,6 +97,53 @@ int main(int argc, char** argv) {
   diags.render(std::cerr);
   if (!module) return 1;
   if (emit == "check") return 0;
+  if (tune_seconds > 0 && tuning_db_path.empty()) {
+    std::cerr << "relaxc: error: --tune records what it measures in a tuning database: name it with --tuning-db FILE\n";
+    return 2;
+  }
+  if (!tune_sizes.empty() && tune_seconds <= 0) {
+    std::cerr << "relaxc: error: --tune-size gives sizes to --tune, which is not given\n";
+    return 2;
+  }
+  relaxc::TuningDb tuning_db;
+  if (!tuning_db_path.empty()) {
+    if (std::string error = tuning_db.load(tuning_db_path); !error.empty()) {
+      std::cerr << "relaxc: error: " << error << '\n';
+      return 2;
+    }
+  }
+  relaxc::codegen::TargetOptions target{triple, cpu, std::stoi(opt)};
+  if (tune_seconds > 0) {
+    relaxc::TuneOptions tune_options{tune_seconds, {}, target};
+    for (const std::string& size : tune_sizes) {
+      size_t eq = size.find('=');
+      char* end = nullptr;
+      long long value = eq == std::string::npos ? 0 : std::strtoll(size.c_str() + eq + 1, &end, 10);
+      if (eq == std::string::npos || eq == 0 || end == size.c_str() + eq + 1 || *end != '\0' || value <= 0) {
+        std::cerr << "relaxc: error: --tune-size expects NAME=N with N a positive integer, such as batch=4443, but got '" << size << "'\n";
+        return 2;
+      }
+      tune_options.sizes[size.substr(0, eq)] = value;
+    }
+    if (std::stoi(opt) < 2) {
+      std::cerr << "relaxc: warning: --tune tunes the -O2 schedule; at -O" << opt << " nothing is tuned\n";
+    } else {
+      try {
+        relaxc::tune(*module, tune_options, tuning_db, std::cerr);
+      } catch (const relaxc::CompileError& e) {
+        diags.error(e.loc(), e.message());
+        diags.render_one(std::cerr, diags.all().back());
+        return 1;
+      } catch (const std::runtime_error& e) {
+        std::cerr << "relaxc: error: " << e.what() << '\n';
+        return 1;
+      }
+      if (std::string error = tuning_db.save(tuning_db_path); !error.empty()) {
+        std::cerr << "relaxc: error: " << error << '\n';
+        return 2;
+      }
+    }
+  }
   if (emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
     std::cerr << "relaxc: error: --emit=" << emit << " writes binary output; name the file with -o\n";
     return 2;
@@ -96,12 +153,16 @@ int main(int argc, char** argv) {
       {"bytecode", relaxc::codegen::Stage::Bytecode}, {"rx", relaxc::codegen::Stage::Rx}};
   std::string result;
   try {
+    relaxc::ScheduleChoices choices;
+    if (!tuning_db.records().empty()) {
+      choices = relaxc::choices_from(*module, std::stoi(opt), relaxc::codegen::target_cpu_name(target), tuning_db);
+      spdlog::info("{} of the kernels have tuned schedules in {}", choices.size(), tuning_db_path);
+    }
     if (emit == "tvms") {
-      result = relaxc::emit_tvms(relaxc::run_pipeline(*module, std::stoi(opt), after), show_meta);
+      result = relaxc::emit_tvms(relaxc::run_pipeline(*module, std::stoi(opt), after, choices), show_meta);
     } else {
       spdlog::info("generating {}", emit);
-      relaxc::codegen::TargetOptions target{triple, cpu, std::stoi(opt)};
-      result = relaxc::codegen::build_stage(*module, file, target, stages.at(emit), std::string("relaxc ") + RELAXC_VERSION);
+      result = relaxc::codegen::build_stage(*module, file, target, stages.at(emit), std::string("relaxc ") + RELAXC_VERSION, choices);
     }
   } catch (const relaxc::CompileError& e) {
     diags.error(e.loc(), e.message());

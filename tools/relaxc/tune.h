@@ -1,0 +1,34 @@
+// relaxc --tune: measures schedule candidates of a module's kernels on this machine and records
+// the fastest in a tuning database; and the schedule choices a database gives a module.
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+
+#include "compiler/codegen/native_target.h"
+#include "compiler/ir/module.h"
+#include "compiler/passes/schedule_knobs.h"
+#include "tuning_db.h"
+
+namespace relaxc {
+
+struct TuneOptions {
+  double seconds = 0;                     // for all kernels together
+  std::map<std::string, int64_t> sizes;   // values of symbolic sizes to measure at (--tune-size)
+  codegen::TargetOptions target;
+};
+
+// Tunes every kernel of `checked` that the -O2 schedule gives outer-product tiles and whose
+// sizes are constants or given: each candidate (tile rows, vectors of columns, parallel or not)
+// is compiled, run on random inputs and timed; one whose results differ from the default's
+// beyond rounding is discarded. The fastest goes into `db` (the default unless another is 3%
+// faster: timings of the same code vary that much here). Reports each kernel on `log`.
+// Throws std::runtime_error for target problems, CompileError for kernels it cannot build.
+void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::ostream& log);
+
+// The knobs `db` records for the kernels of `checked` on `cpu` (the workloads are computed at
+// the same stage tuning saw them).
+ScheduleChoices choices_from(const Module& checked, int opt_level, const std::string& cpu, const TuningDb& db);
+
+}  // namespace relaxc
