@@ -38,7 +38,7 @@ class OuterTiler {
 
     std::vector<Stmt> parts;
     const IntImm* few = constant(i.extent);
-    if (few && few->value < mr && splits_reduction()) {
+    if (few && few->value < knobs_.rows_per_tile && splits_reduction()) {
       parts.push_back(few_rows(imm(0, i.extent->dtype, loc_), i.extent, few->value));
       return around_other_axes(seq(std::move(parts)));
     }
