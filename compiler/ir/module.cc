@@ -16,16 +16,20 @@ const relax::Function* Module::find_function(const std::string& func_name) const
   return nullptr;
 }
 
-Module rewrite_prim_func_bodies(const Module& module, const std::function<tir::Stmt(const tir::Stmt&)>& rewrite) {
+Module rewrite_prim_func_bodies(const Module& module, const std::function<tir::Stmt(const tir::PrimFunc&)>& rewrite) {
   Module out = module;
   for (tir::PrimFuncPtr& func : out.prim_funcs) {
-    tir::Stmt body = rewrite(func->body);
+    tir::Stmt body = rewrite(*func);
     if (body == func->body) continue;
     auto copy = std::make_shared<tir::PrimFunc>(*func);
     copy->body = body;
     func = copy;
   }
   return out;
+}
+
+Module rewrite_prim_func_bodies(const Module& module, const std::function<tir::Stmt(const tir::Stmt&)>& rewrite) {
+  return rewrite_prim_func_bodies(module, std::function<tir::Stmt(const tir::PrimFunc&)>([&](const tir::PrimFunc& f) { return rewrite(f.body); }));
 }
 
 }  // namespace relaxc

@@ -34,5 +34,7 @@ struct Module {
 // `module` with each prim_func's body replaced by rewrite(body); functions whose body comes back
 // unchanged are shared, not copied. The skeleton of the TensorIR passes that rewrite bodies.
 Module rewrite_prim_func_bodies(const Module& module, const std::function<tir::Stmt(const tir::Stmt&)>& rewrite);
+// The same with the whole function given to `rewrite`, for passes that look at its name.
+Module rewrite_prim_func_bodies(const Module& module, const std::function<tir::Stmt(const tir::PrimFunc&)>& rewrite);
 
 }  // namespace relaxc

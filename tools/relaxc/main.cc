@@ -97,12 +97,22 @@ int main(int argc, char** argv) {
   diags.render(std::cerr);
   if (!module) return 1;
   if (emit == "check") return 0;
+  if (emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
+    std::cerr << "relaxc: error: --emit=" << emit << " writes binary output; name the file with -o\n";
+    return 2;
+  }
   if (tune_seconds > 0 && tuning_db_path.empty()) {
     std::cerr << "relaxc: error: --tune records what it measures in a tuning database: name it with --tuning-db FILE\n";
     return 2;
   }
   if (!tune_sizes.empty() && tune_seconds <= 0) {
     std::cerr << "relaxc: error: --tune-size gives sizes to --tune, which is not given\n";
+    return 2;
+  }
+  relaxc::codegen::TargetOptions target{triple, cpu, std::stoi(opt)};
+  relaxc::TuneOptions tune_options{tune_seconds, {}, target};
+  if (std::string error = relaxc::parse_tune_sizes(tune_sizes, tune_options.sizes); !error.empty()) {
+    std::cerr << "relaxc: error: " << error << '\n';
     return 2;
   }
   relaxc::TuningDb tuning_db;
@@ -112,47 +122,22 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  relaxc::codegen::TargetOptions target{triple, cpu, std::stoi(opt)};
-  if (tune_seconds > 0) {
-    relaxc::TuneOptions tune_options{tune_seconds, {}, target};
-    for (const std::string& size : tune_sizes) {
-      size_t eq = size.find('=');
-      char* end = nullptr;
-      long long value = eq == std::string::npos ? 0 : std::strtoll(size.c_str() + eq + 1, &end, 10);
-      if (eq == std::string::npos || eq == 0 || end == size.c_str() + eq + 1 || *end != '\0' || value <= 0) {
-        std::cerr << "relaxc: error: --tune-size expects NAME=N with N a positive integer, such as batch=4443, but got '" << size << "'\n";
-        return 2;
-      }
-      tune_options.sizes[size.substr(0, eq)] = value;
-    }
-    if (std::stoi(opt) < 2) {
-      std::cerr << "relaxc: warning: --tune tunes the -O2 schedule; at -O" << opt << " nothing is tuned\n";
-    } else {
-      try {
-        relaxc::tune(*module, tune_options, tuning_db, std::cerr);
-      } catch (const relaxc::CompileError& e) {
-        diags.error(e.loc(), e.message());
-        diags.render_one(std::cerr, diags.all().back());
-        return 1;
-      } catch (const std::runtime_error& e) {
-        std::cerr << "relaxc: error: " << e.what() << '\n';
-        return 1;
-      }
-      if (std::string error = tuning_db.save(tuning_db_path); !error.empty()) {
-        std::cerr << "relaxc: error: " << error << '\n';
-        return 2;
-      }
-    }
-  }
-  if (emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
-    std::cerr << "relaxc: error: --emit=" << emit << " writes binary output; name the file with -o\n";
-    return 2;
+  if (tune_seconds > 0 && std::stoi(opt) < 2) {
+    std::cerr << "relaxc: warning: --tune tunes the -O2 schedule; at -O" << opt << " nothing is tuned\n";
+    tune_seconds = 0;
   }
   static const std::map<std::string, relaxc::codegen::Stage> stages = {
       {"llvm", relaxc::codegen::Stage::LLVM}, {"asm", relaxc::codegen::Stage::Asm}, {"obj", relaxc::codegen::Stage::Obj},
       {"bytecode", relaxc::codegen::Stage::Bytecode}, {"rx", relaxc::codegen::Stage::Rx}};
   std::string result;
   try {
+    if (tune_seconds > 0) {
+      relaxc::tune(*module, tune_options, tuning_db, std::cerr);
+      if (std::string error = tuning_db.save(tuning_db_path); !error.empty()) {
+        std::cerr << "relaxc: error: " << error << '\n';
+        return 2;
+      }
+    }
     relaxc::ScheduleChoices choices;
     if (!tuning_db.records().empty()) {
       choices = relaxc::choices_from(*module, std::stoi(opt), relaxc::codegen::target_cpu_name(target), tuning_db);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -212,6 +213,19 @@ void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::
                   baseline->median_us, baseline->median_us / best_us, tried, candidates().size(), discarded);
     log << "relaxc: --tune: " << kernel.name << at << ": " << describe(best) << line;
   }
+}
+
+std::string parse_tune_sizes(const std::vector<std::string>& items, std::map<std::string, int64_t>& sizes) {
+  for (const std::string& item : items) {
+    size_t eq = item.find('=');
+    char* end = nullptr;
+    long long value = eq == std::string::npos ? 0 : std::strtoll(item.c_str() + eq + 1, &end, 10);
+    if (eq == std::string::npos || eq == 0 || end == item.c_str() + eq + 1 || *end != '\0' || value <= 0) {
+      return "--tune-size expects NAME=N with N a positive integer, such as batch=4443, but got '" + item + "'";
+    }
+    sizes[item.substr(0, eq)] = value;
+  }
+  return "";
 }
 
 ScheduleChoices choices_from(const Module& checked, int opt_level, const std::string& cpu, const TuningDb& db) {

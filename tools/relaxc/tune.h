@@ -5,6 +5,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "compiler/codegen/native_target.h"
 #include "compiler/ir/module.h"
@@ -26,6 +27,9 @@ struct TuneOptions {
 // faster: timings of the same code vary that much here). Reports each kernel on `log`.
 // Throws std::runtime_error for target problems, CompileError for kernels it cannot build.
 void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::ostream& log);
+
+// Reads --tune-size values ("batch=4443") into `sizes`; returns "" or what is wrong.
+std::string parse_tune_sizes(const std::vector<std::string>& items, std::map<std::string, int64_t>& sizes);
 
 // The knobs `db` records for the kernels of `checked` on `cpu` (the workloads are computed at
 // the same stage tuning saw them).

@@ -124,16 +124,9 @@ Stmt parallelize(const Stmt& s) {
 }  // namespace
 
 Module parallelize_outer_loops(const Module& module, const ScheduleChoices& choices) {
-  Module out = module;
-  for (tir::PrimFuncPtr& f : out.prim_funcs) {
-    if (!knobs_for(choices, f->name).parallel) continue;
-    tir::Stmt body = parallelize(f->body);
-    if (body == f->body) continue;
-    auto copy = std::make_shared<tir::PrimFunc>(*f);
-    copy->body = body;
-    f = copy;
-  }
-  return out;
+  return rewrite_prim_func_bodies(module, std::function<tir::Stmt(const tir::PrimFunc&)>([&](const tir::PrimFunc& f) {
+    return knobs_for(choices, f.name).parallel ? parallelize(f.body) : f.body;
+  }));
 }
 
 }  // namespace relaxc
