@@ -23,8 +23,9 @@ struct TuneOptions {
 // Tunes every kernel of `checked` that the -O2 schedule gives outer-product tiles and whose
 // sizes are constants or given: each candidate (tile rows, vectors of columns, parallel or not)
 // is compiled, run on random inputs and timed; one whose results differ from the default's
-// beyond rounding is discarded. The fastest goes into `db` (the default unless another is 3%
-// faster: timings of the same code vary that much here). Reports each kernel on `log`.
+// beyond rounding is discarded. The fastest goes into `db`: the default unless another is still
+// 3% faster when both are timed again at the end (timings of the same code vary that much
+// here). Reports each kernel on `log`.
 // Throws std::runtime_error for target problems, CompileError for kernels it cannot build.
 void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::ostream& log);
 
