@@ -71,7 +71,10 @@ NativeTarget make_native_target(const TargetOptions& options) {
   return target;
 }
 
-std::string target_cpu_name(const TargetOptions& options) { return make_native_target(options).cpu; }
+TargetInfo target_info(const TargetOptions& options) {
+  NativeTarget target = make_native_target(options);
+  return TargetInfo{target.triple, target.cpu, target.features};
+}
 
 void optimize_module(llvm::Module& module, NativeTarget& target) {
   if (target.opt_level == 0) return;

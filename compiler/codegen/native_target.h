@@ -32,8 +32,13 @@ struct NativeTarget {
 
 // Throws std::runtime_error with a user-facing message for an unknown triple or CPU.
 NativeTarget make_native_target(const TargetOptions& options);
-// The CPU code for `options` is made for ("znver5" for -mcpu=native on such a host).
-std::string target_cpu_name(const TargetOptions& options);
+// What code for `options` is made for: the triple, the CPU ("znver5" for -mcpu=native on such
+// a host) and the features it may use.
+struct TargetInfo {
+  std::string triple, cpu;
+  std::vector<std::string> features;
+};
+TargetInfo target_info(const TargetOptions& options);
 void optimize_module(llvm::Module& module, NativeTarget& target);
 // "obj" or "asm".
 std::string emit_machine_code(llvm::Module& module, NativeTarget& target, bool assembly);

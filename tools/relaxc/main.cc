@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
     }
     relaxc::ScheduleChoices choices;
     if (!tuning_db.records().empty()) {
-      choices = relaxc::choices_from(*module, std::stoi(opt), relaxc::codegen::target_cpu_name(target), tuning_db);
+      choices = relaxc::choices_from(*module, std::stoi(opt), relaxc::codegen::target_info(target).cpu, tuning_db);
       spdlog::info("{} of the kernels have tuned schedules in {}", choices.size(), tuning_db_path);
     }
     if (emit == "tvms") {

@@ -13,6 +13,7 @@
 #include "compiler/passes/pipeline.h"
 #include "compiler/passes/tir/parallelize_outer_loops.h"
 #include "compiler/passes/tir/tile_reductions.h"
+#include "runtime/cpu_features.h"
 #include "runtime/include/relaxrt/kernel_abi.h"
 #include "runtime/native_library.h"
 #include "runtime/value.h"
@@ -144,7 +145,13 @@ Module unscheduled(const Module& checked) { return run_pipeline(checked, 2, "fus
 }  // namespace
 
 void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::ostream& log) {
-  std::string cpu = codegen::target_cpu_name(options.target);
+  codegen::TargetInfo target = codegen::target_info(options.target);
+  if (std::string why = relaxrt::check_host_can_run(target.triple, target.cpu, target.features); !why.empty()) {
+    why = why.substr(0, why.find(';'));  // the runtime's advice is about running, not tuning
+    throw std::runtime_error("--tune times the candidates on this machine, so it tunes only for a target this machine runs: " + why +
+                             " (tune without --target, with -mcpu=native)");
+  }
+  const std::string& cpu = target.cpu;
   Module module = unscheduled(checked);
   std::vector<tir::PrimFuncPtr> kernels;
   for (const tir::PrimFuncPtr& k : module.prim_funcs) {
