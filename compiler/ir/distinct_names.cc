@@ -12,6 +12,13 @@ std::string NameTable::take(const std::string& name) {
   }
 }
 
+NameTable function_names(const Module& module) {
+  NameTable names;
+  for (const auto& f : module.prim_funcs) names.reserve(f->name);
+  for (const auto& f : module.functions) names.reserve(f->name);
+  return names;
+}
+
 Stmt rename_blocks(const Stmt& s, const std::function<std::string(const std::string&)>& rename) {
   if (!s) return s;
   if (const auto* loop = s->as<For>()) {

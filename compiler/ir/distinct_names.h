@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "compiler/ir/module.h"
 #include "compiler/ir/tir.h"
 
 namespace relaxc::tir {
@@ -21,6 +22,10 @@ class NameTable {
  private:
   std::set<std::string> used_;
 };
+
+// A table with the names of every function of `module` (prim_funcs and Relax) reserved, for
+// passes that add functions.
+NameTable function_names(const Module& module);
 
 // `s` with each block renamed to rename(its name), outer blocks first, in source order.
 Stmt rename_blocks(const Stmt& s, const std::function<std::string(const std::string&)>& rename);

@@ -59,4 +59,13 @@ std::set<std::string> names_referenced(const Module& module) {
   return names;
 }
 
+void drop_kernels_no_longer_named(Module& module, const std::set<std::string>& named_before, const std::set<std::string>& made) {
+  std::set<std::string> named = names_referenced(module);
+  std::vector<tir::PrimFuncPtr> kept;
+  for (const tir::PrimFuncPtr& k : module.prim_funcs) {
+    if (named.count(k->name) || (!named_before.count(k->name) && !made.count(k->name))) kept.push_back(k);
+  }
+  module.prim_funcs = std::move(kept);
+}
+
 }  // namespace relaxc

@@ -21,5 +21,8 @@ struct Module;
 // The functions the module's Relax functions name (cls.f, R.call_tir's callee, extern names):
 // passes that replace kernels drop those no longer named.
 std::set<std::string> names_referenced(const Module& module);
+// Drops the prim_funcs a pass stopped naming: those named before it ran (`named_before`) or
+// made by it (`made`) that the module no longer names. Others, never called, stay.
+void drop_kernels_no_longer_named(Module& module, const std::set<std::string>& named_before, const std::set<std::string>& made = {});
 
 }  // namespace relaxc::relax

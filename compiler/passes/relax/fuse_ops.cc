@@ -174,10 +174,7 @@ tir::PrimFuncPtr fuse_functions(const tir::PrimFunc& producer, const tir::PrimFu
 
 class Fuser {
  public:
-  explicit Fuser(const Module& module) : out_(module) {
-    for (const auto& f : module.prim_funcs) names_.reserve(f->name);
-    for (const auto& f : module.functions) names_.reserve(f->name);
-  }
+  explicit Fuser(const Module& module) : out_(module), names_(tir::function_names(module)) {}
 
   Module run() {
     std::set<std::string> called_before = names_referenced(out_);
@@ -190,12 +187,7 @@ class Fuser {
       f = copy;
     }
     // Kernels that were called (or made here) and no longer are have been fused away.
-    std::set<std::string> called = names_referenced(out_);
-    std::vector<tir::PrimFuncPtr> kept;
-    for (const tir::PrimFuncPtr& f : out_.prim_funcs) {
-      if (called.count(f->name) || (!called_before.count(f->name) && !made_.count(f->name))) kept.push_back(f);
-    }
-    out_.prim_funcs = std::move(kept);
+    drop_kernels_no_longer_named(out_, called_before, made_);
     return std::move(out_);
   }
 

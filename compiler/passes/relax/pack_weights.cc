@@ -4,6 +4,7 @@
 #include <set>
 
 #include "compiler/check/infer_struct_info.h"
+#include "compiler/ir/distinct_names.h"
 #include "compiler/ir/relax_uses.h"
 #include "compiler/ir/tir_rewrite.h"
 #include "compiler/ir/tir_substitute.h"
@@ -172,10 +173,7 @@ StructInfoPtr constant_matrix(const StructInfoPtr& sinfo) {
 
 class Packer {
  public:
-  explicit Packer(const Module& module) : out_(module) {
-    for (const auto& f : module.prim_funcs) names_.insert(f->name);
-    for (const auto& f : module.functions) names_.insert(f->name);
-  }
+  explicit Packer(const Module& module) : out_(module), names_(tir::function_names(module)) {}
 
   Module run() {
     std::set<std::string> called_before = names_referenced(out_);
@@ -184,23 +182,11 @@ class Packer {
     for (const FunctionPtr& t : transforms_) functions.push_back(t);
     out_.functions = std::move(functions);
     // Kernels whose every call now goes to their k-major variant.
-    std::set<std::string> called = names_referenced(out_);
-    std::vector<tir::PrimFuncPtr> kept;
-    for (const tir::PrimFuncPtr& k : out_.prim_funcs) {
-      if (called.count(k->name) || !called_before.count(k->name)) kept.push_back(k);
-    }
-    out_.prim_funcs = std::move(kept);
+    drop_kernels_no_longer_named(out_, called_before);
     return std::move(out_);
   }
 
  private:
-  std::string fresh(const std::string& base) {
-    for (int i = 0;; ++i) {
-      std::string name = i == 0 ? base : base + "_" + std::to_string(i);
-      if (names_.insert(name).second) return name;
-    }
-  }
-
   // The weight behind a call argument, with its type: a parameter from num_input on, or a
   // metadata constant; null otherwise.
   StructInfoPtr weight_type(const Expr& arg, const Function& f) const {
@@ -217,7 +203,7 @@ class Packer {
   // `<weight>_kmajor(w)`: R.permute_dims(w), its result kept by the VM for frozen weights.
   std::string transform_for(const std::string& weight_name, const StructInfoPtr& type, SourceLoc loc) {
     auto fn = std::make_shared<Function>();
-    fn->name = fresh(weight_name + "_kmajor");
+    fn->name = names_.take(weight_name + "_kmajor");
     fn->loc = loc;
     fn->return_loc = loc;
     auto param = std::make_shared<Var>("w", type, loc);
@@ -257,7 +243,7 @@ class Packer {
     auto it = variants_.find(key);
     if (it != variants_.end()) return it->second;
     tir::PrimFuncPtr variant = specialize(kernel, weights);
-    std::string name = fresh(kernel.name + "_kmajor");
+    std::string name = names_.take(kernel.name + "_kmajor");
     for (size_t a : positions) variant = kmajor_variant(*variant, a, name);
     // A symbol name the kernel gave itself follows the new name.
     auto renamed = std::make_shared<tir::PrimFunc>(*variant);
@@ -333,7 +319,7 @@ class Packer {
   }
 
   Module out_;
-  std::set<std::string> names_;
+  tir::NameTable names_;
   std::vector<FunctionPtr> transforms_;
   std::map<std::pair<std::string, std::vector<size_t>>, std::string> variants_;
 };
