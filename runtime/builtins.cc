@@ -128,18 +128,33 @@ Value shape_value(BuiltinCall& call) {
   return v;
 }
 
+// The tensor an allocation site made last call, when nobody else holds it and it has this
+// shape and dtype.
+bool can_reuse(const std::shared_ptr<Tensor>& last, const std::vector<int64_t>& shape, const std::string& dtype) {
+  return last && last.use_count() == 1 && last->shape == shape && dtype == last->type.name;
+}
+
+ElementType allocation_type(const std::string& dtype, const char* builtin) {
+  std::optional<ElementType> type = parse_element_type(dtype);
+  if (!type) throw RuntimeError(std::string(builtin) + ": unknown dtype '" + dtype + "'");
+  return *type;
+}
+
+[[noreturn]] void out_of_memory(const BuiltinCall& call, const std::string& dtype, const std::vector<int64_t>& shape) {
+  throw RuntimeError("in @" + call.fn.name + ": out of memory allocating a " + dtype + " tensor of shape " + shape_text(shape));
+}
+
 Value alloc_tensor(BuiltinCall& call) {
   const std::vector<int64_t>& shape = *arg(call, 0, Value::Kind::Shape, "vm.builtin.alloc_tensor").shape;
   const std::string& dtype = *arg(call, 1, Value::Kind::String, "vm.builtin.alloc_tensor").str;
   std::shared_ptr<Tensor>& last = call.recycled;
-  if (last && last.use_count() == 1 && last->shape == shape && dtype == last->type.name) return Value::of(last);
-  std::optional<ElementType> type = parse_element_type(dtype);
-  if (!type) throw RuntimeError("vm.builtin.alloc_tensor: unknown dtype '" + dtype + "'");
+  if (can_reuse(last, shape, dtype)) return Value::of(last);
+  ElementType type = allocation_type(dtype, "vm.builtin.alloc_tensor");
   try {
-    last = Tensor::allocate(*type, shape);
+    last = Tensor::allocate(type, shape);
     return Value::of(last);
   } catch (const std::bad_alloc&) {
-    throw RuntimeError("in @" + call.fn.name + ": out of memory allocating a " + dtype + " tensor of shape " + shape_text(shape));
+    out_of_memory(call, dtype, shape);
   }
 }
 
@@ -153,26 +168,25 @@ Value alloc_planned(BuiltinCall& call) {
   int64_t token = arg(call, 2, Value::Kind::Int, "vm.builtin.alloc_planned").i;
   // The tensor this site made last call, when nobody holds it and it still fits its token.
   std::shared_ptr<Tensor>& last = call.recycled;
-  if (last && last.use_count() == 1 && token >= 0 && static_cast<size_t>(token) < call.planned.size() &&
-      last->data == call.planned[static_cast<size_t>(token)].block.get() && last->shape == shape && dtype == last->type.name) {
+  if (can_reuse(last, shape, dtype) && token >= 0 && static_cast<size_t>(token) < call.planned.size() &&
+      last->data == call.planned[static_cast<size_t>(token)].block.get()) {
     return Value::of(last);
   }
-  std::optional<ElementType> type = parse_element_type(dtype);
-  if (!type) throw RuntimeError("vm.builtin.alloc_planned: unknown dtype '" + dtype + "'");
+  ElementType type = allocation_type(dtype, "vm.builtin.alloc_planned");
   if (token < 0 || token >= kMaxPlannedTokens) throw RuntimeError("vm.builtin.alloc_planned: storage token " + std::to_string(token) + " out of range");
   std::optional<int64_t> count = element_count(shape);
   if (!count || *count > INT64_MAX / 8) throw RuntimeError("in @" + call.fn.name + ": a tensor of shape " + shape_text(shape) + " is too large");
-  size_t bytes = static_cast<size_t>(*count) * static_cast<size_t>(type->bytes);
+  size_t bytes = static_cast<size_t>(*count) * static_cast<size_t>(type.bytes);
   if (call.planned.size() <= static_cast<size_t>(token)) call.planned.resize(static_cast<size_t>(token) + 1);
   PlannedStorage& storage = call.planned[static_cast<size_t>(token)];
   if (!storage.block || storage.bytes < bytes) {
     size_t rounded = (std::max<size_t>(bytes, 64) + 63) / 64 * 64;
     void* memory = std::aligned_alloc(64, rounded);
-    if (!memory) throw RuntimeError("in @" + call.fn.name + ": out of memory allocating a " + dtype + " tensor of shape " + shape_text(shape));
+    if (!memory) out_of_memory(call, dtype, shape);
     storage.block = std::shared_ptr<void>(memory, std::free);
     storage.bytes = rounded;
   }
-  last = Tensor::view(*type, shape, storage.block.get(), storage.block);
+  last = Tensor::view(type, shape, storage.block.get(), storage.block);
   return Value::of(last);
 }
 
