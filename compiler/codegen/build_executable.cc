@@ -15,8 +15,8 @@
 namespace relaxc::codegen {
 
 std::string build_stage(const Module& checked, const SourceFile& file, const TargetOptions& options, Stage stage,
-                        const std::string& producer, const ScheduleChoices& choices) {
-  Module module = run_pipeline(checked, options.opt_level, "schedule", choices);
+                        const std::string& producer, const KnobsLookup& tuned) {
+  Module module = run_pipeline(checked, options.opt_level, "schedule", tuned);
   relaxrt::Executable exe;
   exe.producer = producer;
   exe.source_name = file.path();

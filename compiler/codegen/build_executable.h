@@ -13,11 +13,12 @@ namespace relaxc::codegen {
 
 enum class Stage { LLVM, Asm, Obj, Bytecode, Rx };
 
-// The text or bytes of `stage` for a checked module, its kernels scheduled with `choices`.
+// The text or bytes of `stage` for a checked module, its kernels scheduled with the knobs
+// `tuned` gives (run_pipeline).
 // Throws CompileError for IR the back end cannot lower and std::runtime_error for target or
 // linker problems.
 std::string build_stage(const Module& module, const SourceFile& file, const TargetOptions& options, Stage stage,
-                        const std::string& producer, const ScheduleChoices& choices = {});
+                        const std::string& producer, const KnobsLookup& tuned = nullptr);
 
 // The shared object of a module's prim_funcs as they are (already scheduled): what a tuner loads
 // to time a kernel.

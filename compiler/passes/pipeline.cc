@@ -16,7 +16,7 @@ const std::vector<std::string>& pipeline_stages() {
   return stages;
 }
 
-Module run_pipeline(const Module& checked, int opt_level, const std::string& last_stage, const ScheduleChoices& choices) {
+Module run_pipeline(const Module& checked, int opt_level, const std::string& last_stage, const KnobsLookup& tuned) {
   const auto& stages = pipeline_stages();
   auto reached = [&](const std::string& stage) {
     return std::find(stages.begin(), stages.end(), stage) > std::find(stages.begin(), stages.end(), last_stage);
@@ -35,6 +35,10 @@ Module run_pipeline(const Module& checked, int opt_level, const std::string& las
   if (opt_level >= 2) module = fuse_ops(module);
   if (reached("schedule")) return module;
   if (opt_level >= 2) {
+    ScheduleChoices choices;
+    for (const tir::PrimFuncPtr& k : module.prim_funcs) {
+      if (std::optional<ScheduleKnobs> knobs = tuned ? tuned(*k) : std::nullopt) choices[k->name] = *knobs;
+    }
     module = tile_reductions(module, choices);
     module = parallelize_outer_loops(module, choices);
   }

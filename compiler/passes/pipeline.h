@@ -18,8 +18,9 @@ namespace relaxc {
 // The stages --after accepts, in pipeline order ("check" is the checked input itself).
 const std::vector<std::string>& pipeline_stages();
 
-// Runs the pipeline on a checked module up to and including `last_stage`; `choices` change the
-// schedule of the kernels they name (relaxc --tuning-db).
-Module run_pipeline(const Module& checked, int opt_level, const std::string& last_stage = "schedule", const ScheduleChoices& choices = {});
+// Runs the pipeline on a checked module up to and including `last_stage`; `tuned` gives the
+// schedule knobs of the kernels it knows, asked with each kernel just before scheduling
+// (relaxc --tuning-db).
+Module run_pipeline(const Module& checked, int opt_level, const std::string& last_stage = "schedule", const KnobsLookup& tuned = nullptr);
 
 }  // namespace relaxc

@@ -3,8 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
+
+#include "compiler/ir/tir.h"
 
 namespace relaxc {
 
@@ -19,6 +23,9 @@ struct ScheduleKnobs {
 
 // Knobs by prim_func name; a kernel not named gets the defaults.
 using ScheduleChoices = std::map<std::string, ScheduleKnobs>;
+
+// The knobs recorded for a kernel as it is before scheduling, if any (a tuning database).
+using KnobsLookup = std::function<std::optional<ScheduleKnobs>(const tir::PrimFunc& unscheduled)>;
 
 inline ScheduleKnobs knobs_for(const ScheduleChoices& choices, const std::string& kernel) {
   auto it = choices.find(kernel);

@@ -138,17 +138,16 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
-    relaxc::ScheduleChoices choices;
-    if (!tuning_db.records().empty()) {
-      choices = relaxc::choices_from(*module, std::stoi(opt), relaxc::codegen::target_info(target).cpu, tuning_db);
-      spdlog::info("{} of the kernels have tuned schedules in {}", choices.size(), tuning_db_path);
-    }
+    int tuned_kernels = 0;
+    relaxc::KnobsLookup tuned;
+    if (!tuning_db.records().empty()) tuned = relaxc::recorded_knobs(tuning_db, relaxc::codegen::target_info(target).cpu, tuned_kernels);
     if (emit == "tvms") {
-      result = relaxc::emit_tvms(relaxc::run_pipeline(*module, std::stoi(opt), after, choices), show_meta);
+      result = relaxc::emit_tvms(relaxc::run_pipeline(*module, std::stoi(opt), after, tuned), show_meta);
     } else {
       spdlog::info("generating {}", emit);
-      result = relaxc::codegen::build_stage(*module, file, target, stages.at(emit), std::string("relaxc ") + RELAXC_VERSION, choices);
+      result = relaxc::codegen::build_stage(*module, file, target, stages.at(emit), std::string("relaxc ") + RELAXC_VERSION, tuned);
     }
+    if (tuned) spdlog::info("{} of the kernels had tuned schedules in {}", tuned_kernels, tuning_db_path);
   } catch (const relaxc::CompileError& e) {
     diags.error(e.loc(), e.message());
     diags.render_one(std::cerr, diags.all().back());

@@ -139,9 +139,6 @@ bool same_results(const std::vector<float>& a, const std::vector<float>& b) {
   return true;
 }
 
-// The module before scheduling: the stage whose kernels the workloads describe.
-Module unscheduled(const Module& checked) { return run_pipeline(checked, 2, "fuse"); }
-
 }  // namespace
 
 void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::ostream& log) {
@@ -152,7 +149,9 @@ void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::
                              " (tune without --target, with -mcpu=native)");
   }
   const std::string& cpu = target.cpu;
-  Module module = unscheduled(checked);
+  // The module before scheduling: the stage whose kernels the workloads describe, as
+  // run_pipeline asks recorded_knobs about them.
+  Module module = run_pipeline(checked, 2, "fuse");
   std::vector<tir::PrimFuncPtr> kernels;
   for (const tir::PrimFuncPtr& k : module.prim_funcs) {
     if (has_outer_product_tiles(*k)) kernels.push_back(k);
@@ -251,13 +250,13 @@ std::string parse_tune_sizes(const std::vector<std::string>& items, std::map<std
   return "";
 }
 
-ScheduleChoices choices_from(const Module& checked, int opt_level, const std::string& cpu, const TuningDb& db) {
-  ScheduleChoices choices;
-  if (opt_level < 2 || db.records().empty()) return choices;
-  for (const tir::PrimFuncPtr& k : unscheduled(checked).prim_funcs) {
-    if (const TuningRecord* r = db.find(workload_key(*k, cpu))) choices[k->name] = r->knobs;
-  }
-  return choices;
+KnobsLookup recorded_knobs(const TuningDb& db, const std::string& cpu, int& found) {
+  return [&db, cpu, &found](const tir::PrimFunc& kernel) -> std::optional<ScheduleKnobs> {
+    const TuningRecord* r = db.find(workload_key(kernel, cpu));
+    if (!r) return std::nullopt;
+    ++found;
+    return r->knobs;
+  };
 }
 
 }  // namespace relaxc

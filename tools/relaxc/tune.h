@@ -1,5 +1,5 @@
 // relaxc --tune: measures schedule candidates of a module's kernels on this machine and records
-// the fastest in a tuning database; and the schedule choices a database gives a module.
+// the fastest in a tuning database; and the schedule knobs a database gives the kernels.
 #pragma once
 
 #include <map>
@@ -32,8 +32,8 @@ void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::
 // Reads --tune-size values ("batch=4443") into `sizes`; returns "" or what is wrong.
 std::string parse_tune_sizes(const std::vector<std::string>& items, std::map<std::string, int64_t>& sizes);
 
-// The knobs `db` records for the kernels of `checked` on `cpu` (the workloads are computed at
-// the same stage tuning saw them).
-ScheduleChoices choices_from(const Module& checked, int opt_level, const std::string& cpu, const TuningDb& db);
+// The knobs `db` records for a kernel (as it is before scheduling, the stage tuning saw) on
+// `cpu`; `found` counts the kernels it knew.
+KnobsLookup recorded_knobs(const TuningDb& db, const std::string& cpu, int& found);
 
 }  // namespace relaxc
