@@ -6,17 +6,15 @@
 #include <functional>
 
 #include "compiler/ir/module.h"
+#include "compiler/ir/struct_info.h"
 #include "compiler/support/diagnostics.h"
 
 namespace relaxc {
 
 relax::StructInfoPtr infer_struct_info(const relax::Expr& expr, const Module& module, Diagnostics& diags);
 
-relax::StructInfoPtr make_tensor_sinfo(std::optional<std::vector<tir::Expr>> shape, DataType dtype, int ndim = -1);
-relax::StructInfoPtr object_sinfo();
 // True when the two may describe the same value (unknown parts match anything).
 bool sinfo_compatible(const relax::StructInfo& a, const relax::StructInfo& b);
-bool same_dim(const tir::Expr& a, const tir::Expr& b);
 // `sinfo` with every shape that mentions a variable `keep` rejects reduced to its rank (inside
 // tuples too): what a caller may know of a value whose sizes are another scope's variables.
 relax::StructInfoPtr erase_foreign_sizes(const relax::StructInfoPtr& sinfo, const std::function<bool(const tir::Var*)>& keep);

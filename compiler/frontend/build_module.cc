@@ -237,7 +237,11 @@ Module build_module(antlr4::tree::ParseTree* tree, Diagnostics& diags) {
 std::optional<Module> parse_module(const SourceFile& file, Diagnostics& diags) {
   try {
     ParsedFile parsed = ParsedFile::parse(file);
-    return build_module(parsed.tree(), diags);
+    size_t errors_before = diags.error_count();
+    Module module = build_module(parsed.tree(), diags);
+    // Errors the builder reported and went on after (unknown operators, bad attributes).
+    if (diags.error_count() > errors_before) return std::nullopt;
+    return module;
   } catch (const CompileError& error) {
     diags.error(error.loc(), error.message());
     return std::nullopt;

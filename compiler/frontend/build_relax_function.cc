@@ -183,41 +183,7 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
   }
   if (name == "R.match_cast") fail(call.loc, "R.match_cast can only be bound directly: 'v = R.match_cast(x, struct_info)'");
   if (name == "R.output") fail(call.loc, "R.output(...) is a statement, at the end of a dataflow block");
-  if (name.rfind("R.", 0) == 0) {
-    const RelaxOpSignature* op = find_relax_op(name.substr(2));
-    if (op == nullptr) fail(call.loc, "unknown Relax operator '" + name + "'" + did_you_mean(name, all_relax_names()));
-    node->op = op->name;
-    size_t tensors = std::min(call.positional.size(), op->max_tensors);
-    if (tensors < op->min_tensors) {
-      fail(call.loc, name + " takes " + std::to_string(op->min_tensors) + " tensor operand" +
-                         (op->min_tensors == 1 ? "" : "s") + " but " + std::to_string(tensors) + " were given");
-    }
-    for (size_t i = 0; i < tensors; ++i) node->args.push_back(build_expr(call.positional[i]));
-    if (call.positional.size() - tensors > op->attrs.size()) {
-      fail(loc_of(call.positional[tensors + op->attrs.size()]), "too many arguments to " + name);
-    }
-    std::vector<std::pair<std::string, P::ExprContext*>> attrs;
-    for (size_t i = tensors; i < call.positional.size(); ++i) attrs.emplace_back(op->attrs[i - tensors], call.positional[i]);
-    expect_arguments(call, 0, 64, op->attrs);
-    for (const auto& keyword : call.keywords) {
-      for (const auto& given : attrs) {
-        if (given.first == keyword.first) fail(loc_of(keyword.second), "'" + keyword.first + "' given twice");
-      }
-      attrs.push_back(keyword);
-    }
-    for (const auto& [key, value] : attrs) {
-      if (key == "shape") {
-        // R.reshape(x, (1, 784)) and R.reshape(x, R.shape([1, 784])) both carry a shape value.
-        std::optional<CallSyntax> shape_call = as_call(value);
-        node->args.push_back(shape_call && shape_call->callee_name == "R.shape"
-                                 ? build_expr(value)
-                                 : std::make_shared<ShapeExpr>(build_dims(value), loc_of(value)));
-        continue;
-      }
-      node->attrs.emplace_back(key, build_attr_value(value));
-    }
-    return node;
-  }
+  if (name.rfind("R.", 0) == 0) return build_operator_call(call, std::move(node));
   // A call to another function of the module: cls.f(x) or f(x).
   Expr callee = build_callee(call.callee, /*module_only=*/true);
   expect_arguments(call, 0, 64, {});

@@ -10,7 +10,6 @@
 
 #include "compiler/frontend/attr_builder.h"
 #include "compiler/frontend/build_prim_func.h"
-#include "compiler/frontend/relax_ops.h"
 #include "compiler/frontend/tir_expr_builder.h"
 #include "compiler/frontend/tir_names.h"
 
@@ -469,6 +468,9 @@ class RelaxFunctionBuilder {
 
   Expr build_expr(P::ExprContext* ctx);
   Expr build_call(P::ExprContext* ctx, const CallSyntax& call);
+  // R.<operator>(...): operands and attributes as the operator registry defines them.
+  Expr build_operator_call(const CallSyntax& call, std::shared_ptr<relax::Call> node);
+  Expr build_shape_operand(P::ExprContext* ctx);
   Expr build_callee(P::ExprContext* ctx, bool module_only);
   Expr build_args_tuple(P::ExprContext* ctx);
   std::vector<StructInfoPtr> build_out_sinfo(P::ExprContext* ctx);

@@ -87,6 +87,7 @@ struct Call : ExprNode {
   std::vector<Expr> args;
   AttrDict attrs;                        // operator keywords such as axis=, strides=
   std::vector<StructInfoPtr> sinfo_args;  // out_sinfo / sinfo_args
+  bool unknown_op = false;                // an operator the registry lacks (already reported)
   Call(SourceLoc l) : ExprNode(kKind, l) {}
 };
 

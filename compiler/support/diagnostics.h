@@ -27,10 +27,14 @@ class CompileError : public std::exception {
   const char* what() const noexcept override { return message_.c_str(); }
   SourceLoc loc() const { return loc_; }
   const std::string& message() const { return message_; }
+  // Further errors found in the same run (a pass that reports every failing call at once).
+  const std::vector<Diagnostic>& more() const { return more_; }
+  void add(SourceLoc loc, std::string message) { more_.push_back({Severity::Error, loc, std::move(message)}); }
 
  private:
   SourceLoc loc_;
   std::string message_;
+  std::vector<Diagnostic> more_;
 };
 
 class Diagnostics {

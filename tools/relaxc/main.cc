@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   } catch (const relaxc::CompileError& e) {
     diags.error(e.loc(), e.message());
     diags.render_one(std::cerr, diags.all().back());
+    for (const relaxc::Diagnostic& more : e.more()) diags.render_one(std::cerr, more);
     return 1;
   } catch (const std::runtime_error& e) {
     std::cerr << "relaxc: error: " << e.what() << '\n';

@@ -9,8 +9,8 @@
 #include "compiler/frontend/build_module.h"
 #include "compiler/ir/printer/printer_internal.h"
 #include "compiler/ir/tir_visitor.h"
-#include "compiler/passes/relax/kernel_text.h"
-#include "compiler/passes/relax/op_kernels.h"
+#include "compiler/ops/kernel_text.h"
+#include "compiler/ops/registry.h"
 #include "compiler/support/diagnostics.h"
 
 namespace relaxc {
@@ -21,20 +21,6 @@ namespace {
 
 constexpr const char* kNamePlaceholder = "__relaxc_kernel__";
 
-// How many leading arguments of each operator are tensors (the rest, like reshape's target
-// shape, are attributes); nn.linear's bias is optional.
-size_t tensor_operand_count(const Call& call) {
-  static const std::set<std::string> binary = {"add", "subtract", "multiply", "divide", "maximum", "minimum", "matmul", "nn.conv2d"};
-  if (binary.count(call.op)) return 2;
-  if (call.op == "nn.linear") return call.args.size() >= 3 ? 3 : 2;
-  return 1;
-}
-
-bool takes_scalar_literals(const std::string& op) {
-  static const std::set<std::string> ops = {"add", "subtract", "multiply", "divide", "maximum", "minimum"};
-  return ops.count(op) > 0;
-}
-
 class Legalizer {
  public:
   Legalizer(const Module& module, const LegalizeOptions& options) : module_(module), out_(module), options_(options) {
@@ -44,6 +30,11 @@ class Legalizer {
 
   Module run() {
     for (FunctionPtr& func : out_.functions) func = lower_function(*func);
+    if (!failures_.empty()) {
+      CompileError first = failures_[0];
+      for (size_t i = 1; i < failures_.size(); ++i) first.add(failures_[i].loc(), failures_[i].message());
+      throw first;
+    }
     Diagnostics diags(dummy_file_);
     if (!check_module(out_, diags)) {
       std::ostringstream text;
@@ -104,11 +95,11 @@ class Legalizer {
   static bool known_tensor(const StructInfoPtr& s) { return s && s->kind == StructInfoKind::Tensor && s->shape && s->dtype != DataType::Void; }
 
   // The kernel for one call, shared with an identical earlier one.
-  std::string kernel_for(const Call& call, const legalize::KernelRequest& request) {
-    std::string text = legalize::kernel_text(kNamePlaceholder, request);
+  std::string kernel_for(const ops::OpDef& op, const Call& call, const ops::KernelRequest& request) {
+    std::string text = op.legalize(kNamePlaceholder, request);
     auto it = kernels_.find(text);
     if (it != kernels_.end()) return it->second;
-    std::string name = fresh_kernel_name(legalize::kernel_base_name(call.op));
+    std::string name = fresh_kernel_name(op.kernel_name);
     std::string named = text;
     named.replace(named.find(kNamePlaceholder), std::string(kNamePlaceholder).size(), name);
     SourceFile file("<legalized " + name + ">", named);
@@ -126,7 +117,7 @@ class Legalizer {
 
   // A kernel learns each symbolic size from a buffer dimension that is exactly that size; one
   // that appears only inside expressions (n * 3) cannot be learned.
-  static void require_bindable_sizes(const Call& call, const std::vector<legalize::Operand>& operands, const StructInfoPtr& result) {
+  static void require_bindable_sizes(const Call& call, const std::vector<ops::Operand>& operands, const StructInfoPtr& result) {
     std::set<const tir::Var*> alone;
     std::vector<std::pair<tir::VarPtr, tir::Expr>> used;
     auto scan = [&](const StructInfoPtr& sinfo) {
@@ -135,25 +126,43 @@ class Legalizer {
         for (const tir::VarPtr& var : tir::vars_in(dim)) used.emplace_back(var, dim);
       }
     };
-    for (const legalize::Operand& operand : operands) {
+    for (const ops::Operand& operand : operands) {
       if (operand.sinfo) scan(operand.sinfo);
     }
     scan(result);
     for (const auto& [var, dim] : used) {
       if (alone.count(var.get())) continue;
-      throw CompileError(call.loc, "R." + call.op + ": the symbolic size '" + var->name + "' appears only inside " + legalize::dim_text(dim) +
+      throw CompileError(call.loc, "R." + call.op + ": the symbolic size '" + var->name + "' appears only inside " + ops::dim_text(dim) +
                                        ", so the kernel cannot learn it; give that dimension a variable of its own (R.match_cast)");
     }
   }
 
-  Expr lower_op(const Call& call, std::vector<Binding>& emit, bool dataflow, bool top) {
-    size_t count = tensor_operand_count(call);
-    if (call.args.size() < count) throw CompileError(call.loc, "R." + call.op + " takes " + std::to_string(count) + " tensors");
-    std::vector<legalize::Operand> operands;
+  // One operator call, or the call unchanged after recording why it has no kernel, so that
+  // every failing call of the module is reported in one run.
+  Expr lower_op(const ops::OpDef& op, const Call& call, std::vector<Binding>& emit, bool dataflow, bool top) {
+    try {
+      return lower_to_kernel(op, call, emit, dataflow, top);
+    } catch (const CompileError& e) {
+      failures_.push_back(e);
+      return std::make_shared<Call>(call);
+    }
+  }
+
+  Expr lower_to_kernel(const ops::OpDef& op, const Call& call, std::vector<Binding>& emit, bool dataflow, bool top) {
+    std::vector<ops::Operand> operands;
     std::vector<Expr> tensors;
-    for (size_t i = 0; i < count; ++i) {
+    std::vector<const std::vector<tir::Expr>*> shapes;
+    for (size_t i = 0; i < call.args.size() && i < op.operands.size(); ++i) {
       const Expr& arg = call.args[i];
-      if (const auto* c = arg->as<Constant>(); c && !c->metadata_index && takes_scalar_literals(call.op)) {
+      if (op.operands[i].kind == ops::OperandKind::Shape) {
+        StructInfoPtr sinfo = sinfo_of(arg);
+        if (!sinfo || !sinfo->shape) throw CompileError(arg->loc, "R." + call.op + " needs a shape of known values here");
+        keep_.push_back(sinfo);
+        shapes.push_back(&*sinfo->shape);
+        continue;
+      }
+      shapes.push_back(nullptr);
+      if (const auto* c = arg->as<Constant>(); c && !c->metadata_index && op.scalar_literals) {
         operands.push_back({nullptr, c->scalar});
         continue;
       }
@@ -171,7 +180,8 @@ class Legalizer {
       throw CompileError(call.loc, "the result of R." + call.op + " has no known shape, so it cannot be compiled; annotate the operands' shapes");
     }
     require_bindable_sizes(call, operands, result);
-    std::string name = kernel_for(call, legalize::KernelRequest{call, operands, result});
+    ops::Attrs attrs = ops::parse_attrs(op, call);
+    std::string name = kernel_for(op, call, ops::KernelRequest{call, attrs, operands, shapes, result});
     auto tir_call = std::make_shared<Call>(call.loc);
     tir_call->op = "call_tir";
     tir_call->args.push_back(std::make_shared<GlobalVar>(name, call.loc));
@@ -205,8 +215,9 @@ class Legalizer {
 
   Expr lower(const Expr& e, std::vector<Binding>& emit, bool dataflow, bool top) {
     if (const auto* call = e->as<Call>()) {
-      if (options_.reshape_as_view && (call->op == "reshape" || call->op == "flatten")) return keep_as_view(*call, emit, dataflow, top);
-      if (legalize::is_legalizable(call->op)) return lower_op(*call, emit, dataflow, top);
+      const ops::OpDef* op = call->unknown_op ? nullptr : ops::find_op(call->op);
+      if (op && options_.reshape_as_view && op->row_major_view) return keep_as_view(*call, emit, dataflow, top);
+      if (op && op->legalize) return lower_op(*op, *call, emit, dataflow, top);
       auto copy = std::make_shared<Call>(*call);
       for (Expr& arg : copy->args) arg = lower(arg, emit, dataflow, false);
       return copy;
@@ -226,6 +237,8 @@ class Legalizer {
   SourceFile dummy_file_{"<legalize>", ""};
   std::set<std::string> used_names_, var_names_;
   std::map<std::string, std::string> kernels_;  // text with a placeholder name -> kernel name
+  std::vector<CompileError> failures_;
+  std::vector<StructInfoPtr> keep_;
 };
 
 }  // namespace

@@ -1,11 +1,11 @@
-#include "compiler/passes/relax/kernel_text.h"
+#include "compiler/ops/kernel_text.h"
 
 #include <algorithm>
 
 #include "compiler/ir/printer/printer_internal.h"
 #include "compiler/ir/tir_visitor.h"
 
-namespace relaxc::legalize {
+namespace relaxc::ops {
 
 std::string dim_text(const tir::Expr& dim) { return printing::print_tir_expr(dim); }
 
@@ -75,4 +75,4 @@ std::string KernelText::str() const {
   return text;
 }
 
-}  // namespace relaxc::legalize
+}  // namespace relaxc::ops

@@ -1,12 +1,15 @@
 // matmul (numpy's: batch axes broadcast, 1-D operands promoted and their axis dropped) and
 // nn.linear (x @ w.T + b, bias optional) as reduction blocks.
-#include "compiler/passes/relax/kernel_text.h"
-#include "compiler/passes/relax/op_kernels.h"
-#include "compiler/support/diagnostics.h"
+#include "compiler/ops/kernel_text.h"
+#include "compiler/ir/printer/printer_internal.h"
+#include "compiler/ops/op_util.h"
 
-namespace relaxc::legalize {
+namespace relaxc::ops {
 
 namespace {
+
+using relax::StructInfo;
+using relax::StructInfoPtr;
 
 // Indices for the leading (batch) axes of an operand, aligned right with the output's batch axes.
 std::vector<std::string> batch_indices(const std::vector<tir::Expr>& shape, size_t batch_axes, const std::vector<tir::Expr>& out_shape,
@@ -24,7 +27,49 @@ std::string load(const std::string& buffer, const std::vector<std::string>& indi
   return from == to ? text : "T.Cast(\"" + std::string(dtype_name(to)) + "\", " + text + ")";
 }
 
-}  // namespace
+// out_dtype when given (the products and the sum are computed in it), else the operands'.
+DataType result_dtype(const InferCall& c, DataType operands) {
+  std::optional<DataType> out = c.attrs.get_dtype("out_dtype");
+  return out ? *out : operands;
+}
+
+StructInfoPtr infer_matmul(const InferCall& c) {
+  const StructInfo& a = *c.operands[0];
+  const StructInfo& b = *c.operands[1];
+  DataType dtype = result_dtype(c, common_dtype(c, a, b));
+  if (!a.shape || !b.shape || a.shape->empty() || b.shape->empty()) return make_tensor_sinfo(std::nullopt, dtype);
+  std::vector<tir::Expr> x = *a.shape, y = *b.shape;
+  const tir::Expr& k1 = x.back();
+  const tir::Expr& k2 = y.size() == 1 ? y[0] : y[y.size() - 2];
+  if (const_dim(k1) && const_dim(k2) && *const_dim(k1) != *const_dim(k2)) c.error("inner dimensions differ, " + shape_text(x) + " @ " + shape_text(y));
+  // numpy's rule: the batch axes (all but the last two) broadcast; a 1-D operand's axis drops.
+  std::vector<tir::Expr> xb(x.begin(), x.end() - std::min<size_t>(x.size(), 2));
+  std::vector<tir::Expr> yb(y.begin(), y.end() - std::min<size_t>(y.size(), 2));
+  std::optional<std::vector<tir::Expr>> batch = broadcast_shapes(xb, yb);
+  if (!batch) {
+    c.error("batch shapes " + shape_text(x) + " and " + shape_text(y) + " cannot be broadcast together");
+    return make_tensor_sinfo(std::nullopt, dtype, static_cast<int>(std::max(xb.size(), yb.size()) + 2));
+  }
+  std::vector<tir::Expr> out = *batch;
+  if (x.size() > 1) out.push_back(x[x.size() - 2]);
+  if (y.size() > 1) out.push_back(y.back());
+  return make_tensor_sinfo(out, dtype);
+}
+
+StructInfoPtr infer_linear(const InferCall& c) {
+  const StructInfo& x = *c.operands[0];
+  const StructInfo& w = *c.operands[1];
+  DataType dtype = result_dtype(c, common_dtype(c, x, w));
+  if (!x.shape || !w.shape || w.shape->size() != 2 || x.shape->empty()) return make_tensor_sinfo(std::nullopt, dtype);
+  std::vector<tir::Expr> out(x.shape->begin(), x.shape->end() - 1);
+  const tir::Expr& in1 = x.shape->back();
+  const tir::Expr& in2 = (*w.shape)[1];
+  if (const_dim(in1) && const_dim(in2) && *const_dim(in1) != *const_dim(in2)) {
+    c.error("input has " + printing::print_dim(in1, false) + " features but the weight expects " + printing::print_dim(in2, false));
+  }
+  out.push_back((*w.shape)[0]);
+  return make_tensor_sinfo(out, dtype);
+}
 
 std::string matmul_kernel(const std::string& name, const KernelRequest& request) {
   const relax::StructInfo& a = *request.operands[0].sinfo;
@@ -90,4 +135,26 @@ std::string linear_kernel(const std::string& name, const KernelRequest& request)
   return k.str();
 }
 
-}  // namespace relaxc::legalize
+}  // namespace
+
+void register_linalg(std::vector<OpDef>& ops) {
+  OpDef matmul;
+  matmul.name = "matmul";
+  matmul.kernel_name = "matmul";
+  matmul.operands = {{"x1"}, {"x2"}};
+  matmul.attrs = {dtype_attr("out_dtype")};
+  matmul.infer = infer_matmul;
+  matmul.legalize = matmul_kernel;
+  ops.push_back(matmul);
+
+  OpDef linear;
+  linear.name = "nn.linear";
+  linear.kernel_name = "linear";
+  linear.operands = {{"input"}, {"weight"}, {"bias", OperandKind::Tensor, true}};
+  linear.attrs = {dtype_attr("out_dtype")};
+  linear.infer = infer_linear;
+  linear.legalize = linear_kernel;
+  ops.push_back(linear);
+}
+
+}  // namespace relaxc::ops

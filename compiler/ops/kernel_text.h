@@ -9,7 +9,7 @@
 
 #include "compiler/ir/relax.h"
 
-namespace relaxc::legalize {
+namespace relaxc::ops {
 
 // The text of one dimension or index expression.
 std::string dim_text(const tir::Expr& dim);
@@ -42,4 +42,4 @@ class KernelText {
   std::vector<int> opened_;  // indentation added by each open block
 };
 
-}  // namespace relaxc::legalize
+}  // namespace relaxc::ops

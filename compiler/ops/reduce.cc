@@ -1,10 +1,39 @@
 // Reductions: sum and mean over a set of axes (keepdims or not), and softmax along one axis
 // (max, exp of the difference, sum, divide — the numerically stable form TVM uses).
-#include "compiler/passes/relax/kernel_text.h"
-#include "compiler/passes/relax/op_kernels.h"
-#include "compiler/support/diagnostics.h"
+#include "compiler/ops/kernel_text.h"
+#include "compiler/ops/op_util.h"
 
-namespace relaxc::legalize {
+namespace relaxc::ops {
+
+namespace {
+
+using relax::StructInfo;
+using relax::StructInfoPtr;
+
+StructInfoPtr infer_reduce(const InferCall& c) {
+  const StructInfo& a = *c.operands[0];
+  bool keepdims = c.attrs.get_bool("keepdims");
+  if (!a.shape) return make_tensor_sinfo(std::nullopt, a.dtype);
+  size_t rank = a.shape->size();
+  std::optional<std::vector<int64_t>> axes = c.attrs.get_axes("axis");
+  std::vector<bool> reduced(rank, !axes);
+  for (int64_t axis : axes.value_or(std::vector<int64_t>{})) {
+    std::optional<size_t> k = normalize_axis(axis, rank);
+    if (!k) {
+      c.error_at("axis", "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+      return make_tensor_sinfo(std::nullopt, a.dtype);
+    }
+    reduced[*k] = true;
+  }
+  std::vector<tir::Expr> out;
+  for (size_t i = 0; i < rank; ++i) {
+    if (!reduced[i]) out.push_back((*a.shape)[i]);
+    else if (keepdims) out.push_back(dim_const(1));
+  }
+  return make_tensor_sinfo(out, a.dtype);
+}
+
+StructInfoPtr infer_same(const InferCall& c) { return like(*c.operands[0], c.operands[0]->dtype); }
 
 std::string reduce_kernel(const std::string& name, const KernelRequest& request) {
   const relax::Call& call = request.call;
@@ -17,8 +46,8 @@ std::string reduce_kernel(const std::string& name, const KernelRequest& request)
   std::vector<int64_t> all;
   for (size_t i = 0; i < rank; ++i) all.push_back(static_cast<int64_t>(i));
   std::vector<bool> reduced(rank, false);
-  for (int64_t axis : int_list_attr(call, "axis", all)) reduced[static_cast<size_t>(axis < 0 ? axis + static_cast<int64_t>(rank) : axis)] = true;
-  bool keep = bool_attr(call, "keepdims");
+  for (int64_t axis : request.attrs.get_axes("axis").value_or(all)) reduced[*normalize_axis(axis, rank)] = true;
+  bool keep = request.attrs.get_bool("keepdims");
   bool mean = call.op == "mean";
   KernelText k(name);
   k.param("A", in_shape, a.dtype);
@@ -63,8 +92,10 @@ std::string softmax_kernel(const std::string& name, const KernelRequest& request
   size_t rank = shape.size();
   if (rank == 0) throw CompileError(request.call.loc, "R.nn.softmax of a 0-d tensor is not supported");
   if (!is_float(dtype)) throw CompileError(request.call.loc, "R.nn.softmax needs a float tensor");
-  int64_t axis = int_list_attr(request.call, "axis", {-1}).at(0);
-  size_t ax = static_cast<size_t>(axis < 0 ? axis + static_cast<int64_t>(rank) : axis);
+  int64_t axis = request.attrs.get_int("axis");
+  std::optional<size_t> normalized = normalize_axis(axis, rank);
+  if (!normalized) throw CompileError(request.attrs.loc("axis"), "R.nn.softmax: axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  size_t ax = *normalized;
   // The per-row intermediates keep the softmax axis with extent 1, so no buffer is 0-d.
   std::vector<std::string> full = dim_texts(shape), kept = full;
   kept[ax] = "T.int64(1)";
@@ -101,4 +132,27 @@ std::string softmax_kernel(const std::string& name, const KernelRequest& request
   return k.str();
 }
 
-}  // namespace relaxc::legalize
+}  // namespace
+
+void register_reduce(std::vector<OpDef>& ops) {
+  for (const char* name : {"sum", "mean"}) {
+    OpDef op;
+    op.name = name;
+    op.kernel_name = name;
+    op.operands = {{"x"}};
+    op.attrs = {axes_attr("axis"), bool_attr("keepdims", false)};
+    op.infer = infer_reduce;
+    op.legalize = reduce_kernel;
+    ops.push_back(op);
+  }
+  OpDef softmax;
+  softmax.name = "nn.softmax";
+  softmax.kernel_name = "softmax";
+  softmax.operands = {{"x"}};
+  softmax.attrs = {int_attr("axis", -1)};
+  softmax.infer = infer_same;
+  softmax.legalize = softmax_kernel;
+  ops.push_back(softmax);
+}
+
+}  // namespace relaxc::ops
