@@ -439,7 +439,7 @@ Stmt PrimFuncBuilder::build_assign(P::AssignStatementContext* assign, Place plac
       if (values.size() != 1) fail(loc_of(assign->value), "a buffer element takes one value, not a tuple");
       BufferPtr buffer = exprs_.lookup_buffer(target->expr(), "stored to");
       std::vector<Expr> indices;
-      for (P::SubscriptContext* sub : target->subscripts()->subscript()) {
+      for (P::SubscriptContext* sub : buffer_subscripts(target->subscripts())) {
         if (!sub->COLON().empty()) fail(loc_of(sub), "storing to a slice is not supported; store one element at a time");
         indices.push_back(exprs_.build_index(sub->expr(0)));
       }
@@ -585,7 +585,7 @@ std::vector<BufferRegion> PrimFuncBuilder::build_regions(const CallSyntax& call)
     region.loc = loc_of(item);
     if (auto* sub = dynamic_cast<P::SubscriptExprContext*>(item)) {
       region.buffer = exprs_.lookup_buffer(sub->expr(), "named in " + call.callee_name);
-      for (P::SubscriptContext* index : sub->subscripts()->subscript()) {
+      for (P::SubscriptContext* index : buffer_subscripts(sub->subscripts())) {
         if (index->COLON().empty()) {
           Expr at = exprs_.build_index(index->expr(0));
           region.region.push_back({at, int_const(1, at->dtype, at->loc)});

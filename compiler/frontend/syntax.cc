@@ -221,4 +221,14 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
   return best.empty() ? "" : "; did you mean '" + best + "'?";
 }
 
+std::vector<P::SubscriptContext*> buffer_subscripts(P::SubscriptsContext* subscripts) {
+  std::vector<P::SubscriptContext*> subs = subscripts->subscript();
+  if (subs.size() == 1 && subs[0]->COLON().empty() && subs[0]->expr(0)) {
+    auto* atom = dynamic_cast<P::AtomExprContext*>(subs[0]->expr(0));
+    auto* paren = atom ? dynamic_cast<P::ParenAtomContext*>(atom->atom()) : nullptr;
+    if (paren && !paren->exprList()) return {};
+  }
+  return subs;
+}
+
 }  // namespace relaxc::frontend

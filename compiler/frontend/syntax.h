@@ -42,6 +42,8 @@ std::optional<std::vector<P::ExprContext*>> sequence_elements(P::ExprContext* ex
 std::vector<P::ExprContext*> list_elements(P::ExprListContext* list);
 // True for `(a)` without a trailing comma: just parentheses.
 P::ExprContext* strip_parens(P::ExprContext* expr);
+// The subscripts of `A[...]`, with `A[()]` (a 0-d buffer's one element) as none.
+std::vector<P::SubscriptContext*> buffer_subscripts(P::SubscriptsContext* subscripts);
 
 std::optional<std::string> string_literal(P::ExprContext* expr);
 std::optional<int64_t> integer_literal(P::ExprContext* expr);  // also `-3`

@@ -148,7 +148,7 @@ BufferPtr TirExprBuilder::lookup_buffer(P::ExprContext* ctx, const std::string& 
 TypedExpr TirExprBuilder::build_load(P::SubscriptExprContext* ctx) {
   BufferPtr buffer = lookup_buffer(ctx->expr(), "indexed");
   std::vector<Expr> indices;
-  for (P::SubscriptContext* sub : ctx->subscripts()->subscript()) {
+  for (P::SubscriptContext* sub : buffer_subscripts(ctx->subscripts())) {
     if (sub->COLON().size() > 0) fail(loc_of(sub), "a slice is only allowed in T.reads and T.writes");
     indices.push_back(build_index(sub->expr(0)));
   }

@@ -5,7 +5,10 @@ The test file (a .tvms) carries the specification in comments:
   # SIZES: n=0,1,7; m=1,5         sizes to try for each symbolic variable
   # INPUT: a float32 (n, m)       an input per parameter of main, in order
   # INPUT: b float32 (m,) positive  (values in (0.1, 2) instead of (-2, 2))
-  # EXPECT: np.maximum(a, 0)      numpy expression over the inputs and sizes
+  # INPUT: c float32 (m,) special   (some elements NaN, inf and -inf)
+  # INPUT: i int64 (k,) range(-n,n) (integers in [-n, n), bounds over the sizes)
+  # EXPECT: np.maximum(a, 0)      numpy expression over the inputs and sizes; a tuple of
+  #                               them when main returns a tuple (written as .npz)
   # TOL: 1e-5                     absolute and relative tolerance (default 1e-5)
 Usage: differential.py MODULE.rx TEST.tvms WORKDIR [RELAXRUN ARGUMENTS...]
 """
@@ -33,7 +36,7 @@ def parse_spec(path):
             fields = line[len("# INPUT:"):].split(None, 2)
             name, dtype, rest = fields[0], fields[1], fields[2]
             shape_text = rest[: rest.index(")") + 1]
-            inputs.append((name, dtype, shape_text, "positive" in rest[len(shape_text):]))
+            inputs.append((name, dtype, shape_text, rest[len(shape_text):].strip()))
         elif line.startswith("# EXPECT:"):
             expect = line[len("# EXPECT:"):].strip()
         elif line.startswith("# TOL:"):
@@ -43,14 +46,41 @@ def parse_spec(path):
     return sizes, inputs, expect, tol
 
 
-def random_input(rng, dtype, shape, positive):
+def random_input(rng, dtype, shape, modifiers, env):
+    positive = "positive" in modifiers
+    bounds = re.search(r"range\(([^,]+),([^)]+)\)", modifiers)
+    if bounds:
+        low, high = (int(eval(b, {}, dict(env))) for b in bounds.groups())
+        return rng.integers(low, max(high, low + 1), size=shape).astype(dtype)
     if np.issubdtype(np.dtype(dtype), np.floating):
         low, high = (0.1, 2.0) if positive else (-2.0, 2.0)
-        return rng.uniform(low, high, size=shape).astype(dtype)
+        values = rng.uniform(low, high, size=shape).astype(dtype)
+        if "special" in modifiers and values.size:
+            flat = values.reshape(-1)
+            for k, special in enumerate([np.nan, np.inf, -np.inf]):
+                flat[(k * 7) % flat.size] = special
+        return values
     if dtype == "bool":
         return rng.integers(0, 2, size=shape).astype(bool)
     low = 1 if positive else (0 if dtype == "uint8" else -50)
     return rng.integers(low, 50, size=shape).astype(dtype)
+
+
+def compare(label, got, want, tol):
+    """One failure line, or None when got matches numpy's want."""
+    if got.shape != want.shape or got.dtype != want.dtype:
+        return f"FAIL [{label}]: got {got.dtype}{got.shape}, numpy gives {want.dtype}{want.shape}"
+    if want.dtype == np.bool_ or np.issubdtype(want.dtype, np.integer):
+        if not np.array_equal(got, want):
+            index = np.unravel_index(np.argmax(got != want), got.shape)
+            return f"FAIL [{label}]: at {index} got {got[index]} but numpy gives {want[index]}"
+        return None
+    if not np.allclose(got, want, rtol=tol, atol=tol, equal_nan=True):
+        diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+        diff[np.isnan(got) != np.isnan(want)] = np.inf
+        index = np.unravel_index(np.nanargmax(diff), diff.shape)
+        return f"FAIL [{label}]: at {index} got {got[index]} but numpy gives {want[index]}"
+    return None
 
 
 def main():
@@ -63,14 +93,17 @@ def main():
     for combo in itertools.product(*(sizes[n] for n in names)):
         env = dict(zip(names, combo))
         arrays, args = {}, []
-        for name, dtype, shape_text, positive in inputs:
+        for name, dtype, shape_text, modifiers in inputs:
             shape = eval(shape_text, {}, dict(env))
             shape = shape if isinstance(shape, tuple) else (shape,)
-            arrays[name] = random_input(rng, dtype, shape, positive)
+            arrays[name] = random_input(rng, dtype, shape, modifiers, env)
             path = os.path.join(workdir, f"{name}.npy")
             np.save(path, arrays[name])
             args += ["--input", f"{name}={path}"]
-        out = os.path.join(workdir, "out.npy")
+        scope = {"np": np, **{k: getattr(nn_reference, k) for k in dir(nn_reference) if not k.startswith("_")}}
+        want = eval(expect, {**scope, **arrays, **env})
+        is_tuple = isinstance(want, (tuple, list))
+        out = os.path.join(workdir, "out.npz" if is_tuple else "out.npy")
         if os.path.exists(out):
             os.remove(out)
         run = subprocess.run(["relaxrun", module, *extra, *args, "--output", out], capture_output=True, text=True)
@@ -80,16 +113,16 @@ def main():
             print(f"FAIL [{label}]: relaxrun exited {run.returncode}: {run.stderr.strip()}")
             failures += 1
             continue
-        got = np.load(out)
-        scope = {"np": np, **{k: getattr(nn_reference, k) for k in dir(nn_reference) if not k.startswith("_")}}
-        want = np.asarray(eval(expect, {**scope, **arrays, **env}))
-        if got.shape != want.shape or got.dtype != want.dtype:
-            print(f"FAIL [{label}]: got {got.dtype}{got.shape}, numpy gives {want.dtype}{want.shape}")
-            failures += 1
-        elif not np.allclose(got, want, rtol=tol, atol=tol, equal_nan=True):
-            diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
-            index = np.unravel_index(np.nanargmax(diff), diff.shape)
-            print(f"FAIL [{label}]: at {index} got {got[index]} but numpy gives {want[index]}")
+        if is_tuple:
+            archive = np.load(out)
+            got = [archive[f"arr_{i}"] if f"arr_{i}" in archive else None for i in range(len(want))]
+        else:
+            got, want = [np.load(out)], [want]
+        problems = [f"FAIL [{label}]: the result has no field {i}" if g is None else compare(f"{label}; field {i}" if is_tuple else label, g, np.asarray(w), tol)
+                    for i, (g, w) in enumerate(zip(got, want))]
+        problems = [p for p in problems if p]
+        if problems:
+            print(problems[0])
             failures += 1
     print(f"{'PASS' if failures == 0 else 'FAILED'}: {cases - failures} of {cases} cases match numpy")
     sys.exit(1 if failures else 0)

@@ -121,7 +121,7 @@ std::string print_tir_expr(const Expr& expr) {
     case ExprKind::VarRef: return expr->as<VarRef>()->var->name;
     case ExprKind::Load: {
       const auto* load = expr->as<Load>();
-      return load->buffer->name + "[" + print_args(load->indices) + "]";
+      return load->buffer->name + "[" + (load->indices.empty() ? "()" : print_args(load->indices)) + "]";
     }
     case ExprKind::Binary: {
       const auto* binary = expr->as<Binary>();

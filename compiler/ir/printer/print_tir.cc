@@ -100,7 +100,7 @@ class TirPrinter {
         const auto* store = stmt->as<Store>();
         std::vector<std::string> indices;
         for (const Expr& index : store->indices) indices.push_back(print_tir_expr(index));
-        out_.line(store->buffer->name + "[" + join(indices) + "] = " + print_tir_expr(store->value));
+        out_.line(store->buffer->name + "[" + (indices.empty() ? "()" : join(indices)) + "] = " + print_tir_expr(store->value));
         break;
       }
       case StmtKind::Seq: {
@@ -211,7 +211,7 @@ class TirPrinter {
                                                           : print_tir_expr(range.min) + " + " + print_tir_expr(range.extent));
       parts.push_back(print_tir_expr(range.min) + ":" + hi);
     }
-    return region.buffer->name + "[" + join(parts) + "]";
+    return region.buffer->name + "[" + (parts.empty() ? "()" : join(parts)) + "]";
   }
 
   void print_block(const Block& block) {

@@ -1,5 +1,6 @@
 #include "compiler/passes/relax/legalize_ops.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -94,6 +95,17 @@ class Legalizer {
 
   static bool known_tensor(const StructInfoPtr& s) { return s && s->kind == StructInfoKind::Tensor && s->shape && s->dtype != DataType::Void; }
 
+  // The kernel's outputs: the result, or each field of a tuple result (R.split, batch_norm).
+  static std::vector<StructInfoPtr> outputs_of(const StructInfoPtr& result) {
+    if (result && result->kind == StructInfoKind::Tuple) return result->fields;
+    return {result};
+  }
+
+  static bool known_outputs(const StructInfoPtr& result) {
+    std::vector<StructInfoPtr> outs = outputs_of(result);
+    return !outs.empty() && std::all_of(outs.begin(), outs.end(), known_tensor);
+  }
+
   // The kernel for one call, shared with an identical earlier one.
   std::string kernel_for(const ops::OpDef& op, const Call& call, const ops::KernelRequest& request) {
     std::string text = op.legalize(kNamePlaceholder, request);
@@ -129,7 +141,7 @@ class Legalizer {
     for (const ops::Operand& operand : operands) {
       if (operand.sinfo) scan(operand.sinfo);
     }
-    scan(result);
+    for (const StructInfoPtr& out : outputs_of(result)) scan(out);
     for (const auto& [var, dim] : used) {
       if (alone.count(var.get())) continue;
       throw CompileError(call.loc, "R." + call.op + ": the symbolic size '" + var->name + "' appears only inside " + ops::dim_text(dim) +
@@ -176,7 +188,7 @@ class Legalizer {
       tensors.push_back(lowered);
     }
     StructInfoPtr result = sinfo_of(std::make_shared<Call>(call));
-    if (!known_tensor(result)) {
+    if (!known_outputs(result)) {
       throw CompileError(call.loc, "the result of R." + call.op + " has no known shape, so it cannot be compiled; annotate the operands' shapes");
     }
     require_bindable_sizes(call, operands, result);
@@ -186,7 +198,7 @@ class Legalizer {
     tir_call->op = "call_tir";
     tir_call->args.push_back(std::make_shared<GlobalVar>(name, call.loc));
     tir_call->args.push_back(std::make_shared<Tuple>(tensors, call.loc));
-    tir_call->sinfo_args.push_back(result);
+    tir_call->sinfo_args = outputs_of(result);
     if (top) return tir_call;
     auto var = std::make_shared<Var>(fresh_var_name(), result, call.loc);
     var->is_dataflow = dataflow;
