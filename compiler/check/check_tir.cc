@@ -11,6 +11,7 @@
 #include <set>
 
 #include "compiler/check/check_module.h"
+#include "compiler/ops/tir_intrinsics.h"
 #include "compiler/ir/printer/printer_internal.h"
 #include "compiler/ir/tir_visitor.h"
 
@@ -117,12 +118,30 @@ class TirChecker {
                                       type_text(select->true_value->dtype) + " and " + type_text(select->false_value->dtype));
       }
     } else if (const auto* call = expr.as<Call>()) {
-      if (call->op != "abs" && call->op != "min_value" && call->op != "max_value" && !call->args.empty() &&
-          !is_float(call->args[0]->dtype)) {
-        diags_.error(call->loc, "T." + call->op + " needs a floating-point argument, not " + type_text(call->args[0]->dtype));
-      }
+      check_intrinsic(*call);
     } else if (const auto* negation = expr.as<Not>()) {
       check_bool(negation->a, "the operand of 'not'");
+    }
+  }
+
+  // The argument types the intrinsic table asks for, all the same.
+  void check_intrinsic(const Call& call) {
+    const ops::TirIntrinsic* intrinsic = ops::find_tir_intrinsic(call.op);
+    if (intrinsic == nullptr) return;  // T.min_value / T.max_value
+    for (const Expr& arg : call.args) {
+      if (intrinsic->args == ops::IntrinsicArgs::Float && !is_float(arg->dtype)) {
+        diags_.error(call.loc, "T." + call.op + " needs a floating-point argument, not " + type_text(arg->dtype));
+        return;
+      }
+      if (intrinsic->args == ops::IntrinsicArgs::Int && is_float(arg->dtype)) {
+        diags_.error(call.loc, "T." + call.op + " needs an integer argument, not " + type_text(arg->dtype));
+        return;
+      }
+      if (arg->dtype != call.args[0]->dtype) {
+        diags_.error(call.loc, "T." + call.op + "'s arguments have different types, " + type_text(call.args[0]->dtype) + " and " +
+                                   type_text(arg->dtype) + "; convert one with T.Cast");
+        return;
+      }
     }
   }
 

@@ -13,6 +13,24 @@ using namespace relaxc::relax;
 
 namespace {
 
+// What an operand of `kind` must be, when `sinfo` is not one; "" when it is.
+std::string operand_mismatch(ops::OperandKind kind, const StructInfo& sinfo) {
+  switch (kind) {
+    case ops::OperandKind::Tensor:
+      return sinfo.kind == StructInfoKind::Tensor ? "" : "a tensor operand here";
+    case ops::OperandKind::Shape:
+      return sinfo.kind == StructInfoKind::Shape && sinfo.shape ? "" : "a shape of known values here, such as R.shape([1, n])";
+    case ops::OperandKind::TensorTuple: {
+      auto is_tensor = [](const StructInfoPtr& f) { return f && f->kind == StructInfoKind::Tensor; };
+      bool ok = sinfo.kind == StructInfoKind::Tuple && std::all_of(sinfo.fields.begin(), sinfo.fields.end(), is_tensor);
+      return ok ? "" : "a tuple of tensors here, such as (a, b)";
+    }
+    case ops::OperandKind::PrimValue:
+      return sinfo.kind == StructInfoKind::Prim ? "" : "a scalar here, such as R.prim_value(T.float32(1))";
+  }
+  return "?";
+}
+
 // An operator call: the operands' struct info by the registry's operand kinds, then the
 // operator's own inference.
 StructInfoPtr infer_operator(const Call& call, const Module& module, Diagnostics& diags) {
@@ -26,21 +44,15 @@ StructInfoPtr infer_operator(const Call& call, const Module& module, Diagnostics
     StructInfoPtr sinfo = arg->as<Var>() ? arg->as<Var>()->sinfo : infer_struct_info(arg, module, diags);
     if (!sinfo) sinfo = object_sinfo();
     keep.push_back(sinfo);
-    if (op->operands[i].kind == ops::OperandKind::Shape) {
-      if (sinfo->kind != StructInfoKind::Shape || !sinfo->shape) {
-        diags.error(arg->loc, "R." + call.op + " expects a shape of known values here, such as R.shape([1, n])");
-        return object_sinfo();
-      }
-      operands.push_back(nullptr);
-      shapes.push_back(&*sinfo->shape);
-      continue;
-    }
-    if (sinfo->kind != StructInfoKind::Tensor) {
-      diags.error(arg->loc, "R." + call.op + " expects a tensor operand here");
+    std::string expected = operand_mismatch(op->operands[i].kind, *sinfo);
+    if (!expected.empty()) {
+      // A variable's own location is where it was defined, so a variable is reported at the call.
+      diags.error(arg->as<Var>() ? call.loc : arg->loc, "R." + call.op + " expects " + expected + std::to_string(call.loc.line) + "/" + std::to_string((int)arg->kind));
       return object_sinfo();
     }
-    operands.push_back(sinfo.get());
-    shapes.push_back(nullptr);
+    bool shape = op->operands[i].kind == ops::OperandKind::Shape;
+    operands.push_back(shape ? nullptr : sinfo.get());
+    shapes.push_back(shape ? &*sinfo->shape : nullptr);
   }
   ops::Attrs attrs = ops::parse_attrs(*op, call);
   return op->infer(ops::InferCall{call, *op, attrs, operands, shapes, diags});

@@ -23,6 +23,10 @@ struct BufferValue {
   DataType dtype = DataType::Float32;
 };
 
+// The type a TensorIR intrinsic computes in (its arguments'), and whether it has a vector form.
+DataType intrinsic_operand_type(const tir::Call& node);
+bool intrinsic_vectorizes(const tir::Call& node);
+
 class KernelEmitter {
  public:
   KernelEmitter(const tir::PrimFunc& func, llvm::Module& module);
@@ -83,7 +87,13 @@ class KernelEmitter {
   llvm::Value* binary_values(tir::BinaryOp op, llvm::Value* a, llvm::Value* b, DataType operand);
   llvm::Value* call(const tir::Call& node);
   llvm::Value* select(const tir::Select& node);
-  llvm::Value* math_call(const std::string& libm_name, llvm::Value* arg, DataType dtype);
+  // Intrinsics (kernel_intrinsics.cc), scalar or vector.
+  llvm::Value* emit_intrinsic(const tir::Call& node, const std::vector<llvm::Value*>& args, DataType operand);
+  llvm::Value* llvm_intrinsic(const char* name, const std::vector<llvm::Value*>& args);
+  llvm::Value* libm_call(const std::string& name, const std::vector<llvm::Value*>& args, DataType dtype);
+  llvm::Value* custom_intrinsic(const std::string& op, const std::vector<llvm::Value*>& args, DataType dtype, SourceLoc loc);
+  llvm::Value* extreme_value(bool max, DataType dtype);
+
 
   const tir::PrimFunc& func_;
   llvm::Module& module_;

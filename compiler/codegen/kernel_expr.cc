@@ -1,8 +1,6 @@
 // TensorIR expressions → LLVM values. Integer arithmetic follows TVM: `//` and `%` on integers
 // are floor division and floor modulo, T.truncdiv/T.truncmod truncate; T.if_then_else only
 // evaluates the branch it takes, so a guarded out-of-bounds load is never executed.
-#include <llvm/IR/Intrinsics.h>
-
 #include "compiler/codegen/kernel_emitter.h"
 #include "compiler/support/diagnostics.h"
 
@@ -119,7 +117,7 @@ llvm::Value* KernelEmitter::binary_values(BinaryOp op, llvm::Value* a, llvm::Val
       if (fp) return b_.CreateFRem(a, b);
       return is_unsigned ? b_.CreateURem(a, b) : b_.CreateSRem(a, b);
     case BinaryOp::FloorDiv: {
-      if (fp) return math_call("floor", b_.CreateFDiv(a, b), operand);
+      if (fp) return llvm_intrinsic("llvm.floor", {b_.CreateFDiv(a, b)});
       if (is_unsigned) return b_.CreateUDiv(a, b);
       // q = a / b rounded toward zero; subtract one when the remainder's sign differs from b's.
       llvm::Value* q = b_.CreateSDiv(a, b);
@@ -129,18 +127,19 @@ llvm::Value* KernelEmitter::binary_values(BinaryOp op, llvm::Value* a, llvm::Val
       return b_.CreateSub(q, b_.CreateZExt(adjust, a->getType()));
     }
     case BinaryOp::FloorMod: {
-      if (fp) return b_.CreateFSub(a, b_.CreateFMul(b, math_call("floor", b_.CreateFDiv(a, b), operand)));
+      if (fp) return b_.CreateFSub(a, b_.CreateFMul(b, llvm_intrinsic("llvm.floor", {b_.CreateFDiv(a, b)})));
       if (is_unsigned) return b_.CreateURem(a, b);
       llvm::Value* r = b_.CreateSRem(a, b);
       llvm::Value* zero = llvm::ConstantInt::get(a->getType(), 0);
       llvm::Value* adjust = b_.CreateAnd(b_.CreateICmpNE(r, zero), b_.CreateICmpNE(b_.CreateICmpSLT(r, zero), b_.CreateICmpSLT(b, zero)));
       return b_.CreateSelect(adjust, b_.CreateAdd(r, b), r);
     }
+    // llvm.minimum/maximum propagate NaN whatever the argument order, as numpy's do.
     case BinaryOp::Min:
-      if (fp) return b_.CreateSelect(b_.CreateFCmpOLT(a, b), a, b);
+      if (fp) return llvm_intrinsic("llvm.minimum", {a, b});
       return b_.CreateSelect(is_unsigned ? b_.CreateICmpULT(a, b) : b_.CreateICmpSLT(a, b), a, b);
     case BinaryOp::Max:
-      if (fp) return b_.CreateSelect(b_.CreateFCmpOGT(a, b), a, b);
+      if (fp) return llvm_intrinsic("llvm.maximum", {a, b});
       return b_.CreateSelect(is_unsigned ? b_.CreateICmpUGT(a, b) : b_.CreateICmpSGT(a, b), a, b);
     case BinaryOp::EQ: return fp ? b_.CreateFCmpOEQ(a, b) : b_.CreateICmpEQ(a, b);
     case BinaryOp::NE: return fp ? b_.CreateFCmpUNE(a, b) : b_.CreateICmpNE(a, b);
@@ -152,58 +151,6 @@ llvm::Value* KernelEmitter::binary_values(BinaryOp op, llvm::Value* a, llvm::Val
     case BinaryOp::Or: return b_.CreateOr(a, b);
   }
   throw std::logic_error("unhandled binary operator");
-}
-
-llvm::Value* KernelEmitter::math_call(const std::string& name, llvm::Value* arg, DataType dtype) {
-  static const std::unordered_map<std::string, llvm::Intrinsic::ID> intrinsics = {
-      {"exp", llvm::Intrinsic::exp}, {"log", llvm::Intrinsic::log}, {"sqrt", llvm::Intrinsic::sqrt},
-      {"fabs", llvm::Intrinsic::fabs}, {"floor", llvm::Intrinsic::floor}};
-  auto it = intrinsics.find(name);
-  if (it != intrinsics.end()) {
-    llvm::Function* f = llvm::Intrinsic::getDeclaration(&module_, it->second, {arg->getType()});
-    return b_.CreateCall(f, {arg});
-  }
-  // No LLVM intrinsic: call the C math library (resolved when the kernel library is loaded).
-  std::string symbol = dtype == DataType::Float32 ? name + "f" : name;
-  llvm::Type* type = arg->getType();
-  llvm::FunctionCallee callee = module_.getOrInsertFunction(symbol, llvm::FunctionType::get(type, {type}, false));
-  return b_.CreateCall(callee, {arg});
-}
-
-llvm::Value* KernelEmitter::call(const Call& node) {
-  if (node.op == "min_value" || node.op == "max_value") {
-    bool max = node.op == "max_value";
-    if (is_float(node.dtype)) {
-      const llvm::fltSemantics& sem = llvm_type(node.dtype)->getFltSemantics();
-      return llvm::ConstantFP::get(llvm_type(node.dtype), llvm::APFloat::getLargest(sem, !max));
-    }
-    unsigned bits = static_cast<unsigned>(dtype_bits(node.dtype));
-    bool is_unsigned = node.dtype == DataType::UInt8 || node.dtype == DataType::Bool;
-    llvm::APInt value = is_unsigned ? (max ? llvm::APInt::getMaxValue(bits) : llvm::APInt::getMinValue(bits))
-                                    : (max ? llvm::APInt::getSignedMaxValue(bits) : llvm::APInt::getSignedMinValue(bits));
-    return llvm::ConstantInt::get(llvm_type(node.dtype), value);
-  }
-  if (node.args.size() != 1) throw CompileError(node.loc, "T." + node.op + " is not supported by the code generator");
-  DataType dtype = node.dtype;
-  llvm::Value* arg = convert(expr(node.args[0]), node.args[0]->dtype, dtype);
-  if (node.op == "abs" && !is_float(dtype)) {
-    llvm::Value* negative = b_.CreateICmpSLT(arg, llvm::ConstantInt::get(arg->getType(), 0));
-    return b_.CreateSelect(negative, b_.CreateNeg(arg), arg);
-  }
-  if (!is_float(dtype)) throw CompileError(node.loc, "T." + node.op + " needs a float argument, not " + dtype_name(dtype));
-  if (node.op == "abs") return math_call("fabs", arg, dtype);
-  if (node.op == "sigmoid") {
-    llvm::Value* one = llvm::ConstantFP::get(arg->getType(), 1.0);
-    return b_.CreateFDiv(one, b_.CreateFAdd(one, math_call("exp", b_.CreateFNeg(arg), dtype)));
-  }
-  if (node.op == "exp" || node.op == "log" || node.op == "sqrt" || node.op == "fabs" || node.op == "tanh") {
-    if (dtype == DataType::Float16) {
-      llvm::Value* wide = b_.CreateFPExt(arg, b_.getFloatTy());
-      return b_.CreateFPTrunc(math_call(node.op, wide, DataType::Float32), arg->getType());
-    }
-    return math_call(node.op, arg, dtype);
-  }
-  throw CompileError(node.loc, "T." + node.op + " is not supported by the code generator");
 }
 
 llvm::Value* KernelEmitter::select(const Select& node) {

@@ -107,9 +107,7 @@ struct LaneAnalysis {
       case ExprKind::Not: return value(e->as<Not>()->a);
       case ExprKind::Call: {
         auto* call = e->as<Call>();
-        static const std::set<std::string> supported = {"exp", "log", "sqrt", "fabs", "floor", "abs", "sigmoid"};
-        return supported.count(call->op) && call->args.size() == 1 &&
-               (call->dtype == DataType::Float32 || call->dtype == DataType::Float64) && value(call->args[0]);
+        return intrinsic_vectorizes(*call) && std::all_of(call->args.begin(), call->args.end(), [&](const Expr& arg) { return value(arg); });
       }
       default: return false;  // a lane-dependent T.if_then_else may guard a load out of bounds
     }
@@ -297,12 +295,10 @@ llvm::Value* KernelEmitter::vector_expr(const Expr& e, unsigned lanes) {
     }
     case ExprKind::Call: {
       auto* call = e->as<Call>();
-      llvm::Value* arg = convert(vector_expr(call->args[0], lanes), call->args[0]->dtype, call->dtype);
-      if (call->op == "sigmoid") {
-        llvm::Value* one = llvm::ConstantFP::get(arg->getType(), 1.0);
-        return b_.CreateFDiv(one, b_.CreateFAdd(one, math_call("exp", b_.CreateFNeg(arg), call->dtype)));
-      }
-      return math_call(call->op == "abs" ? "fabs" : call->op, arg, call->dtype);
+      DataType operand = intrinsic_operand_type(*call);
+      std::vector<llvm::Value*> args;
+      for (const Expr& arg : call->args) args.push_back(splat(convert(vector_expr(arg, lanes), arg->dtype, operand)));
+      return emit_intrinsic(*call, args, operand);
     }
     default: break;
   }

@@ -20,6 +20,16 @@ std::vector<std::string> relax_names() {
   return names;
 }
 
+// A bare number as R.prim_value: int64 for an integer, float64 for a fractional number (the
+// dtypes TVM's prim_value gives Python numbers); anything else is built as a Relax value.
+template <typename BuildExpr>
+Expr build_scalar_operand(P::ExprContext* ctx, BuildExpr build) {
+  SourceLoc loc = loc_of(ctx);
+  if (std::optional<int64_t> integer = integer_literal(ctx)) return std::make_shared<PrimValue>(std::make_shared<tir::IntImm>(*integer, DataType::Int64, loc), loc);
+  if (std::optional<double> number = float_literal(ctx)) return std::make_shared<PrimValue>(std::make_shared<tir::FloatImm>(*number, DataType::Float64, loc), loc);
+  return build(ctx);
+}
+
 }  // namespace
 
 // R.reshape(x, (1, 784)) and R.reshape(x, R.shape([1, 784])) both carry a shape value; a
@@ -77,8 +87,12 @@ Expr RelaxFunctionBuilder::build_operator_call(const CallSyntax& call, std::shar
                        (count == 1 ? " was" : " were") + " given");
   }
   for (size_t i = 0; i < count; ++i) {
-    bool shape = op->operands[i].kind == ops::OperandKind::Shape;
-    node->args.push_back(shape ? build_shape_operand(operands[i]) : build_expr(operands[i]));
+    // A tuple operand, (a, b) or [a, b], is an ordinary Relax tuple; a scalar may be written
+    // as a bare number, as TVM's operator functions wrap one in R.prim_value.
+    ops::OperandKind kind = op->operands[i].kind;
+    if (kind == ops::OperandKind::Shape) node->args.push_back(build_shape_operand(operands[i]));
+    else if (kind == ops::OperandKind::PrimValue) node->args.push_back(build_scalar_operand(operands[i], [&](P::ExprContext* e) { return build_expr(e); }));
+    else node->args.push_back(build_expr(operands[i]));
   }
   for (const auto& [key, value] : attrs) node->attrs.emplace_back(key, build_attr_value(value));
   ops::validate_attrs(*op, *node, diags_);

@@ -159,6 +159,7 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
     expect_arguments(call, 1, 2, {"dtype"});
     auto constant = std::make_shared<Constant>(loc_of(ctx));
     std::optional<double> number = float_literal(call.positional[0]);
+    if (!number) number = special_float_literal(call.positional[0]);
     std::optional<int64_t> integer = integer_literal(call.positional[0]);
     if (!number && !integer) fail(loc_of(call.positional[0]), "R.const takes a number (tensor constants come from bound parameters)");
     constant->scalar = number ? *number : static_cast<double>(*integer);

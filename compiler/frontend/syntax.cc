@@ -1,5 +1,7 @@
 #include "compiler/frontend/syntax.h"
 
+#include <limits>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -181,6 +183,21 @@ std::optional<double> float_literal(P::ExprContext* expr) {
   if (number == nullptr) return std::nullopt;
   double value = std::strtod(without_underscores(number->FLOAT()->getText()).c_str(), nullptr);
   return negative ? -value : value;
+}
+
+std::optional<double> special_float_literal(P::ExprContext* expr) {
+  std::optional<std::string> text = string_literal(expr);
+  if (!text) {
+    // float("inf"), as TVM prints a non-finite R.const.
+    std::optional<CallSyntax> call = as_call(expr);
+    if (!call || call->callee_name != "float" || call->positional.size() != 1 || !call->keywords.empty()) return std::nullopt;
+    text = string_literal(call->positional[0]);
+    if (!text) return std::nullopt;
+  }
+  if (*text == "inf" || *text == "+inf" || *text == "infinity") return std::numeric_limits<double>::infinity();
+  if (*text == "-inf" || *text == "-infinity") return -std::numeric_limits<double>::infinity();
+  if (*text == "nan" || *text == "+nan" || *text == "-nan") return std::numeric_limits<double>::quiet_NaN();
+  return std::nullopt;
 }
 
 namespace {

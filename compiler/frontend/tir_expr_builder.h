@@ -13,6 +13,10 @@
 #include "compiler/frontend/syntax.h"
 #include "compiler/ir/tir.h"
 
+namespace relaxc::ops {
+struct TirIntrinsic;
+}
+
 namespace relaxc::frontend {
 
 // What a name in a prim_func can stand for.
@@ -65,6 +69,7 @@ class TirExprBuilder {
 
  private:
   TypedExpr build_call(P::ExprContext* ctx, const CallSyntax& call);
+  TypedExpr build_intrinsic(const ops::TirIntrinsic& intrinsic, const CallSyntax& call, SourceLoc loc);
   TypedExpr build_binary(P::ExprContext* ctx, int op_token, P::ExprContext* lhs, P::ExprContext* rhs);
   TypedExpr build_name(P::ExprContext* ctx, const std::string& name);
   TypedExpr build_load(P::SubscriptExprContext* ctx);

@@ -1,17 +1,17 @@
 // The `T.` functions that make TensorIR expressions: typed constants, casts, min/max, the math
-// intrinsics, if_then_else and the division flavours.
+// intrinsics (from the one table in ops/tir_intrinsics.h), if_then_else and the division
+// flavours.
 #include <algorithm>
 
 #include "compiler/frontend/tir_expr_builder.h"
 #include "compiler/frontend/tir_names.h"
+#include "compiler/ops/tir_intrinsics.h"
 
 namespace relaxc::frontend {
 
 using namespace relaxc::tir;
 
 namespace {
-
-const std::vector<std::string> kUnaryMath = {"exp", "log", "sqrt", "tanh", "sigmoid", "fabs", "abs"};
 
 struct DivisionFlavour {
   const char* name;
@@ -34,6 +34,27 @@ DataType dtype_argument(P::ExprContext* ctx, const std::string& callee) {
 
 }  // namespace
 
+// T.exp(x), T.pow(x, y), T.exp(x, dtype="float32") (the keyword TVM's printer adds): the
+// arguments unified to one type, literals taking the other argument's.
+TypedExpr TirExprBuilder::build_intrinsic(const ops::TirIntrinsic& intrinsic, const CallSyntax& call, SourceLoc loc) {
+  size_t arity = static_cast<size_t>(intrinsic.arity);
+  expect_arguments(call, arity, arity, {"dtype"});
+  std::vector<TypedExpr> args;
+  for (P::ExprContext* arg : call.positional) args.push_back(build(arg));
+  DataType type = DataType::Void;
+  for (const TypedExpr& arg : args) {
+    if (!arg.literal) type = arg.expr->dtype;
+  }
+  // dtype= only matters when every argument is a literal; otherwise the arguments' type rules.
+  P::ExprContext* dtype = call.keyword("dtype");
+  if (dtype && type == DataType::Void) type = dtype_argument(dtype, "T." + std::string(intrinsic.name));
+  if (type == DataType::Void) type = intrinsic.args == ops::IntrinsicArgs::Float ? DataType::Float32 : args[0].expr->dtype;
+  std::vector<Expr> values;
+  for (const TypedExpr& arg : args) values.push_back(arg.literal ? retype_literal(arg, type) : arg.expr);
+  DataType result = intrinsic.result == ops::IntrinsicResult::Bool ? DataType::Bool : type;
+  return {std::make_shared<Call>(intrinsic.name, std::move(values), result, loc), false};
+}
+
 TypedExpr TirExprBuilder::build_call(P::ExprContext* ctx, const CallSyntax& call) {
   SourceLoc loc = loc_of(ctx);
   const std::string& name = call.callee_name;
@@ -53,7 +74,9 @@ TypedExpr TirExprBuilder::build_call(P::ExprContext* ctx, const CallSyntax& call
       if (is_float(*dtype)) return {std::make_shared<FloatImm>(static_cast<double>(*integer), *dtype, loc), false};
       return {std::make_shared<IntImm>(*integer, *dtype, loc), false};
     }
-    if (std::optional<double> number = float_literal(arg)) {
+    std::optional<double> number = float_literal(arg);
+    if (!number) number = special_float_literal(arg);
+    if (number) {
       if (!is_float(*dtype)) fail(loc_of(arg), name + "() of a fractional number; use a float dtype");
       return {std::make_shared<FloatImm>(*number, *dtype, loc), false};
     }
@@ -78,12 +101,7 @@ TypedExpr TirExprBuilder::build_call(P::ExprContext* ctx, const CallSyntax& call
     TypedExpr b = build(call.positional[1]);
     return {make_binary(flavour.op, a, b, loc), false};
   }
-  if (std::find(kUnaryMath.begin(), kUnaryMath.end(), short_name) != kUnaryMath.end()) {
-    expect_arguments(call, 1, 1, {});
-    TypedExpr arg = build(call.positional[0]);
-    Expr value = retype_literal(arg, arg.literal ? DataType::Float32 : arg.expr->dtype);
-    return {std::make_shared<Call>(short_name, std::vector<Expr>{value}, value->dtype, loc), false};
-  }
+  if (const ops::TirIntrinsic* intrinsic = ops::find_tir_intrinsic(short_name)) return build_intrinsic(*intrinsic, call, loc);
   if (short_name == "if_then_else") {
     expect_arguments(call, 3, 3, {});
     Expr cond = build(call.positional[0]).expr;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "compiler/ops/tir_intrinsics.h"
+
 namespace relaxc::frontend {
 
 const std::vector<std::string>& all_dtype_names() {
@@ -17,9 +19,9 @@ const std::vector<std::string> kStatements = {
     "T.axis.reduce",  "T.axis.S",       "T.axis.R",      "T.where",      "T.reads",        "T.writes",
     "T.block_attr",   "T.func_attr",    "T.evaluate",    "T.prim_func",  "T.handle",       "T.Buffer",
 };
+// The math intrinsics come from ops::tir_intrinsics().
 const std::vector<std::string> kValues = {
-    "T.max",      "T.min",       "T.exp",         "T.log",       "T.sqrt",      "T.tanh",      "T.sigmoid",
-    "T.fabs",     "T.abs",       "T.if_then_else", "T.Cast",     "T.cast",      "T.floordiv",  "T.floormod",
+    "T.max",      "T.min",       "T.if_then_else", "T.Cast",     "T.cast",      "T.floordiv",  "T.floormod",
     "T.truncdiv", "T.truncmod",  "T.min_value",   "T.max_value",
 };
 }  // namespace
@@ -28,6 +30,7 @@ const std::vector<std::string>& all_tir_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out = kStatements;
     out.insert(out.end(), kValues.begin(), kValues.end());
+    for (const ops::TirIntrinsic& intrinsic : ops::tir_intrinsics()) out.push_back(std::string("T.") + intrinsic.name);
     for (const std::string& dtype : all_dtype_names()) out.push_back("T." + dtype);
     return out;
   }();

@@ -1,6 +1,7 @@
 #include "compiler/ops/kernel_text.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "compiler/ir/printer/printer_internal.h"
 #include "compiler/ir/tir_visitor.h"
@@ -10,7 +11,11 @@ namespace relaxc::ops {
 std::string dim_text(const tir::Expr& dim) { return printing::print_tir_expr(dim); }
 
 std::string dtype_literal(DataType dtype, double value) {
-  if (is_float(dtype)) return std::string("T.") + dtype_name(dtype) + "(" + printing::format_float(value) + ")";
+  if (is_float(dtype)) {
+    std::string text = printing::format_float(value);
+    if (!std::isfinite(value)) text = "\"" + text + "\"";  // T.float32("-inf")
+    return std::string("T.") + dtype_name(dtype) + "(" + text + ")";
+  }
   if (dtype == DataType::Bool) return value != 0 ? "T.bool(True)" : "T.bool(False)";
   return std::string("T.") + dtype_name(dtype) + "(" + std::to_string(static_cast<int64_t>(value)) + ")";
 }

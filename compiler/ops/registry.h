@@ -19,6 +19,12 @@ namespace relaxc::ops {
 enum class OperandKind {
   Tensor,  // any Relax expression whose struct info is a tensor (or an R.const scalar)
   Shape,   // R.shape([...]) or a literal tuple/list of sizes, kept as a ShapeExpr
+  // A tuple of tensors, R.concat((a, b)) or a variable holding one. Inference sees the tuple's
+  // struct info; LegalizeOps gives the kernel one input buffer per field (one Operand each).
+  TensorTuple,
+  // A scalar, R.prim_value(T.float32(1)) or a bare number. Inference sees its Prim struct info;
+  // the kernel gets an Operand with no sinfo and the constant value as `scalar`.
+  PrimValue,
 };
 
 struct OperandSpec {

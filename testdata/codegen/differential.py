@@ -7,6 +7,7 @@ The test file (a .tvms) carries the specification in comments:
   # INPUT: b float32 (m,) positive  (values in (0.1, 2) instead of (-2, 2))
   # INPUT: c float32 (m,) special   (some elements NaN, inf and -inf)
   # INPUT: i int64 (k,) range(-n,n) (integers in [-n, n), bounds over the sizes)
+  # INPUT: h float32 (k,) halves    (multiples of 0.5 in [-4.5, 4.5]: ties for rounding)
   # EXPECT: np.maximum(a, 0)      numpy expression over the inputs and sizes; a tuple of
   #                               them when main returns a tuple (written as .npz)
   # TOL: 1e-5                     absolute and relative tolerance (default 1e-5)
@@ -48,6 +49,8 @@ def parse_spec(path):
 
 def random_input(rng, dtype, shape, modifiers, env):
     positive = "positive" in modifiers
+    if "halves" in modifiers:  # k/2: exact ties for rounding
+        return (rng.integers(-9, 10, size=shape) / 2).astype(dtype)
     bounds = re.search(r"range\(([^,]+),([^)]+)\)", modifiers)
     if bounds:
         low, high = (int(eval(b, {}, dict(env))) for b in bounds.groups())
@@ -84,6 +87,7 @@ def compare(label, got, want, tol):
 
 
 def main():
+    np.seterr(all="ignore")  # NaN and inf are expected values here, not accidents
     module, test, workdir, extra = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     os.makedirs(workdir, exist_ok=True)
     sizes, inputs, expect, tol = parse_spec(test)

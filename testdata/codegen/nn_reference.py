@@ -53,3 +53,28 @@ def avg_pool2d(x, pool, strides=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), c
 def softmax(x, axis=-1):
     e = np.exp(x - x.max(axis=axis, keepdims=True))
     return (e / e.sum(axis=axis, keepdims=True)).astype(x.dtype)
+
+
+def erf(x):
+    """The error function, elementwise (numpy has none), in x's dtype."""
+    import math
+    x = np.asarray(x)
+    return np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype)
+
+
+def gelu(x):
+    return (x * (0.5 + erf(x * np.float32(0.7071067811865476)) * 0.5)).astype(x.dtype)
+
+
+def gelu_tanh(x):
+    x64 = x.astype(np.float64)
+    return (0.5 * x64 * (1 + np.tanh(np.sqrt(2 / np.pi) * (x64 + 0.044715 * x64 ** 3)))).astype(x.dtype)
+
+
+def sigmoid(x):
+    return (1 / (1 + np.exp(-x.astype(np.float64)))).astype(x.dtype)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    x64 = x.astype(np.float64)
+    return np.where(x64 * beta > threshold, x64, np.log1p(np.exp(x64 * beta)) / beta).astype(x.dtype)

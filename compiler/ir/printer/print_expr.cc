@@ -115,7 +115,9 @@ std::string print_tir_expr(const Expr& expr) {
     }
     case ExprKind::FloatImm: {
       const auto* number = expr->as<FloatImm>();
-      return std::string("T.") + dtype_name(number->dtype) + "(" + format_float(number->value) + ")";
+      std::string value = format_float(number->value);
+      if (!std::isfinite(number->value)) value = quote(value);  // T.float32("inf"), as TVM prints it
+      return std::string("T.") + dtype_name(number->dtype) + "(" + value + ")";
     }
     case ExprKind::StringImm: return quote(expr->as<StringImm>()->value);
     case ExprKind::VarRef: return expr->as<VarRef>()->var->name;

@@ -3,6 +3,7 @@
 // body), bindings annotated with struct info except where a call_tir/call_dps_packed already
 // names it, dataflow blocks closed by R.output.
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "compiler/ir/printer/printer_internal.h"
@@ -52,7 +53,8 @@ std::string print_expr(const Expr& expr) {
         return "metadata[\"relax.expr.Constant\"][" + std::to_string(*constant->metadata_index) + "]";
       }
       std::string value = format_float(constant->scalar);
-      if (is_float(constant->dtype) && value.find_first_of(".eni") == std::string::npos) value += ".0";
+      if (!std::isfinite(constant->scalar)) value = "float(" + quote(value) + ")";  // as TVM prints it
+      else if (is_float(constant->dtype) && value.find_first_of(".eni") == std::string::npos) value += ".0";
       return "R.const(" + value + ", " + quote(dtype_name(constant->dtype)) + ")";
     }
     case ExprKind::Tuple: {

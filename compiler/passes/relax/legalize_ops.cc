@@ -160,13 +160,50 @@ class Legalizer {
     }
   }
 
+  // A tensor operand of the kernel: its struct info must be fully known.
+  void add_tensor(const Call& call, size_t position, const Expr& lowered, std::vector<ops::Operand>& operands, std::vector<Expr>& tensors) {
+    StructInfoPtr sinfo = sinfo_of(lowered);
+    if (!known_tensor(sinfo)) {
+      throw CompileError(call.loc, "R." + call.op + " needs tensor operands of known shape and dtype to be compiled, and operand " + std::to_string(position) +
+                                       " is " + (sinfo ? printing::print_sinfo(*sinfo, false) : std::string("unknown")) + "; annotate or R.match_cast it");
+    }
+    operands.push_back({sinfo, std::nullopt});
+    tensors.push_back(lowered);
+  }
+
+  // The fields of a tuple operand, each one input buffer: a literal tuple's own fields, or
+  // bindings of `t[i]` for a variable holding a tuple.
+  std::vector<Expr> tuple_fields(const Call& call, const Expr& lowered, std::vector<Binding>& emit, bool dataflow) {
+    if (const auto* tuple = lowered->as<Tuple>()) return tuple->fields;
+    StructInfoPtr sinfo = sinfo_of(lowered);
+    if (!sinfo || sinfo->kind != StructInfoKind::Tuple) throw CompileError(call.loc, "R." + call.op + " needs a tuple of tensors");
+    std::vector<Expr> fields;
+    for (size_t i = 0; i < sinfo->fields.size(); ++i) {
+      auto var = std::make_shared<Var>(fresh_var_name(), sinfo->fields[i], call.loc);
+      var->is_dataflow = dataflow;
+      emit.push_back(Binding{var, std::make_shared<TupleGetItem>(lowered, static_cast<int>(i), call.loc), nullptr, false, call.loc});
+      fields.push_back(var);
+    }
+    return fields;
+  }
+
+  // A scalar operand (R.prim_value of a constant), written into the kernel as a literal.
+  static ops::Operand prim_operand(const Call& call, const Expr& arg) {
+    const auto* prim = arg->as<PrimValue>();
+    const tir::Expr value = prim ? prim->value : nullptr;
+    if (const auto* integer = value ? value->as<tir::IntImm>() : nullptr) return {nullptr, static_cast<double>(integer->value)};
+    if (const auto* number = value ? value->as<tir::FloatImm>() : nullptr) return {nullptr, number->value};
+    throw CompileError(arg->loc, "R." + call.op + " needs a constant here, such as R.prim_value(T.float32(1))");
+  }
+
   Expr lower_to_kernel(const ops::OpDef& op, const Call& call, std::vector<Binding>& emit, bool dataflow, bool top) {
     std::vector<ops::Operand> operands;
     std::vector<Expr> tensors;
     std::vector<const std::vector<tir::Expr>*> shapes;
     for (size_t i = 0; i < call.args.size() && i < op.operands.size(); ++i) {
       const Expr& arg = call.args[i];
-      if (op.operands[i].kind == ops::OperandKind::Shape) {
+      ops::OperandKind kind = op.operands[i].kind;
+      if (kind == ops::OperandKind::Shape) {
         StructInfoPtr sinfo = sinfo_of(arg);
         if (!sinfo || !sinfo->shape) throw CompileError(arg->loc, "R." + call.op + " needs a shape of known values here");
         keep_.push_back(sinfo);
@@ -174,18 +211,15 @@ class Legalizer {
         continue;
       }
       shapes.push_back(nullptr);
-      if (const auto* c = arg->as<Constant>(); c && !c->metadata_index && op.scalar_literals) {
+      if (kind == ops::OperandKind::PrimValue) {
+        operands.push_back(prim_operand(call, arg));
+      } else if (const auto* c = arg->as<Constant>(); c && !c->metadata_index && op.scalar_literals) {
         operands.push_back({nullptr, c->scalar});
-        continue;
+      } else if (kind == ops::OperandKind::TensorTuple) {
+        for (const Expr& field : tuple_fields(call, lower(arg, emit, dataflow, false), emit, dataflow)) add_tensor(call, i, field, operands, tensors);
+      } else {
+        add_tensor(call, i, lower(arg, emit, dataflow, false), operands, tensors);
       }
-      Expr lowered = lower(arg, emit, dataflow, false);
-      StructInfoPtr sinfo = sinfo_of(lowered);
-      if (!known_tensor(sinfo)) {
-        throw CompileError(call.loc, "R." + call.op + " needs tensor operands of known shape and dtype to be compiled, and operand " + std::to_string(i) +
-                                         " is " + (sinfo ? printing::print_sinfo(*sinfo, false) : std::string("unknown")) + "; annotate or R.match_cast it");
-      }
-      operands.push_back({sinfo, std::nullopt});
-      tensors.push_back(lowered);
     }
     StructInfoPtr result = sinfo_of(std::make_shared<Call>(call));
     if (!known_outputs(result)) {
