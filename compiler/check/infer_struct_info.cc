@@ -47,7 +47,7 @@ StructInfoPtr infer_operator(const Call& call, const Module& module, Diagnostics
     std::string expected = operand_mismatch(op->operands[i].kind, *sinfo);
     if (!expected.empty()) {
       // A variable's own location is where it was defined, so a variable is reported at the call.
-      diags.error(arg->as<Var>() ? call.loc : arg->loc, "R." + call.op + " expects " + expected + std::to_string(call.loc.line) + "/" + std::to_string((int)arg->kind));
+      diags.error(arg->as<Var>() ? call.loc : arg->loc, "R." + call.op + " expects " + expected);
       return object_sinfo();
     }
     bool shape = op->operands[i].kind == ops::OperandKind::Shape;

@@ -262,6 +262,11 @@ class FunctionLowering {
 
   // R.const(v, dtype): a 0-d tensor; metadata["relax.expr.Constant"][i]: the module's tensor i.
   int64_t constant(const relax::Constant& c) {
+    if (c.literal_shape) {
+      std::string bytes;
+      for (double v : c.values) bytes += scalar_bytes(v, c.dtype, c.loc);
+      return tensor_constant(c.dtype, *c.literal_shape, bytes);
+    }
     if (!c.metadata_index) {
       std::string bytes = scalar_bytes(c.scalar, c.dtype, c.loc);
       return tensor_constant(c.dtype, {}, bytes);

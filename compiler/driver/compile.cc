@@ -8,9 +8,11 @@
 namespace relaxc {
 
 std::optional<Module> load_and_check(const SourceFile& file, Diagnostics& diags) {
-  std::optional<Module> module = parse_module(file, diags);
+  // The checker runs after the builder's own errors too: one run reports every unknown
+  // operator, bad attribute and type error of the module.
+  std::optional<Module> module = parse_module(file, diags, /*keep_after_errors=*/true);
   if (!module) return std::nullopt;
-  if (!check_module(*module, diags)) return std::nullopt;
+  if (!check_module(*module, diags) || diags.has_errors()) return std::nullopt;
   return module;
 }
 

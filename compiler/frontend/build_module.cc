@@ -234,13 +234,13 @@ Module build_module(antlr4::tree::ParseTree* tree, Diagnostics& diags) {
   return ModuleBuilder(diags).build(file);
 }
 
-std::optional<Module> parse_module(const SourceFile& file, Diagnostics& diags) {
+std::optional<Module> parse_module(const SourceFile& file, Diagnostics& diags, bool keep_after_errors) {
   try {
     ParsedFile parsed = ParsedFile::parse(file);
     size_t errors_before = diags.error_count();
     Module module = build_module(parsed.tree(), diags);
     // Errors the builder reported and went on after (unknown operators, bad attributes).
-    if (diags.error_count() > errors_before) return std::nullopt;
+    if (diags.error_count() > errors_before && !keep_after_errors) return std::nullopt;
     return module;
   } catch (const CompileError& error) {
     diags.error(error.loc(), error.message());

@@ -17,6 +17,9 @@ namespace relaxc {
 Module build_module(antlr4::tree::ParseTree* tree, Diagnostics& diags);
 
 // Reads, parses and builds; every error is reported to `diags`. Returns nullopt on error.
-std::optional<Module> parse_module(const SourceFile& file, Diagnostics& diags);
+// With `keep_after_errors`, a module whose builder reported errors and went on (unknown
+// operators, bad attributes) is still returned, so that the checker can report its own errors
+// in the same run; the caller must not compile it.
+std::optional<Module> parse_module(const SourceFile& file, Diagnostics& diags, bool keep_after_errors = false);
 
 }  // namespace relaxc

@@ -2,6 +2,8 @@
 // the module's other functions.
 #include "compiler/frontend/relax_function_builder.h"
 
+#include "compiler/ir/struct_info.h"
+
 namespace relaxc::frontend {
 
 using namespace relaxc::relax;
@@ -114,6 +116,38 @@ std::vector<StructInfoPtr> RelaxFunctionBuilder::build_out_sinfo(P::ExprContext*
   return {build_sinfo(ctx)};
 }
 
+// R.const([[1, 2], [3, 4]], "float32"): nested lists of numbers, every row of one length. The
+// dtype defaults as numpy's would: int64 for integers, float32 once a fraction appears.
+Expr RelaxFunctionBuilder::build_tensor_literal(const CallSyntax& call, std::shared_ptr<Constant> constant) {
+  std::vector<int64_t> shape;
+  bool fractional = false;
+  std::function<void(P::ExprContext*, size_t)> walk = [&](P::ExprContext* item, size_t depth) {
+    std::optional<std::vector<P::ExprContext*>> items = sequence_elements(item);
+    if (items) {
+      if (depth == shape.size()) shape.push_back(static_cast<int64_t>(items->size()));
+      else if (depth > shape.size() || shape[depth] != static_cast<int64_t>(items->size())) fail(loc_of(item), "R.const: the rows of a tensor constant must all have the same length");
+      for (P::ExprContext* e : *items) walk(e, depth + 1);
+      return;
+    }
+    if (depth != shape.size()) fail(loc_of(item), "R.const: a tensor constant needs the same nesting depth everywhere");
+    std::optional<int64_t> integer = integer_literal(item);
+    std::optional<double> number = float_literal(item);
+    if (!number) number = special_float_literal(item);
+    if (!integer && !number) fail(loc_of(item), "R.const: a tensor constant holds numbers");
+    fractional = fractional || !integer;
+    constant->values.push_back(integer ? static_cast<double>(*integer) : *number);
+  };
+  walk(call.positional[0], 0);
+  constant->literal_shape = shape;
+  constant->dtype = fractional ? DataType::Float32 : DataType::Int64;
+  P::ExprContext* dtype = call.positional.size() > 1 ? call.positional[1] : call.keyword("dtype");
+  if (dtype) constant->dtype = dtype_of(dtype);
+  std::vector<tir::Expr> dims;
+  for (int64_t d : shape) dims.push_back(std::make_shared<tir::IntImm>(d, DataType::Int64, constant->loc));
+  constant->sinfo = make_tensor_sinfo(dims, constant->dtype);
+  return constant;
+}
+
 Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& call) {
   auto node = std::make_shared<Call>(loc_of(ctx));
   const std::string& name = call.callee_name;
@@ -158,6 +192,7 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
   if (name == "R.const") {
     expect_arguments(call, 1, 2, {"dtype"});
     auto constant = std::make_shared<Constant>(loc_of(ctx));
+    if (sequence_elements(call.positional[0])) return build_tensor_literal(call, constant);
     std::optional<double> number = float_literal(call.positional[0]);
     if (!number) number = special_float_literal(call.positional[0]);
     std::optional<int64_t> integer = integer_literal(call.positional[0]);

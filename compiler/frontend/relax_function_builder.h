@@ -471,6 +471,7 @@ class RelaxFunctionBuilder {
   // R.<operator>(...): operands and attributes as the operator registry defines them.
   Expr build_operator_call(const CallSyntax& call, std::shared_ptr<relax::Call> node);
   Expr build_shape_operand(P::ExprContext* ctx);
+  Expr build_tensor_literal(const CallSyntax& call, std::shared_ptr<relax::Constant> constant);
   Expr build_callee(P::ExprContext* ctx, bool module_only);
   Expr build_args_tuple(P::ExprContext* ctx);
   std::vector<StructInfoPtr> build_out_sinfo(P::ExprContext* ctx);

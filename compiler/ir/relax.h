@@ -55,14 +55,18 @@ struct Var : ExprNode {
 using VarPtr = std::shared_ptr<const Var>;
 
 // A tensor constant: `metadata["relax.expr.Constant"][i]` (value supplied with the module's
-// parameters) or `R.const(v, dtype)` (a scalar written in the source).
+// parameters), `R.const(v, dtype)` (a scalar written in the source) or `R.const([[1, 2]],
+// dtype)` (a tensor written in the source: `values` in row-major order, `literal_shape`).
 struct Constant : ExprNode {
   static constexpr ExprKind kKind = ExprKind::Constant;
   std::optional<int> metadata_index;
   double scalar = 0;
+  std::optional<std::vector<int64_t>> literal_shape;
+  std::vector<double> values;
   DataType dtype = DataType::Float32;
   StructInfoPtr sinfo;
   Constant(SourceLoc l) : ExprNode(kKind, l) {}
+  bool is_scalar() const { return !metadata_index && !literal_shape; }
 };
 
 struct Tuple : ExprNode {

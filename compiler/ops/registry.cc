@@ -224,6 +224,7 @@ const std::vector<OpDef>& all_ops() {
     register_manipulate(table);
     register_reduce(table);
     register_nn(table);
+    register_create(table);
     return table;
   }();
   return ops;

@@ -162,5 +162,6 @@ void register_linalg(std::vector<OpDef>& ops);
 void register_manipulate(std::vector<OpDef>& ops);
 void register_reduce(std::vector<OpDef>& ops);
 void register_nn(std::vector<OpDef>& ops);
+void register_create(std::vector<OpDef>& ops);
 
 }  // namespace relaxc::ops

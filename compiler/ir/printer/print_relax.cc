@@ -4,6 +4,7 @@
 // names it, dataflow blocks closed by R.output.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include "compiler/ir/printer/printer_internal.h"
@@ -22,6 +23,26 @@ std::string print_dims(const std::vector<tir::Expr>& dims, bool quote_vars) {
 }
 
 std::string print_expr(const Expr& expr);
+
+std::string print_element(double value, DataType dtype) {
+  std::string text = format_float(value);
+  if (!std::isfinite(value)) return "float(" + quote(text) + ")";
+  if (is_float(dtype) && text.find_first_of(".eni") == std::string::npos) text += ".0";
+  return text;
+}
+
+// [[1.0, 2.0], [3.0, 4.0]]: the nested lists of R.const's tensor values.
+std::string print_tensor_literal(const Constant& c) {
+  const std::vector<int64_t>& shape = *c.literal_shape;
+  size_t next = 0;
+  std::function<std::string(size_t)> level = [&](size_t depth) -> std::string {
+    if (depth == shape.size()) return print_element(c.values[next++], c.dtype);
+    std::vector<std::string> items;
+    for (int64_t i = 0; i < shape[depth]; ++i) items.push_back(level(depth + 1));
+    return "[" + join(items) + "]";
+  };
+  return level(0);
+}
 
 std::string print_call(const Call& call) {
   if (call.op == "call_dps_packed" || call.op == "call_tir") {
@@ -52,6 +73,7 @@ std::string print_expr(const Expr& expr) {
       if (constant->metadata_index) {
         return "metadata[\"relax.expr.Constant\"][" + std::to_string(*constant->metadata_index) + "]";
       }
+      if (constant->literal_shape) return "R.const(" + print_tensor_literal(*constant) + ", " + quote(dtype_name(constant->dtype)) + ")";
       std::string value = format_float(constant->scalar);
       if (!std::isfinite(constant->scalar)) value = "float(" + quote(value) + ")";  // as TVM prints it
       else if (is_float(constant->dtype) && value.find_first_of(".eni") == std::string::npos) value += ".0";

@@ -213,7 +213,7 @@ class Legalizer {
       shapes.push_back(nullptr);
       if (kind == ops::OperandKind::PrimValue) {
         operands.push_back(prim_operand(call, arg));
-      } else if (const auto* c = arg->as<Constant>(); c && !c->metadata_index && op.scalar_literals) {
+      } else if (const auto* c = arg->as<Constant>(); c && c->is_scalar() && op.scalar_literals) {
         operands.push_back({nullptr, c->scalar});
       } else if (kind == ops::OperandKind::TensorTuple) {
         for (const Expr& field : tuple_fields(call, lower(arg, emit, dataflow, false), emit, dataflow)) add_tensor(call, i, field, operands, tensors);
