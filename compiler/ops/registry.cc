@@ -27,6 +27,7 @@ const char* kind_text(AttrKind kind) {
     case AttrKind::DType: return "a dtype string such as \"float32\"";
     case AttrKind::IntList: return "a list of integers";
     case AttrKind::Axes: return "None, an integer or a list of integers";
+    case AttrKind::FloatList: return "a list of numbers";
   }
   return "?";
 }
@@ -69,6 +70,12 @@ std::string mismatch(const AttrSpec& spec, const AttrValue& value) {
     case AttrKind::Axes:
       if (value.kind == K::Int || (value.kind == K::List && all_ints(value))) return "";
       break;
+    case AttrKind::FloatList:
+      if (value.kind == K::List && std::all_of(value.items.begin(), value.items.end(), [](const AttrValuePtr& item) {
+            return item->kind == K::Int || item->kind == K::Float;
+          }))
+        return "";
+      break;
   }
   return spec.name + " must be " + kind_text(spec.kind) + ", not " + printing::print_attr_value(value);
 }
@@ -91,7 +98,10 @@ Attrs::Value read_value(const AttrSpec& spec, const AttrValue* written, SourceLo
     out.none = !out.dtype;
   }
   if (value->kind == AttrValue::Kind::Int) out.ints = {value->int_value};
-  for (const AttrValuePtr& item : value->items) out.ints.push_back(item->int_value);
+  for (const AttrValuePtr& item : value->items) {
+    out.ints.push_back(item->int_value);
+    out.reals.push_back(item->kind == AttrValue::Kind::Int ? static_cast<double>(item->int_value) : item->float_value);
+  }
   return out;
 }
 
@@ -129,6 +139,18 @@ AttrSpec ints_attr(std::string name, std::vector<int64_t> fallback) {
   return {std::move(name), AttrKind::IntList, value, {}};
 }
 
+AttrSpec floats_attr(std::string name, std::vector<double> fallback) {
+  auto value = std::make_shared<AttrValue>();
+  value->kind = AttrValue::Kind::List;
+  for (double v : fallback) {
+    auto item = std::make_shared<AttrValue>();
+    item->kind = AttrValue::Kind::Float;
+    item->float_value = v;
+    value->items.push_back(item);
+  }
+  return {std::move(name), AttrKind::FloatList, value, {}};
+}
+
 AttrSpec axes_attr(std::string name) { return {std::move(name), AttrKind::Axes, nullptr, {}}; }
 AttrSpec axes_attr(std::string name, int64_t fallback) { return {std::move(name), AttrKind::Axes, int_value(fallback), {}}; }
 
@@ -145,6 +167,7 @@ bool Attrs::get_bool(const std::string& name) const { return find(name, AttrKind
 const std::string& Attrs::get_string(const std::string& name) const { return find(name, AttrKind::String).text; }
 std::optional<DataType> Attrs::get_dtype(const std::string& name) const { return find(name, AttrKind::DType).dtype; }
 const std::vector<int64_t>& Attrs::get_ints(const std::string& name) const { return find(name, AttrKind::IntList).ints; }
+const std::vector<double>& Attrs::get_floats(const std::string& name) const { return find(name, AttrKind::FloatList).reals; }
 
 std::optional<std::vector<int64_t>> Attrs::get_axes(const std::string& name) const {
   const Value& v = find(name, AttrKind::Axes);
@@ -225,6 +248,8 @@ const std::vector<OpDef>& all_ops() {
     register_reduce(table);
     register_nn(table);
     register_create(table);
+    register_einsum(table);
+    register_image(table);
     return table;
   }();
   return ops;

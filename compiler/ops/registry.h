@@ -43,6 +43,7 @@ enum class AttrKind {
   DType,    // "float32"; None or "" means "not given"
   IntList,  // [1, 1] (a single integer n is accepted and means [n])
   Axes,     // None, an integer or a list of integers
+  FloatList,  // [0.0, T.float32(0.5)] (integers accepted)
 };
 
 struct AttrSpec {
@@ -58,6 +59,7 @@ AttrSpec bool_attr(std::string name, bool fallback);
 AttrSpec string_attr(std::string name, std::string fallback, std::vector<std::string> supported = {});
 AttrSpec dtype_attr(std::string name);  // None by default
 AttrSpec ints_attr(std::string name, std::vector<int64_t> fallback);
+AttrSpec floats_attr(std::string name, std::vector<double> fallback);
 AttrSpec axes_attr(std::string name);   // None by default
 AttrSpec axes_attr(std::string name, int64_t fallback);
 
@@ -70,6 +72,7 @@ class Attrs {
   const std::string& get_string(const std::string& name) const;
   std::optional<DataType> get_dtype(const std::string& name) const;
   const std::vector<int64_t>& get_ints(const std::string& name) const;
+  const std::vector<double>& get_floats(const std::string& name) const;
   // nullopt for None.
   std::optional<std::vector<int64_t>> get_axes(const std::string& name) const;
   bool given(const std::string& name) const;
@@ -88,6 +91,7 @@ class Attrs {
     std::string text;
     std::optional<DataType> dtype;
     std::vector<int64_t> ints;
+    std::vector<double> reals;
   };
   std::vector<Value> values;
 
@@ -163,5 +167,7 @@ void register_manipulate(std::vector<OpDef>& ops);
 void register_reduce(std::vector<OpDef>& ops);
 void register_nn(std::vector<OpDef>& ops);
 void register_create(std::vector<OpDef>& ops);
+void register_einsum(std::vector<OpDef>& ops);
+void register_image(std::vector<OpDef>& ops);
 
 }  // namespace relaxc::ops

@@ -78,3 +78,44 @@ def sigmoid(x):
 def softplus(x, beta=1.0, threshold=20.0):
     x64 = x.astype(np.float64)
     return np.where(x64 * beta > threshold, x64, np.log1p(np.exp(x64 * beta)) / beta).astype(x.dtype)
+
+
+def resize2d(x, size, method="linear", mode="half_pixel", rounding="round"):
+    """NCHW resize, one output pixel at a time, in float64 (TOPI's formulas, PyTorch's for
+    nearest with asymmetric/floor and bilinear with half_pixel/align_corners)."""
+    n, c, h, w = x.shape
+    oh, ow = size
+
+    def coord(v, size_in, size_out):
+        scale = size_in / size_out
+        if mode == "align_corners":
+            return v * (size_in - 1) / (size_out - 1) if size_out > 1 else 0.0
+        if mode == "asymmetric":
+            return v * scale
+        if mode == "tf_half_pixel_for_nn":
+            return (v + 0.5) * scale
+        if mode == "pytorch_half_pixel":
+            return (v + 0.5) * scale - 0.5 if size_out > 1 else 0.0
+        return (v + 0.5) * scale - 0.5
+
+    def near(v):
+        r = rounding or ("round" if mode == "align_corners" else "floor")
+        return int({"floor": np.floor, "ceil": np.ceil, "round": np.round}[r](v))
+
+    out = np.zeros((n, c, oh, ow))
+    xf = x.astype(np.float64)
+    for i in range(oh):
+        for j in range(ow):
+            yc, xc = coord(i, h, oh), coord(j, w, ow)
+            if method == "nearest_neighbor":
+                yi, xi = min(max(near(yc), 0), h - 1), min(max(near(xc), 0), w - 1)
+                out[:, :, i, j] = xf[:, :, yi, xi]
+                continue
+            y0, x0 = int(np.floor(yc)), int(np.floor(xc))
+            dy, dx = yc - y0, xc - x0
+            ya, yb = min(max(y0, 0), h - 1), min(max(y0 + 1, 0), h - 1)
+            xa, xb = min(max(x0, 0), w - 1), min(max(x0 + 1, 0), w - 1)
+            top = xf[:, :, ya, xa] * (1 - dx) + xf[:, :, ya, xb] * dx
+            bottom = xf[:, :, yb, xa] * (1 - dx) + xf[:, :, yb, xb] * dx
+            out[:, :, i, j] = top * (1 - dy) + bottom * dy
+    return out.astype(x.dtype)
