@@ -107,6 +107,12 @@ class KernelEmitter {
   // except allocation failures, which report and leak rather than unwind).
   llvm::BasicBlock* entry_ = nullptr;
   bool in_parallel_ = false;  // inside a parallel loop's body: nested parallel loops run serially
+  // Running a reduction loop's body once, for its T.init only, because the loop has no
+  // iterations (an empty reduction is its init value, as numpy's sum of nothing is 0).
+  bool init_only_ = false;
+  void emit_empty_reduction_inits(const tir::For& loop);
+  void emit_serial_for(const tir::For& loop);
+  void init_only_stmt(const tir::Stmt& s);
   int parallel_count_ = 0;
   const LaneAnalysis* lanes_ = nullptr;  // inside a vectorized loop
 };

@@ -14,6 +14,7 @@ namespace relaxc::codegen {
 using namespace relaxc::tir;
 
 void KernelEmitter::stmt(const Stmt& s) {
+  if (init_only_) return init_only_stmt(s);
   switch (s->kind) {
     case StmtKind::For: return emit_for(*s->as<For>());
     case StmtKind::Block: return emit_block(*s->as<Block>());
@@ -37,10 +38,75 @@ void KernelEmitter::stmt(const Stmt& s) {
   }
 }
 
+namespace {
+
+// Whether `loop` walks a reduction axis of a block with T.init inside it.
+bool reduces_with_init(const For& loop) {
+  bool found = false;
+  visit_stmt(loop.body, [&](const StmtNode& node) {
+    const auto* block = node.as<Block>();
+    if (!block || !block->init) return;
+    for (const IterVar& iv : block->iter_vars) {
+      if (iv.kind != IterKind::Reduce || !iv.binding) continue;
+      for (const VarPtr& var : vars_in(iv.binding)) found = found || var.get() == loop.loop_var.get();
+    }
+  }, [](const ExprNode&) {});
+  return found;
+}
+
+}  // namespace
+
+// Inside an empty reduction only loops, blocks (for their inits) and the bindings they need are
+// emitted; a binding's value is not computed, since it may read past the empty axis.
+void KernelEmitter::init_only_stmt(const Stmt& s) {
+  switch (s->kind) {
+    case StmtKind::For: return emit_for(*s->as<For>());
+    case StmtKind::Block: return emit_block(*s->as<Block>());
+    case StmtKind::Seq:
+      for (const Stmt& part : s->as<Seq>()->stmts) init_only_stmt(part);
+      return;
+    case StmtKind::Let: {
+      auto* let = s->as<Let>();
+      vars_[let->var.get()] = llvm::UndefValue::get(llvm_type(let->var->dtype));
+      init_only_stmt(let->body);
+      vars_.erase(let->var.get());
+      return;
+    }
+    default: return;
+  }
+}
+
+// A reduction loop whose extent is 0 at run time never reaches its block, so T.init would never
+// run: run the body once with the loop at its start, emitting only the inits.
+void KernelEmitter::emit_empty_reduction_inits(const For& loop) {
+  const auto* constant = loop.extent->as<IntImm>();
+  if ((constant && constant->value > 0) || !reduces_with_init(loop)) return;
+  DataType dtype = loop.loop_var->dtype;
+  llvm::Value* extent = convert(expr(loop.extent), loop.extent->dtype, dtype);
+  llvm::BasicBlock* empty_bb = llvm::BasicBlock::Create(ctx_, loop.loop_var->name + ".empty", fn_);
+  llvm::BasicBlock* loop_bb = llvm::BasicBlock::Create(ctx_, loop.loop_var->name + ".nonempty", fn_);
+  b_.CreateCondBr(b_.CreateICmpSLE(extent, llvm::ConstantInt::get(extent->getType(), 0)), empty_bb, loop_bb);
+  b_.SetInsertPoint(empty_bb);
+  bool saved = init_only_;
+  init_only_ = true;
+  vars_[loop.loop_var.get()] = convert(expr(loop.min), loop.min->dtype, dtype);
+  stmt(loop.body);
+  vars_.erase(loop.loop_var.get());
+  init_only_ = saved;
+  b_.CreateBr(loop_bb);
+  b_.SetInsertPoint(loop_bb);
+}
+
 void KernelEmitter::emit_for(const For& loop) {
+  emit_empty_reduction_inits(loop);
+  if (init_only_) return emit_serial_for(loop);  // the plain form: only inits are emitted
   if (loop.for_kind == ForKind::Parallel && !in_parallel_) return emit_parallel_for(loop);
   if (loop.for_kind == ForKind::Unrolled && emit_unrolled(loop)) return;
   if (loop.for_kind == ForKind::Vectorized && emit_vectorized(loop)) return;
+  emit_serial_for(loop);
+}
+
+void KernelEmitter::emit_serial_for(const For& loop) {
   DataType dtype = loop.loop_var->dtype;
   llvm::Value* begin = convert(expr(loop.min), loop.min->dtype, dtype);
   llvm::Value* end = b_.CreateAdd(begin, convert(expr(loop.extent), loop.extent->dtype, dtype));
@@ -253,6 +319,20 @@ void KernelEmitter::emit_block(const Block& block) {
     done_bb = llvm::BasicBlock::Create(ctx_, block.name + ".skip", fn_);
     b_.CreateCondBr(cond, run_bb, done_bb);
     b_.SetInsertPoint(run_bb);
+  }
+  if (init_only_) {
+    // Only the inits of an empty reduction: nothing else in the block may run.
+    if (block.init) {
+      init_only_ = false;
+      stmt(block.init);
+      init_only_ = true;
+    }
+    if (done_bb) {
+      b_.CreateBr(done_bb);
+      b_.SetInsertPoint(done_bb);
+    }
+    for (const IterVar& iv : block.iter_vars) vars_.erase(iv.var.get());
+    return;
   }
   std::vector<llvm::Value*> heap = allocate_buffers(block.alloc_buffers, block.name);
   if (block.init) emit_init(block);

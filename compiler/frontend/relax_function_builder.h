@@ -104,6 +104,20 @@ class RelaxFunctionBuilder {
         pos = end;
         return std::make_shared<tir::IntImm>(value, DataType::Int64, loc);
       }
+      if (text.compare(pos, 6, "T.min(") == 0 || text.compare(pos, 6, "T.max(") == 0) {
+        // T.min(a, b) / T.max(a, b), as the printer writes a clamped extent.
+        tir::BinaryOp op = text[pos + 3] == 'i' ? tir::BinaryOp::Min : tir::BinaryOp::Max;
+        pos += 6;
+        tir::Expr a = sum();
+        skip();
+        if (pos >= text.size() || text[pos] != ',') return bad("T.min/T.max take two arguments");
+        ++pos;
+        tir::Expr b = sum();
+        skip();
+        if (pos >= text.size() || text[pos] != ')') return bad("a '(' is not closed");
+        ++pos;
+        return std::make_shared<tir::Binary>(op, a, b, DataType::Int64, loc);
+      }
       if (std::isalpha(static_cast<unsigned char>(text[pos])) || text[pos] == '_') {
         size_t end = pos;
         while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;

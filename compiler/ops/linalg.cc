@@ -37,6 +37,7 @@ StructInfoPtr infer_matmul(const InferCall& c) {
   const StructInfo& a = *c.operands[0];
   const StructInfo& b = *c.operands[1];
   DataType dtype = result_dtype(c, common_dtype(c, a, b));
+  if (a.rank() == 0 || b.rank() == 0) c.error("0-d operands are not defined (numpy rejects them too); use R.multiply");
   if (!a.shape || !b.shape || a.shape->empty() || b.shape->empty()) return make_tensor_sinfo(std::nullopt, dtype);
   std::vector<tir::Expr> x = *a.shape, y = *b.shape;
   const tir::Expr& k1 = x.back();
@@ -77,7 +78,8 @@ std::string matmul_kernel(const std::string& name, const KernelRequest& request)
   const std::vector<tir::Expr>& out_shape = shape_of(*request.result);
   DataType dtype = request.result->dtype;
   size_t ra = shape_of(a).size(), rb = shape_of(b).size(), rank = out_shape.size();
-  if (ra == 0 || rb == 0 || rank == 0) throw CompileError(request.call.loc, "R.matmul of 0-d tensors is not supported");
+  // numpy rejects 0-d operands; two vectors give a 0-d dot product.
+  if (ra == 0 || rb == 0) throw CompileError(request.call.loc, "R.matmul of 0-d tensors is not defined (numpy rejects them too); use R.multiply");
   size_t out_batch = rank - (ra >= 2 ? 1 : 0) - (rb >= 2 ? 1 : 0);
   KernelText k(name);
   k.param("A", shape_of(a), a.dtype);
@@ -95,7 +97,7 @@ std::string matmul_kernel(const std::string& name, const KernelRequest& request)
   if (rb >= 2) b_index.push_back("v_i" + std::to_string(rank - 1));
   std::vector<std::string> out_index;
   for (size_t j = 0; j < rank; ++j) out_index.push_back("v_i" + std::to_string(j));
-  std::string out = "matmul[" + join_text(out_index) + "]";
+  std::string out = indexed("matmul", out_index);
   k.open_block("matmul", loops, extents, std::string(rank, 'S') + "R");
   k.line("with T.init():");
   k.line("    " + out + " = " + dtype_literal(dtype, 0));

@@ -246,6 +246,8 @@ const std::vector<OpDef>& all_ops() {
     register_linalg(table);
     register_manipulate(table);
     register_reduce(table);
+    register_statistics(table);
+    register_sort(table);
     register_nn(table);
     register_create(table);
     register_einsum(table);

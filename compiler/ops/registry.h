@@ -165,6 +165,8 @@ void register_elementwise(std::vector<OpDef>& ops);
 void register_linalg(std::vector<OpDef>& ops);
 void register_manipulate(std::vector<OpDef>& ops);
 void register_reduce(std::vector<OpDef>& ops);
+void register_statistics(std::vector<OpDef>& ops);
+void register_sort(std::vector<OpDef>& ops);
 void register_nn(std::vector<OpDef>& ops);
 void register_create(std::vector<OpDef>& ops);
 void register_einsum(std::vector<OpDef>& ops);

@@ -177,6 +177,10 @@ std::string relax_dim_text(const Expr& expr, int parent_precedence, bool right_s
       default: break;
     }
   }
+  if (bin && (bin->op == BinaryOp::Min || bin->op == BinaryOp::Max)) {
+    // T.min(n, 3): what slicing a symbolic extent gives; the Relax dimension reader takes it.
+    return std::string(bin->op == BinaryOp::Min ? "T.min(" : "T.max(") + relax_dim_text(bin->a, 0, false) + ", " + relax_dim_text(bin->b, 0, false) + ")";
+  }
   if (!op) return print_tir_expr(expr);
   std::string text = relax_dim_text(bin->a, precedence, false) + op + relax_dim_text(bin->b, precedence, true);
   bool wrap = precedence < parent_precedence || (right_side && precedence == parent_precedence);
