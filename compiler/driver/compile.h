@@ -4,11 +4,15 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "compiler/ir/module.h"
 #include "compiler/support/diagnostics.h"
 
 namespace relaxc {
+
+// The Relax operators of the registry, sorted (relaxc --list-operators).
+std::vector<std::string> operator_names();
 
 // Parses and checks; nullopt when `diags` holds an error.
 std::optional<Module> load_and_check(const SourceFile& file, Diagnostics& diags);

@@ -1,5 +1,5 @@
 // Tensor creation: zeros, ones, full (a shape and a fill value), their _like forms (the shape
-// of a tensor), arange, eye, and tril/triu (a tensor with the elements off one side of a
+// of a tensor), arange, eye and eye_like, and tril/triu (a tensor with the elements off one side of a
 // diagonal zeroed). Fill values are 0-d tensors (an R.const scalar is written into the kernel)
 // converted to the result dtype as TVM does; bounds of arange and eye are R.prim_value or
 // numbers and must be constants.
@@ -131,11 +131,21 @@ StructInfoPtr infer_eye(const InferCall& c) {
   return make_tensor_sinfo(std::vector<tir::Expr>{dim_const(static_cast<int64_t>(*n)), dim_const(static_cast<int64_t>(*m))}, out);
 }
 
+StructInfoPtr infer_eye_like(const InferCall& c) {
+  const StructInfo& x = *c.operands[0];
+  if (x.rank() >= 0 && x.rank() != 2) c.error("needs a 2-d tensor, not rank " + std::to_string(x.rank()));
+  if (c.call.args.size() > 1 && !prim_constant(c.call, 1)) c.error("k must be a constant");
+  return like(x, c.attrs.get_dtype("dtype").value_or(x.dtype));
+}
+
 std::string eye_kernel(const std::string& name, const KernelRequest& r) {
   DataType dtype = r.result->dtype;
   const std::vector<tir::Expr>& shape = shape_of(*r.result);
-  int64_t diagonal = r.call.args.size() > 2 ? static_cast<int64_t>(*prim_constant(r.call, 2)) : 0;
+  bool is_eye_like = r.call.op == "eye_like";
+  size_t k_position = is_eye_like ? 1 : 2;
+  int64_t diagonal = r.call.args.size() > k_position ? static_cast<int64_t>(*prim_constant(r.call, k_position)) : 0;
   KernelText k(name);
+  if (is_eye_like) k.param("x", shape_of(*r.operands[0].sinfo), r.operands[0].sinfo->dtype);
   k.param("T_eye", shape, dtype);
   k.open_block("T_eye", {"ax0", "ax1"}, dim_texts(shape), "SS");
   k.line("T_eye[v_ax0, v_ax1] = T.if_then_else(v_ax1 - v_ax0 == T.int64(" + std::to_string(diagonal) + "), " + dtype_literal(dtype, 1) + ", " +
@@ -197,6 +207,7 @@ void register_create(std::vector<OpDef>& ops) {
   ops.push_back(make_op("arange", "arange", {scalar_start, end, step}, {dtype_attr("dtype")}, infer_arange, arange_kernel));
   OperandSpec n{"n", OperandKind::PrimValue}, m{"m", OperandKind::PrimValue, true}, k{"k", OperandKind::PrimValue, true};
   ops.push_back(make_op("eye", "eye", {n, m, k}, {dtype_attr("dtype")}, infer_eye, eye_kernel));
+  ops.push_back(make_op("eye_like", "eye", {{"x"}, k}, {dtype_attr("dtype")}, infer_eye_like, eye_kernel));
   for (const char* name : {"tril", "triu"}) ops.push_back(make_op(name, name, {{"x"}, {"k", OperandKind::PrimValue, true}}, {}, infer_triangle, triangle_kernel));
 }
 

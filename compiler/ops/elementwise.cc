@@ -53,6 +53,14 @@ const std::vector<ElementwiseForm>& forms() {
       {"cos", "cos", 1, Accepts::Float, Result::Same, "T.cos({0})", nullptr, {}},
       {"tan", "tan", 1, Accepts::Float, Result::Same, "T.tan({0})", nullptr, {}},
       {"tanh", "tanh", 1, Accepts::Float, Result::Same, "T.tanh({0})", nullptr, {}},
+      {"asin", "asin", 1, Accepts::Float, Result::Same, "T.asin({0})", nullptr, {}},
+      {"acos", "acos", 1, Accepts::Float, Result::Same, "T.acos({0})", nullptr, {}},
+      {"atan", "atan", 1, Accepts::Float, Result::Same, "T.atan({0})", nullptr, {}},
+      {"sinh", "sinh", 1, Accepts::Float, Result::Same, "T.sinh({0})", nullptr, {}},
+      {"cosh", "cosh", 1, Accepts::Float, Result::Same, "T.cosh({0})", nullptr, {}},
+      {"asinh", "asinh", 1, Accepts::Float, Result::Same, "T.asinh({0})", nullptr, {}},
+      {"acosh", "acosh", 1, Accepts::Float, Result::Same, "T.acosh({0})", nullptr, {}},
+      {"atanh", "atanh", 1, Accepts::Float, Result::Same, "T.atanh({0})", nullptr, {}},
       {"sigmoid", "sigmoid", 1, Accepts::Float, Result::Same, "T.sigmoid({0})", nullptr, {}},
       {"erf", "erf", 1, Accepts::Float, Result::Same, "T.erf({0})", nullptr, {}},
       {"floor", "floor", 1, Accepts::Numeric, Result::Same, "T.floor({0})", "{0}", {}},
@@ -78,6 +86,8 @@ const std::vector<ElementwiseForm>& forms() {
       {"nn.gelu_tanh", "gelu_tanh", 1, Accepts::Float, Result::Same,
        "{c:0.5} * {0} * ({one} + T.tanh({c:0.79788456080286536} * ({0} + {c:0.044715} * {0} * {0} * {0})))", nullptr, {}},
       {"nn.silu", "silu", 1, Accepts::Float, Result::Same, "{0} * T.sigmoid({0})", nullptr, {}},
+      {"nn.selu", "selu", 1, Accepts::Float, Result::Same,
+       "{c:1.0507009873554805} * (T.max({0}, {zero}) + T.min({zero}, {c:1.6732632423543772} * (T.exp({0}) - {one})))", nullptr, {}},
       {"nn.softplus", "softplus", 1, Accepts::Float, Result::Same,
        "T.if_then_else({0} * {attr:beta} > {attr:threshold}, {0}, T.log1p(T.exp({0} * {attr:beta})) / {attr:beta})", nullptr,
        {float_attr("beta", 1.0), float_attr("threshold", 20.0)}},
@@ -102,6 +112,9 @@ const std::vector<ElementwiseForm>& forms() {
       {"maximum", "maximum", 2, Accepts::Numeric, Result::Same, "T.max({0}, {1})", nullptr, {}},
       {"minimum", "minimum", 2, Accepts::Numeric, Result::Same, "T.min({0}, {1})", nullptr, {}},
       {"atan2", "atan2", 2, Accepts::Float, Result::Same, "T.atan2({0}, {1})", nullptr, {}},
+      // numpy's logaddexp: exact for equal operands (inf + inf stays inf), NaN propagates.
+      {"log_add_exp", "log_add_exp", 2, Accepts::Float, Result::Same,
+       "T.if_then_else({0} == {1}, {0} + {c:0.69314718055994531}, T.max({0}, {1}) + T.log1p(T.exp(T.min({0}, {1}) - T.max({0}, {1}))))", nullptr, {}},
       // comparisons and logic
       {"equal", "equal", 2, Accepts::Any, Result::Bool, "{0} == {1}", nullptr, {}},
       {"not_equal", "not_equal", 2, Accepts::Any, Result::Bool, "{0} != {1}", nullptr, {}},
@@ -119,6 +132,7 @@ const std::vector<ElementwiseForm>& forms() {
       {"right_shift", "right_shift", 2, Accepts::Int, Result::Same, "T.shift_right({0}, {1})", nullptr, {}},
       // selection
       {"where", "where", 3, Accepts::Any, Result::Same, "T.if_then_else({0}, {1}, {2})", nullptr, {}},
+      {"ewise_fma", "ewise_fma", 3, Accepts::Numeric, Result::Same, "{0} * {1} + {2}", nullptr, {}},
   };
   return table;
 }

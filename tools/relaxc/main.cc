@@ -46,6 +46,14 @@ int main(int argc, char** argv) {
   app.add_option("--tune-size", tune_sizes, "NAME=N: the value of a symbolic size to tune at (repeatable), such as batch=4443");
   app.add_flag("-v,--verbose", verbose, "log each stage to stderr");
   app.set_version_flag("--version", std::string("relaxc ") + RELAXC_VERSION);
+  app.add_flag_callback(
+         "--list-operators",
+         [] {
+           for (const std::string& name : relaxc::operator_names()) std::cout << "R." << name << '\n';
+           throw CLI::Success();
+         },
+         "print the Relax operators relaxc compiles, one per line, and exit")
+      ->trigger_on_parse();
   // Compilers spell the CPU option -mcpu=NAME (one dash); CLI11 wants --mcpu.
   std::vector<std::string> args;
   for (int i = argc - 1; i >= 1; --i) {
