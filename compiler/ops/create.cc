@@ -182,15 +182,10 @@ std::string triangle_kernel(const std::string& name, const KernelRequest& r) {
   return k.str();
 }
 
+// Fill values written as R.const are kernel literals.
 OpDef make_op(const std::string& name, const std::string& kernel, std::vector<OperandSpec> operands, std::vector<AttrSpec> attrs, InferFn infer,
               LegalizeFn legalize) {
-  OpDef op;
-  op.name = name;
-  op.kernel_name = kernel;
-  op.operands = std::move(operands);
-  op.attrs = std::move(attrs);
-  op.infer = infer;
-  op.legalize = legalize;
+  OpDef op = define_op(name, kernel, std::move(operands), std::move(attrs), infer, legalize);
   op.scalar_literals = true;
   return op;
 }

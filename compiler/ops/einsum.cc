@@ -191,22 +191,8 @@ std::string outer_kernel(const std::string& name, const KernelRequest& r) {
 }  // namespace
 
 void register_einsum(std::vector<OpDef>& ops) {
-  OpDef einsum;
-  einsum.name = "einsum";
-  einsum.kernel_name = "einsum";
-  einsum.operands = {{"operands", OperandKind::TensorTuple}};
-  einsum.attrs = {string_attr("subscripts", "")};
-  einsum.infer = infer_einsum;
-  einsum.legalize = einsum_kernel;
-  ops.push_back(einsum);
-
-  OpDef outer;
-  outer.name = "outer";
-  outer.kernel_name = "outer";
-  outer.operands = {{"x1"}, {"x2"}};
-  outer.infer = infer_outer;
-  outer.legalize = outer_kernel;
-  ops.push_back(outer);
+  ops.push_back(define_op("einsum", "einsum", {{"operands", OperandKind::TensorTuple}}, {string_attr("subscripts", "")}, infer_einsum, einsum_kernel));
+  ops.push_back(define_op("outer", "outer", {{"x1"}, {"x2"}}, {}, infer_outer, outer_kernel));
 }
 
 }  // namespace relaxc::ops

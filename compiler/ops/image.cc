@@ -125,11 +125,7 @@ std::string resize2d_kernel(const std::string& name, const KernelRequest& r) {
 }  // namespace
 
 void register_image(std::vector<OpDef>& ops) {
-  OpDef resize;
-  resize.name = "image.resize2d";
-  resize.kernel_name = "resize2d";
-  resize.operands = {{"data"}, {"size", OperandKind::Shape}};
-  resize.attrs = {floats_attr("roi", {0, 0, 0, 0}),
+  std::vector<AttrSpec> attrs = {floats_attr("roi", {0, 0, 0, 0}),
                   string_attr("layout", "NCHW", {"NCHW", "NHWC"}),
                   string_attr("method", "linear", {"nearest_neighbor", "linear"}),
                   string_attr("coordinate_transformation_mode", "half_pixel",
@@ -139,9 +135,7 @@ void register_image(std::vector<OpDef>& ops) {
                   int_attr("cubic_exclude", 0),
                   float_attr("extrapolation_value", 0.0),
                   dtype_attr("out_dtype")};
-  resize.infer = infer_resize2d;
-  resize.legalize = resize2d_kernel;
-  ops.push_back(resize);
+  ops.push_back(define_op("image.resize2d", "resize2d", {{"data"}, {"size", OperandKind::Shape}}, attrs, infer_resize2d, resize2d_kernel));
 }
 
 }  // namespace relaxc::ops

@@ -140,23 +140,9 @@ std::string linear_kernel(const std::string& name, const KernelRequest& request)
 }  // namespace
 
 void register_linalg(std::vector<OpDef>& ops) {
-  OpDef matmul;
-  matmul.name = "matmul";
-  matmul.kernel_name = "matmul";
-  matmul.operands = {{"x1"}, {"x2"}};
-  matmul.attrs = {dtype_attr("out_dtype")};
-  matmul.infer = infer_matmul;
-  matmul.legalize = matmul_kernel;
-  ops.push_back(matmul);
-
-  OpDef linear;
-  linear.name = "nn.linear";
-  linear.kernel_name = "linear";
-  linear.operands = {{"input"}, {"weight"}, {"bias", OperandKind::Tensor, true}};
-  linear.attrs = {dtype_attr("out_dtype")};
-  linear.infer = infer_linear;
-  linear.legalize = linear_kernel;
-  ops.push_back(linear);
+  ops.push_back(define_op("matmul", "matmul", {{"x1"}, {"x2"}}, {dtype_attr("out_dtype")}, infer_matmul, matmul_kernel));
+  ops.push_back(define_op("nn.linear", "linear", {{"input"}, {"weight"}, {"bias", OperandKind::Tensor, true}}, {dtype_attr("out_dtype")}, infer_linear,
+                          linear_kernel));
 }
 
 }  // namespace relaxc::ops

@@ -239,6 +239,18 @@ Attrs parse_attrs(const OpDef& op, const relax::Call& call) {
   return attrs;
 }
 
+OpDef define_op(std::string name, std::string kernel_name, std::vector<OperandSpec> operands, std::vector<AttrSpec> attrs, InferFn infer,
+                LegalizeFn legalize) {
+  OpDef op;
+  op.name = std::move(name);
+  op.kernel_name = std::move(kernel_name);
+  op.operands = std::move(operands);
+  op.attrs = std::move(attrs);
+  op.infer = infer;
+  op.legalize = legalize;
+  return op;
+}
+
 const std::vector<OpDef>& all_ops() {
   static const std::vector<OpDef> ops = [] {
     std::vector<OpDef> table;

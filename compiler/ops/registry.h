@@ -151,6 +151,10 @@ struct OpDef {
   const AttrSpec* find_attr(const std::string& attr) const;
 };
 
+// An entry in one expression: define_op("outer", "outer", {{"x1"}, {"x2"}}, {}, infer, legalize).
+OpDef define_op(std::string name, std::string kernel_name, std::vector<OperandSpec> operands, std::vector<AttrSpec> attrs, InferFn infer,
+                LegalizeFn legalize);
+
 const OpDef* find_op(const std::string& name);  // name without "R."
 const std::vector<OpDef>& all_ops();
 
