@@ -1,3 +1,4 @@
+// Element values as doubles, and comparing a result with an expected array within tolerances.
 #include "runtime/compare_arrays.h"
 
 #include <cmath>
@@ -16,6 +17,14 @@ double element_as_double(const Tensor& t, int64_t i) {
   if (name == "int16") { int16_t v; std::memcpy(&v, p, 2); return v; }
   if (name == "int8") return static_cast<int8_t>(*p);
   if (name == "uint8" || name == "bool") return static_cast<uint8_t>(*p);
+  if (name == "bfloat16") {  // the upper half of a float32
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    uint32_t bits = static_cast<uint32_t>(h) << 16;
+    float v;
+    std::memcpy(&v, &bits, 4);
+    return v;
+  }
   if (name == "float16") {
     uint16_t h;
     std::memcpy(&h, p, 2);

@@ -1,3 +1,4 @@
+// The element types the runtime knows, by name and by DLPack code, and shape arithmetic.
 #include "runtime/dtype.h"
 
 namespace relaxrt {
@@ -7,6 +8,7 @@ constexpr ElementType kTypes[] = {
     {"bool", kDLUInt, 1, 1, "|b1"},     {"int8", kDLInt, 8, 1, "|i1"},      {"int16", kDLInt, 16, 2, "<i2"},
     {"int32", kDLInt, 32, 4, "<i4"},    {"int64", kDLInt, 64, 8, "<i8"},    {"uint8", kDLUInt, 8, 1, "|u1"},
     {"float16", kDLFloat, 16, 2, "<f2"}, {"float32", kDLFloat, 32, 4, "<f4"}, {"float64", kDLFloat, 64, 8, "<f8"},
+    {"bfloat16", kDLBfloat, 16, 2, "<V2"},  // numpy has no bfloat16; ml_dtypes' np.save writes '<V2'
 };
 }  // namespace
 

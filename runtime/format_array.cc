@@ -1,3 +1,4 @@
+// numpy-style printing of a tensor: numpy's float formats, line wrapping and summarization.
 #include "runtime/format_array.h"
 
 #include "runtime/compare_arrays.h"
@@ -38,6 +39,14 @@ std::string shortest(double v, bool single, std::chars_format format, int precis
   return text;
 }
 
+// The value's exact digits rounded to `precision` fraction digits, in scientific notation.
+std::string exact_digits(double v, bool single, int precision) {
+  char buf[128];
+  std::to_chars_result r = single ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v), std::chars_format::scientific, precision)
+                                  : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific, precision);
+  return std::string(buf, r.ptr);
+}
+
 struct FloatFormat {
   bool scientific = false;
   size_t pad_left = 0, pad_right = 0, exp_size = 0, frac_digits = 0;
@@ -52,6 +61,11 @@ struct FloatFormat {
     std::string int_part, frac_part, exp_part;
     if (scientific) {
       std::string s = shortest(v, single, std::chars_format::scientific, kPrecision);
+      size_t dot = s.find('.');
+      size_t shown = dot == std::string::npos ? 0 : s.find('e') - dot - 1;
+      // A value with fewer digits than the widest is written out to that many of its exact
+      // digits, as numpy does (Dragon4's min_digits: 1e-5f beside 1.2345678 is 9.9999997e-06).
+      if (frac_digits > shown) s = exact_digits(v, single, static_cast<int>(frac_digits));
       std::string m = s.substr(0, s.find('e'));
       std::string e = s.substr(s.find('e') + 1);
       int_part = m.substr(0, m.find('.'));
@@ -149,7 +163,7 @@ std::string format_array(const Tensor& t) {
   collect(0, 0);
 
   std::string type = t.type.name;
-  bool is_float = type.rfind("float", 0) == 0;
+  bool is_float = type.rfind("float", 0) == 0 || type == "bfloat16";  // bfloat16 prints as its float32 value would
   FloatFormat float_format = make_float_format(is_float ? shown : std::vector<double>{}, type != "float64");
   size_t int_width = 0;
   auto int_text = [&](double v) {

@@ -1,3 +1,4 @@
+// Reading and writing .npy files: the header's descr, fortran_order and shape, then raw data.
 #include "runtime/npy.h"
 
 #include <cstring>
@@ -13,10 +14,14 @@ struct DescrName {
   const char* dtype;
   size_t bytes;
 };
+// numpy has no bfloat16. ml_dtypes' bfloat16 arrays are saved by np.save as '<V2' (two opaque
+// bytes), and become '|V2' when plain numpy loads and saves them again; 'bfloat16' is the
+// dtype's name, which np.load reads back once ml_dtypes is imported. All three are read as
+// little-endian bfloat16; the first, what ml_dtypes writes, is what relaxrun writes.
 constexpr DescrName kDescrs[] = {
-    {"<f4", "float32", 4}, {"<f8", "float64", 8}, {"<f2", "float16", 2}, {"<i4", "int32", 4},
-    {"<i8", "int64", 8},   {"<i2", "int16", 2},   {"|i1", "int8", 1},    {"|u1", "uint8", 1},
-    {"|b1", "bool", 1},
+    {"<f4", "float32", 4}, {"<f8", "float64", 8}, {"<f2", "float16", 2},  {"<i4", "int32", 4},
+    {"<i8", "int64", 8},   {"<i2", "int16", 2},   {"|i1", "int8", 1},     {"|u1", "uint8", 1},
+    {"|b1", "bool", 1},    {"<V2", "bfloat16", 2}, {"|V2", "bfloat16", 2}, {"bfloat16", "bfloat16", 2},
 };
 
 // The text of `key`'s value in the header dict: "'<f4'", "False", "(1, 784)".
@@ -94,7 +99,9 @@ bool parse_npy_header(std::string_view bytes, NpyHeader& out, std::string& error
     }
   }
   if (element_bytes == 0) {
-    error = "expected a little-endian numeric dtype such as '<f4', found " + descr;
+    bool bfloat16_like = descr.find('V') != std::string::npos || descr.find("bfloat") != std::string::npos;
+    error = bfloat16_like ? "expected '<V2' or 'bfloat16' (a little-endian bfloat16 array) or a numeric dtype such as '<f4', found " + descr
+                          : "expected a little-endian numeric dtype such as '<f4', found " + descr;
     return false;
   }
   out.shape.clear();
@@ -135,7 +142,10 @@ bool parse_npy_header(std::string_view bytes, NpyHeader& out, std::string& error
 std::string serialize_npy(const HostArray& array) {
   std::string descr = "<f4";
   for (const DescrName& d : kDescrs) {
-    if (array.dtype == d.dtype) descr = d.descr;
+    if (array.dtype == d.dtype) {
+      descr = d.descr;
+      break;
+    }
   }
   std::string shape = "(";
   for (size_t i = 0; i < array.shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(array.shape[i]);

@@ -27,6 +27,8 @@ std::string operand_mismatch(ops::OperandKind kind, const StructInfo& sinfo) {
     }
     case ops::OperandKind::PrimValue:
       return sinfo.kind == StructInfoKind::Prim ? "" : "a scalar here, such as R.prim_value(T.float32(1))";
+    case ops::OperandKind::TensorOrPrimValue:
+      return sinfo.kind == StructInfoKind::Tensor || sinfo.kind == StructInfoKind::Prim ? "" : "a tensor or a scalar (R.prim_value) here";
   }
   return "?";
 }

@@ -23,6 +23,7 @@ std::pair<uint8_t, uint8_t> dl_dtype(DataType dtype) {
   switch (dtype) {
     case DataType::Bool: return {kDLUInt, 1};
     case DataType::UInt8: return {kDLUInt, 8};
+    case DataType::BFloat16: return {kDLBfloat, 16};
     case DataType::Float16:
     case DataType::Float32:
     case DataType::Float64: return {kDLFloat, static_cast<uint8_t>(dtype_bits(dtype))};

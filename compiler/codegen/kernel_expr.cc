@@ -1,12 +1,98 @@
 // TensorIR expressions → LLVM values. Integer arithmetic follows TVM: `//` and `%` on integers
 // are floor division and floor modulo, T.truncdiv/T.truncmod truncate; T.if_then_else only
 // evaluates the branch it takes, so a guarded out-of-bounds load is never executed.
+//
+// bfloat16 is a storage type, as TVM's BF16ComputeLegalize makes it: its values live as their
+// 16 bits (i16: loads, literals, casts, selects), and arithmetic and intrinsics on them run in
+// float32, whose unrounded result (an LLVM float of a bfloat16 expression) is rounded to
+// nearest even only where it becomes a bfloat16 again: a store or a T.Cast. convert() tells
+// the two forms apart by their LLVM type. The conversions are integer bit operations, never
+// LLVM's bfloat type, whose lowering calls libgcc helpers that Debian 12's libgcc lacks.
+#include <llvm/ADT/APFloat.h>
+#include <llvm/IR/Intrinsics.h>
+
 #include "compiler/codegen/kernel_emitter.h"
 #include "compiler/support/diagnostics.h"
 
 namespace relaxc::codegen {
 
 using namespace relaxc::tir;
+
+namespace {
+
+// `scalar`, or a vector of it with as many lanes as `like` has.
+llvm::Type* shaped_like(llvm::Value* like, llvm::Type* scalar) {
+  if (auto* vector = llvm::dyn_cast<llvm::VectorType>(like->getType())) return llvm::VectorType::get(scalar, vector->getElementCount());
+  return scalar;
+}
+
+llvm::Value* int_like(llvm::IRBuilder<>& b, llvm::Value* like, unsigned bits, uint64_t value) {
+  return llvm::ConstantInt::get(shaped_like(like, b.getIntNTy(bits)), value);
+}
+
+// The float32 a bfloat16's bits stand for: they are its upper half.
+llvm::Value* bfloat16_to_float(llvm::IRBuilder<>& b, llvm::Value* bits) {
+  llvm::Value* wide = b.CreateShl(b.CreateZExt(bits, shaped_like(bits, b.getInt32Ty())), 16);
+  return b.CreateBitCast(wide, shaped_like(bits, b.getFloatTy()));
+}
+
+// A float32 rounded to the nearest bfloat16, ties to even: add 0x7FFF plus the lowest kept bit,
+// then keep the upper half (a carry into the exponent is a correct round up, to inf at the
+// top). A NaN keeps its sign and upper payload with the quiet bit set: the add could turn its
+// payload into an infinity's (0x7F800001) or carry it into the sign (0x7FFFFFFF).
+llvm::Value* float_to_bfloat16(llvm::IRBuilder<>& b, llvm::Value* value) {
+  llvm::Value* bits = b.CreateBitCast(value, shaped_like(value, b.getInt32Ty()));
+  llvm::Value* upper = b.CreateLShr(bits, 16);
+  llvm::Value* bias = b.CreateAdd(int_like(b, bits, 32, 0x7FFF), b.CreateAnd(upper, int_like(b, bits, 32, 1)));
+  llvm::Value* rounded = b.CreateLShr(b.CreateAdd(bits, bias), 16);
+  llvm::Value* quiet_nan = b.CreateOr(upper, int_like(b, bits, 32, 0x40));
+  llvm::Value* result = b.CreateSelect(b.CreateFCmpUNO(value, value), quiet_nan, rounded);
+  return b.CreateTrunc(result, shaped_like(value, b.getInt16Ty()));
+}
+
+// A float64 narrowed to float32 rounding to odd (toward zero, the lowest bit set when anything
+// was dropped), so that rounding that float32 to bfloat16 is the float64's correct rounding,
+// not a double rounding. NaN and infinities pass through.
+llvm::Value* double_to_float_odd(llvm::IRBuilder<>& b, llvm::Module& module, llvm::Value* value) {
+  llvm::Value* narrow = b.CreateFPTrunc(value, shaped_like(value, b.getFloatTy()));
+  llvm::Value* back = b.CreateFPExt(narrow, value->getType());
+  llvm::Function* fabs = llvm::Intrinsic::getDeclaration(&module, llvm::Intrinsic::fabs, {value->getType()});
+  llvm::Value* inexact = b.CreateFCmpONE(back, value);
+  llvm::Value* rounded_away = b.CreateFCmpOGT(b.CreateCall(fabs, {back}), b.CreateCall(fabs, {value}));
+  llvm::Value* bits = b.CreateBitCast(narrow, shaped_like(value, b.getInt32Ty()));
+  bits = b.CreateSelect(rounded_away, b.CreateSub(bits, int_like(b, bits, 32, 1)), bits);
+  bits = b.CreateOr(bits, b.CreateZExt(inexact, bits->getType()));
+  return b.CreateBitCast(bits, narrow->getType());
+}
+
+// A signed integer of up to 64 bits as float32 rounded to odd: its 24 leading bits, the lowest
+// of them set when any bit below was dropped, scaled back by a power of two (both exact).
+llvm::Value* int_to_float_odd(llvm::IRBuilder<>& b, llvm::Module& module, llvm::Value* value) {
+  llvm::Type* i64 = shaped_like(value, b.getInt64Ty());
+  llvm::Value* x = b.CreateSExt(value, i64);
+  llvm::Value* negative = b.CreateICmpSLT(x, int_like(b, x, 64, 0));
+  llvm::Value* magnitude = b.CreateSelect(negative, b.CreateNeg(x), x);  // INT64_MIN reads as 2^63 unsigned
+  llvm::Function* ctlz = llvm::Intrinsic::getDeclaration(&module, llvm::Intrinsic::ctlz, {i64});
+  llvm::Value* leading_zeros = b.CreateCall(ctlz, {magnitude, b.getFalse()});
+  llvm::Value* excess = b.CreateSub(int_like(b, x, 64, 40), leading_zeros);  // significant bits beyond 24
+  llvm::Value* shift = b.CreateSelect(b.CreateICmpSGT(excess, int_like(b, x, 64, 0)), excess, int_like(b, x, 64, 0));
+  llvm::Value* dropped = b.CreateAnd(magnitude, b.CreateSub(b.CreateShl(int_like(b, x, 64, 1), shift), int_like(b, x, 64, 1)));
+  llvm::Value* kept = b.CreateOr(b.CreateLShr(magnitude, shift), b.CreateZExt(b.CreateICmpNE(dropped, int_like(b, x, 64, 0)), i64));
+  llvm::Value* scale = b.CreateBitCast(b.CreateShl(b.CreateTrunc(b.CreateAdd(shift, int_like(b, x, 64, 127)), shaped_like(value, b.getInt32Ty())), 23),
+                                       shaped_like(value, b.getFloatTy()));
+  llvm::Value* result = b.CreateFMul(b.CreateUIToFP(kept, scale->getType()), scale);
+  return b.CreateSelect(negative, b.CreateFNeg(result), result);
+}
+
+// The bits of the bfloat16 nearest to a literal, rounded once from its exact value.
+llvm::Constant* bfloat16_constant(llvm::IRBuilder<>& b, const llvm::APFloat& exact) {
+  llvm::APFloat value = exact;
+  bool loses_info = false;
+  value.convert(llvm::APFloat::BFloat(), llvm::APFloat::rmNearestTiesToEven, &loses_info);
+  return b.getInt16(static_cast<uint16_t>(value.bitcastToAPInt().getZExtValue()));
+}
+
+}  // namespace
 
 llvm::Type* KernelEmitter::llvm_type(DataType dtype) {
   switch (dtype) {
@@ -17,6 +103,7 @@ llvm::Type* KernelEmitter::llvm_type(DataType dtype) {
     case DataType::Int32: return b_.getInt32Ty();
     case DataType::Int64: return b_.getInt64Ty();
     case DataType::Float16: return b_.getHalfTy();
+    case DataType::BFloat16: return b_.getInt16Ty();  // its bits; see the comment at the top
     case DataType::Float32: return b_.getFloatTy();
     case DataType::Float64: return b_.getDoubleTy();
     case DataType::Handle: return b_.getPtrTy();
@@ -26,7 +113,22 @@ llvm::Type* KernelEmitter::llvm_type(DataType dtype) {
 }
 
 // Bool is stored in memory as one byte, like numpy's bool_. Vectors convert lane by lane.
+// A bfloat16 `value` is its bits (i16) or its expression's float32 result; converted to
+// bfloat16 it is always bits. Sources wider than float32's 24 bits are rounded to odd first,
+// so that the one rounding to bfloat16 is their correct rounding.
 llvm::Value* KernelEmitter::convert(llvm::Value* value, DataType from, DataType to) {
+  if (from == DataType::BFloat16 || to == DataType::BFloat16) {
+    llvm::IRBuilderBase::FastMathFlagGuard exact_math(b_);  // no reassociation inside a reduction
+    b_.clearFastMathFlags();
+    bool computed = value->getType()->getScalarType()->isFloatTy();
+    if (from == DataType::BFloat16) {
+      if (to == DataType::BFloat16) return computed ? float_to_bfloat16(b_, value) : value;
+      return convert(computed ? value : bfloat16_to_float(b_, value), DataType::Float32, to);
+    }
+    if (from == DataType::Float64) return float_to_bfloat16(b_, double_to_float_odd(b_, module_, value));
+    if (from == DataType::Int32 || from == DataType::Int64) return float_to_bfloat16(b_, int_to_float_odd(b_, module_, value));
+    return float_to_bfloat16(b_, convert(value, from, DataType::Float32));  // exact in float32
+  }
   if (from == to) return value;
   llvm::Type* target = llvm_type(to);
   if (auto* vector = llvm::dyn_cast<llvm::VectorType>(value->getType())) target = llvm::VectorType::get(target, vector->getElementCount());
@@ -47,12 +149,18 @@ llvm::Value* KernelEmitter::expr(const Expr& e) {
   switch (e->kind) {
     case ExprKind::IntImm: {
       auto* imm = e->as<IntImm>();
+      if (imm->dtype == DataType::BFloat16) {
+        llvm::APFloat exact(llvm::APFloat::IEEEquad());  // holds any int64 exactly
+        exact.convertFromAPInt(llvm::APInt(64, static_cast<uint64_t>(imm->value), true), true, llvm::APFloat::rmNearestTiesToEven);
+        return bfloat16_constant(b_, exact);
+      }
       if (is_float(imm->dtype)) return llvm::ConstantFP::get(llvm_type(imm->dtype), static_cast<double>(imm->value));
       return llvm::ConstantInt::get(llvm_type(imm->dtype), static_cast<uint64_t>(imm->value), true);
     }
     case ExprKind::FloatImm: {
       auto* imm = e->as<FloatImm>();
       if (!is_float(imm->dtype)) return llvm::ConstantInt::get(llvm_type(imm->dtype), static_cast<int64_t>(imm->value), true);
+      if (imm->dtype == DataType::BFloat16) return bfloat16_constant(b_, llvm::APFloat(imm->value));
       return llvm::ConstantFP::get(llvm_type(imm->dtype), imm->value);
     }
     case ExprKind::VarRef: {
@@ -99,7 +207,7 @@ DataType KernelEmitter::binary_operand_type(const Binary& node) {
     if (is_float(node.b->dtype) && !is_float(operand)) operand = node.b->dtype;
     else if (is_float(node.b->dtype) == is_float(operand) && dtype_bits(node.b->dtype) > dtype_bits(operand)) operand = node.b->dtype;
   }
-  return operand;
+  return operand == DataType::BFloat16 ? DataType::Float32 : operand;  // bfloat16 arithmetic runs in float32
 }
 
 // Scalars or vectors of the same shape, both already of the operand type.

@@ -1,7 +1,7 @@
 // TensorIR intrinsics → LLVM, for scalars and vectors alike: how each is emitted comes from
 // the one table in ops/tir_intrinsics.h. LLVM intrinsics take vectors directly; C math library
 // functions are called one lane at a time; the rest are written out here. float16 arguments of
-// library functions are computed in float32, as TVM does.
+// library functions are computed in float32, as TVM does; bfloat16 intrinsics compute in float32.
 #include <llvm/IR/Intrinsics.h>
 
 #include <limits>
@@ -97,9 +97,11 @@ llvm::Value* KernelEmitter::emit_intrinsic(const Call& node, const std::vector<l
   throw std::logic_error("unhandled intrinsic lowering");
 }
 
-// The type the intrinsic computes in: its arguments' (a result of bool is not an operand type).
+// The type the intrinsic computes in: its arguments' (a result of bool is not an operand type),
+// float32 for bfloat16 ones.
 DataType intrinsic_operand_type(const Call& node) {
-  return node.args.empty() ? node.dtype : node.args[0]->dtype;
+  DataType operand = node.args.empty() ? node.dtype : node.args[0]->dtype;
+  return operand == DataType::BFloat16 ? DataType::Float32 : operand;
 }
 
 bool intrinsic_vectorizes(const Call& node) {
@@ -117,6 +119,7 @@ llvm::Value* KernelEmitter::call(const Call& node) {
 }
 
 llvm::Value* KernelEmitter::extreme_value(bool max, DataType dtype) {
+  if (dtype == DataType::BFloat16) return b_.getInt16(max ? 0x7F7F : 0xFF7F);  // the bits of ±3.3895314e38
   if (is_float(dtype)) {
     const llvm::fltSemantics& sem = llvm_type(dtype)->getFltSemantics();
     return llvm::ConstantFP::get(llvm_type(dtype), llvm::APFloat::getLargest(sem, !max));

@@ -237,19 +237,21 @@ void KernelEmitter::vector_stmt(const Stmt& s, unsigned lanes) {
   }
 }
 
+// A bfloat16 element is combined in float32 and rounded once, when it is stored back.
 void KernelEmitter::emit_vector_reduction(const Store& store, llvm::Value* ptr, unsigned lanes) {
   DataType dtype = store.buffer->dtype;
+  DataType compute = dtype == DataType::BFloat16 ? DataType::Float32 : dtype;
   BinaryOp op = store.value->as<Binary>()->op;
-  llvm::Value* values = vector_expr(*reduced_operand(store), lanes);
+  llvm::Value* values = convert(vector_expr(*reduced_operand(store), lanes), dtype, compute);
   if (!values->getType()->isVectorTy()) values = b_.CreateVectorSplat(lanes, values);
-  bool fp = is_float(dtype);
+  bool fp = is_float(compute);
   bool is_signed = dtype != DataType::UInt8;
   llvm::Value* combined = nullptr;
   if (op == BinaryOp::Add) combined = fp ? b_.CreateFAddReduce(llvm::ConstantFP::getNegativeZero(values->getType()->getScalarType()), values) : b_.CreateAddReduce(values);
   else if (op == BinaryOp::Max) combined = fp ? b_.CreateFPMaxReduce(values) : b_.CreateIntMaxReduce(values, is_signed);
   else combined = fp ? b_.CreateFPMinReduce(values) : b_.CreateIntMinReduce(values, is_signed);
-  llvm::Value* current = b_.CreateLoad(llvm_type(dtype), ptr);
-  b_.CreateStore(binary_values(op, current, combined, dtype), ptr);
+  llvm::Value* current = convert(b_.CreateLoad(llvm_type(dtype), ptr), dtype, compute);
+  b_.CreateStore(convert(binary_values(op, current, combined, compute), compute, dtype), ptr);
 }
 
 llvm::Value* KernelEmitter::vector_expr(const Expr& e, unsigned lanes) {

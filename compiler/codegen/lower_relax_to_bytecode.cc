@@ -1,5 +1,7 @@
 #include "compiler/codegen/lower_relax_to_bytecode.h"
 
+#include <cmath>
+#include <limits>
 #include <unordered_map>
 
 #include "compiler/codegen/bytecode_builder.h"
@@ -284,16 +286,55 @@ class FunctionLowering {
     return entry;
   }
 
+  // The bits of the 16-bit float (`fraction` stored fraction bits, `exponent` exponent bits:
+  // 10 and 5 for float16, 7 and 8 for bfloat16) nearest to `value`, ties to even, rounded once
+  // from the double: scaling by a power of two is exact, so rint() does the only rounding. A
+  // NaN becomes the quiet NaN of its sign; beyond the largest finite value is infinity.
+  static uint16_t narrow_float_bits(double value, int fraction, int exponent) {
+    const uint16_t sign = std::signbit(value) ? static_cast<uint16_t>(1u << (fraction + exponent)) : 0;
+    const uint16_t infinity = static_cast<uint16_t>(((1u << exponent) - 1) << fraction);
+    if (std::isnan(value)) return static_cast<uint16_t>(sign | infinity | (1u << (fraction - 1)));
+    const int bias = (1 << (exponent - 1)) - 1;
+    double magnitude = std::fabs(value);
+    if (std::isinf(magnitude)) return sign | infinity;
+    if (magnitude == 0) return sign;
+    int e = 0;
+    std::frexp(magnitude, &e);  // magnitude in [2^(e-1), 2^e)
+    int spacing = std::max(e - 1 - fraction, 1 - bias - fraction);  // subnormals are no finer
+    double units = std::rint(std::ldexp(magnitude, -spacing));      // default rounding: ties to even
+    double rounded = std::ldexp(units, spacing);
+    if (rounded >= std::ldexp(1.0, bias + 1)) return sign | infinity;
+    if (rounded < std::ldexp(1.0, 1 - bias)) return static_cast<uint16_t>(sign | static_cast<uint16_t>(units));  // subnormal
+    std::frexp(rounded, &e);
+    auto stored_fraction = static_cast<uint16_t>(std::ldexp(rounded, fraction + 1 - e) - std::ldexp(1.0, fraction));
+    return static_cast<uint16_t>(sign | ((e - 1 + bias) << fraction) | stored_fraction);
+  }
+
+  // An integer constant is the value truncated toward zero, as numpy's astype; one that is not
+  // finite or does not fit the type is an error rather than a wrapped (undefined) cast.
+  template <typename Int>
+  static std::string integer_bytes(double value, DataType dtype, SourceLoc loc) {
+    double truncated = std::trunc(value);
+    if (!std::isfinite(value) || truncated < static_cast<double>(std::numeric_limits<Int>::min()) ||
+        truncated >= static_cast<double>(std::numeric_limits<Int>::max()) + 1.0) {
+      throw CompileError(loc, "R.const: " + printing::format_float(value) + " is not a value of " + dtype_name(dtype));
+    }
+    auto v = static_cast<Int>(truncated);
+    return std::string(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+
   static std::string scalar_bytes(double value, DataType dtype, SourceLoc loc) {
     auto raw = [](auto v) { return std::string(reinterpret_cast<const char*>(&v), sizeof v); };
     switch (dtype) {
+      case DataType::Float16: return raw(narrow_float_bits(value, 10, 5));
+      case DataType::BFloat16: return raw(narrow_float_bits(value, 7, 8));
       case DataType::Float32: return raw(static_cast<float>(value));
       case DataType::Float64: return raw(value);
-      case DataType::Int32: return raw(static_cast<int32_t>(value));
-      case DataType::Int64: return raw(static_cast<int64_t>(value));
-      case DataType::Int16: return raw(static_cast<int16_t>(value));
-      case DataType::Int8: return raw(static_cast<int8_t>(value));
-      case DataType::UInt8: return raw(static_cast<uint8_t>(value));
+      case DataType::Int32: return integer_bytes<int32_t>(value, dtype, loc);
+      case DataType::Int64: return integer_bytes<int64_t>(value, dtype, loc);
+      case DataType::Int16: return integer_bytes<int16_t>(value, dtype, loc);
+      case DataType::Int8: return integer_bytes<int8_t>(value, dtype, loc);
+      case DataType::UInt8: return integer_bytes<uint8_t>(value, dtype, loc);
       case DataType::Bool: return raw(static_cast<uint8_t>(value != 0));
       default: throw CompileError(loc, std::string("R.const of dtype ") + dtype_name(dtype) + " is not supported by the VM code generator");
     }

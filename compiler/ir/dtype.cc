@@ -1,3 +1,4 @@
+// Element type names (TVM's spellings) and storage sizes.
 #include "compiler/ir/dtype.h"
 
 namespace relaxc {
@@ -10,7 +11,7 @@ constexpr DTypeName kNames[] = {
     {DataType::Void, "void"},       {DataType::Bool, "bool"},       {DataType::Int8, "int8"},
     {DataType::Int16, "int16"},     {DataType::Int32, "int32"},     {DataType::Int64, "int64"},
     {DataType::UInt8, "uint8"},     {DataType::Float16, "float16"}, {DataType::Float32, "float32"},
-    {DataType::Float64, "float64"}, {DataType::Handle, "handle"},
+    {DataType::Float64, "float64"}, {DataType::BFloat16, "bfloat16"}, {DataType::Handle, "handle"},
 };
 }  // namespace
 
@@ -32,7 +33,7 @@ int dtype_bits(DataType type) {
   switch (type) {
     case DataType::Bool: return 1;
     case DataType::Int8: case DataType::UInt8: return 8;
-    case DataType::Int16: case DataType::Float16: return 16;
+    case DataType::Int16: case DataType::Float16: case DataType::BFloat16: return 16;
     case DataType::Int32: case DataType::Float32: return 32;
     case DataType::Int64: case DataType::Float64: case DataType::Handle: return 64;
     case DataType::Void: return 0;

@@ -16,6 +16,7 @@ enum class DataType {
   Int64,
   UInt8,
   Float16,
+  BFloat16,  // stored as 16 bits, computed in float32 (as TVM's BF16ComputeLegalize arranges)
   Float32,
   Float64,
   Handle,  // an opaque pointer: a prim_func's T.handle parameter
@@ -26,7 +27,11 @@ std::optional<DataType> parse_dtype(std::string_view name);
 // The TVM spelling: "float32", "int64", "bool", "handle", "void".
 const char* dtype_name(DataType type);
 
-inline bool is_float(DataType t) { return t == DataType::Float16 || t == DataType::Float32 || t == DataType::Float64; }
+// bfloat16 counts as a float for what operators accept and how literals read; the code
+// generator widens it to float32 before any arithmetic.
+inline bool is_float(DataType t) {
+  return t == DataType::Float16 || t == DataType::BFloat16 || t == DataType::Float32 || t == DataType::Float64;
+}
 inline bool is_int(DataType t) {
   return t == DataType::Int8 || t == DataType::Int16 || t == DataType::Int32 || t == DataType::Int64 ||
          t == DataType::UInt8;

@@ -1,7 +1,6 @@
 // Operators that move elements without changing them: permute_dims (TVM's "transpose"),
 // reshape and flatten (the same elements in row-major order under a new shape).
-#include "compiler/ops/kernel_text.h"
-#include "compiler/ops/op_util.h"
+#include "compiler/ops/manipulate_util.h"
 
 namespace relaxc::ops {
 
@@ -10,13 +9,20 @@ namespace {
 using relax::StructInfo;
 using relax::StructInfoPtr;
 
+std::string shape_text_of(const std::vector<int64_t>& values) {
+  std::string out;
+  for (int64_t v : values) out += (out.empty() ? "" : ", ") + std::to_string(v);
+  return "[" + out + "]";
+}
+
 StructInfoPtr infer_permute(const InferCall& c) {
   const StructInfo& a = *c.operands[0];
   if (!a.shape) return make_tensor_sinfo(std::nullopt, a.dtype, a.ndim);
   size_t rank = a.shape->size();
   std::optional<std::vector<int64_t>> given = c.attrs.get_axes("axes");
   std::vector<int64_t> axes;
-  if (given) axes = *given;
+  if (given)
+    axes = *given;
   else
     for (size_t i = 0; i < rank; ++i) axes.push_back(static_cast<int64_t>(rank - 1 - i));
   if (axes.size() != rank) {
@@ -24,42 +30,72 @@ StructInfoPtr infer_permute(const InferCall& c) {
     return make_tensor_sinfo(std::nullopt, a.dtype, static_cast<int>(rank));
   }
   std::vector<tir::Expr> out;
+  std::vector<bool> used(rank, false);
   for (int64_t axis : axes) {
     std::optional<size_t> k = normalize_axis(axis, rank);
-    if (!k) {
-      c.error("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+    if (!k || used[*k]) {
+      c.error(k ? "axes " + shape_text_of(axes) + " name axis " + std::to_string(*k) + " twice; they must be a permutation"
+                : "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
       return make_tensor_sinfo(std::nullopt, a.dtype, static_cast<int>(rank));
     }
+    used[*k] = true;
     out.push_back((*a.shape)[*k]);
   }
   return make_tensor_sinfo(out, a.dtype);
 }
 
-StructInfoPtr infer_reshape(const InferCall& c) {
-  const StructInfo& a = *c.operands[0];
+// The new shape of R.reshape with TVM's special values resolved: in a shape written in the
+// call (not one held in a variable), 0 copies the input's extent at that position and one -1
+// is whatever extent keeps the element count, exact by the factors of the extents or else
+// their floor quotient as in TVM.
+std::optional<std::vector<tir::Expr>> reshape_target(const InferCall& c, const StructInfo& a) {
   std::vector<tir::Expr> out = *c.shapes[1];
-  bool total_known = a.shape.has_value();
-  int64_t total = 1;
-  if (a.shape) {
-    for (const tir::Expr& d : *a.shape) {
-      std::optional<int64_t> v = const_dim(d);
-      if (v) total *= *v;
-      else total_known = false;
-    }
-  }
-  int64_t known = 1;
-  int infer_at = -1;
+  if (!c.call.args[1]->as<relax::ShapeExpr>()) return out;
+  std::optional<size_t> infer_at;
+  const std::vector<tir::Expr> written = out;
   for (size_t i = 0; i < out.size(); ++i) {
     std::optional<int64_t> d = const_dim(out[i]);
-    if (d == -1) infer_at = static_cast<int>(i);
-    else if (d) known *= *d;
-    else total_known = false;
+    std::string problem;
+    if (d == 0 && a.rank() >= 0 && i >= static_cast<size_t>(a.rank()))
+      problem = "its 0 at position " + std::to_string(i) + " copies an axis the input lacks";
+    else if (d == -1 && infer_at)
+      problem = "it has more than one -1";
+    else if (d && *d < -1)
+      problem = "it has a negative extent other than -1";
+    if (!problem.empty()) {
+      c.error("the new shape " + shape_text(written) + " is not valid: " + problem);
+      return std::nullopt;
+    }
+    if (d == -1) infer_at = i;
+    if (d == 0 && !a.shape) return std::nullopt;
+    if (d == 0) out[i] = (*a.shape)[i];
   }
-  if (infer_at >= 0 && total_known && known > 0) out[static_cast<size_t>(infer_at)] = dim_const(total / known);
-  if (infer_at < 0 && total_known && known != total) {
-    c.diags.error(c.call.loc, "R.reshape: cannot reshape " + shape_text(*a.shape) + " (" + std::to_string(total) + " elements) to " + shape_text(out));
+  if (!infer_at) return out;
+  if (!a.shape) return std::nullopt;
+  std::vector<tir::Expr> known = out;
+  known.erase(known.begin() + static_cast<std::ptrdiff_t>(*infer_at));
+  Factors total = factors_of(*a.shape), part = factors_of(known);
+  if (part.constant == 0) {
+    c.error("cannot infer the -1 of " + shape_text(out) + ": the other extents hold no elements");
+    return std::nullopt;
   }
-  return make_tensor_sinfo(out, a.dtype);
+  std::optional<tir::Expr> exact = exact_quotient(total, part);
+  out[*infer_at] = exact ? *exact : dim_binary(tir::BinaryOp::FloorDiv, element_count(*a.shape), element_count(known));
+  return out;
+}
+
+StructInfoPtr infer_reshape(const InferCall& c) {
+  const StructInfo& a = *c.operands[0];
+  std::optional<std::vector<tir::Expr>> out = reshape_target(c, a);
+  if (!out) return make_tensor_sinfo(std::nullopt, a.dtype, static_cast<int>(c.shapes[1]->size()));
+  if (a.shape) {
+    Factors in = factors_of(*a.shape), to = factors_of(*out);
+    if (in.symbolic.empty() && to.symbolic.empty() && in.constant != to.constant) {
+      c.error("cannot reshape " + shape_text(*a.shape) + " (" + std::to_string(in.constant) + " elements) to " + shape_text(*out) + " (" +
+              std::to_string(to.constant) + " elements)");
+    }
+  }
+  return make_tensor_sinfo(*out, a.dtype);
 }
 
 StructInfoPtr infer_flatten(const InferCall& c) {
@@ -108,13 +144,18 @@ std::string reshape_kernel(const std::string& name, const KernelRequest& request
   const relax::StructInfo& a = *request.operands[0].sinfo;
   const std::vector<tir::Expr>& in_shape = shape_of(a);
   const std::vector<tir::Expr>& out_shape = shape_of(*request.result);
-  if (in_shape.empty() || out_shape.empty()) throw CompileError(request.call.loc, "R." + request.call.op + " of 0-d tensors is not supported");
+  // A copy trusts that the counts agree; only the view form (from -O1) checks it at run time.
+  if (!same_element_count(in_shape, out_shape)) {
+    throw CompileError(request.call.loc, "R." + request.call.op + ": " + shape_text(in_shape) + " and " + shape_text(out_shape) +
+                                             " may hold different numbers of elements, which only the view form checks at run time; compile with -O1 "
+                                             "or R.match_cast the shapes");
+  }
   KernelText k(name);
   k.param("A", in_shape, a.dtype);
   k.param("T_reshape", out_shape, a.dtype);
   std::vector<std::string> loops = loop_names("ax", out_shape.size());
   // The row-major position of the output element, then the input index holding it.
-  std::string flat = "v_" + loops[0];
+  std::string flat = out_shape.empty() ? "T.int64(0)" : "v_" + loops[0];
   for (size_t j = 1; j < out_shape.size(); ++j) flat = "(" + flat + ") * (" + dim_text(out_shape[j]) + ") + v_" + loops[j];
   std::vector<std::string> in_index;
   for (size_t i = 0; i < in_shape.size(); ++i) {
@@ -124,10 +165,8 @@ std::string reshape_kernel(const std::string& name, const KernelRequest& request
     if (i > 0) index = "T.floormod(" + index + ", " + dim_text(in_shape[i]) + ")";
     in_index.push_back(index);
   }
-  std::vector<std::string> out_index;
-  for (const std::string& loop : loops) out_index.push_back("v_" + loop);
   k.open_block("T_reshape", loops, dim_texts(out_shape), std::string(out_shape.size(), 'S'));
-  k.line("T_reshape[" + join_text(out_index) + "] = A[" + join_text(in_index) + "]");
+  k.line(indexed("T_reshape", iter_names(loops)) + " = " + indexed("A", in_index));
   k.close_block();
   return k.str();
 }

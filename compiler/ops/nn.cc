@@ -1,8 +1,14 @@
-// Convolution and pooling in NCHW (weights OIHW), with strides, padding (top, left, bottom,
-// right), dilation; padding becomes an explicit padded copy. Layouts, groups and ceil_mode that
-// are not implemented are compile errors naming the attribute.
+// Neural-network operators that are neither convolutions (nn_conv.cc), pooling (nn_pool.cc),
+// normalizations (nn_norm.cc) nor attention (nn_attention.cc): R.nn.log_softmax (the stable
+// form x - max - log(sum(exp(x - max)))), R.nn.dropout (inference: the input and a mask of ones,
+// TVM's tuple), R.nn.pad (constant, reflect, replicate and circular, numpy's constant, reflect,
+// edge and wrap) and R.nn.prelu (a slope per channel along `axis`).
+#include <algorithm>
+
 #include "compiler/ops/kernel_text.h"
+#include "compiler/ops/nn_util.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/reduce_kernel.h"
 
 namespace relaxc::ops {
 
@@ -11,193 +17,185 @@ namespace {
 using relax::StructInfo;
 using relax::StructInfoPtr;
 
-struct Window {
-  int64_t sh, sw, dh, dw, pt, pl, pb, pr;
-};
-
-// strides, dilation and padding (top, left, bottom, right) in TVM's short forms.
-Window window_attrs(const relax::Call& call, const Attrs& attrs) {
-  std::vector<int64_t> strides = attrs.get_ints("strides");
-  std::vector<int64_t> dilation = attrs.get_ints("dilation");
-  std::vector<int64_t> pad = attrs.get_ints("padding");
-  if (strides.size() == 1) strides.push_back(strides[0]);
-  if (dilation.size() == 1) dilation.push_back(dilation[0]);
-  if (pad.size() == 1) pad = {pad[0], pad[0], pad[0], pad[0]};
-  if (pad.size() == 2) pad = {pad[0], pad[1], pad[0], pad[1]};
-  if (strides.size() != 2 || dilation.size() != 2 || pad.size() != 4) {
-    throw CompileError(call.loc, "R." + call.op + ": strides and dilation take 1 or 2 values, padding 1, 2 or 4");
+StructInfoPtr infer_log_softmax(const InferCall& c) {
+  const StructInfo& a = *c.operands[0];
+  if (a.dtype != DataType::Void && !is_float(a.dtype)) dtype_error(c, a.dtype, "it needs float data");
+  if (a.rank() == 0) c.error("needs a tensor of at least one axis");
+  if (a.rank() > 0 && !normalize_axis(c.attrs.get_int("axis"), static_cast<size_t>(a.rank()))) {
+    c.error_at("axis", "axis " + std::to_string(c.attrs.get_int("axis")) + " is out of range for rank " + std::to_string(a.rank()));
   }
-  for (int64_t v : {strides[0], strides[1], dilation[0], dilation[1]}) {
-    if (v <= 0) throw CompileError(call.loc, "R." + call.op + ": strides and dilation must be positive");
-  }
-  for (int64_t v : pad) {
-    if (v < 0) throw CompileError(call.loc, "R." + call.op + ": padding must not be negative");
-  }
-  return {strides[0], strides[1], dilation[0], dilation[1], pad[0], pad[1], pad[2], pad[3]};
+  return like(a, a.dtype);
 }
 
-// Output size of a sliding window: (in + pad_lo + pad_hi - dilation * (k - 1) - 1) / stride + 1.
-std::optional<int64_t> window_extent(const InferCall& c, std::optional<int64_t> in, std::optional<int64_t> k, int64_t pad, int64_t stride,
-                                     int64_t dilation) {
-  if (!in || !k) return std::nullopt;
-  int64_t span = *in + pad - dilation * (*k - 1) - 1;
-  if (span < 0) {
-    c.error("the window is larger than the padded input");
-    return std::nullopt;
-  }
-  return span / stride + 1;
-}
-
-StructInfoPtr spatial_out(const InferCall& c, const StructInfo& data, tir::Expr channels, std::optional<int64_t> kh, std::optional<int64_t> kw,
-                          DataType dtype) {
-  if (!data.shape || data.shape->size() != 4) return make_tensor_sinfo(std::nullopt, dtype, 4);
-  Window w;
-  try {
-    w = window_attrs(c.call, c.attrs);
-  } catch (const CompileError& e) {
-    c.diags.error(e.loc(), e.message());
-    return make_tensor_sinfo(std::nullopt, dtype, 4);
-  }
-  std::optional<int64_t> h = window_extent(c, const_dim((*data.shape)[2]), kh, w.pt + w.pb, w.sh, w.dh);
-  std::optional<int64_t> wd = window_extent(c, const_dim((*data.shape)[3]), kw, w.pl + w.pr, w.sw, w.dw);
-  if (!h || !wd) return make_tensor_sinfo(std::nullopt, dtype, 4);
-  return make_tensor_sinfo(std::vector<tir::Expr>{(*data.shape)[0], channels, dim_const(*h), dim_const(*wd)}, dtype);
-}
-
-StructInfoPtr infer_conv2d(const InferCall& c) {
-  const StructInfo& data = *c.operands[0];
-  const StructInfo& weight = *c.operands[1];
-  DataType dtype = common_dtype(c, data, weight);
-  if (std::optional<DataType> out = c.attrs.get_dtype("out_dtype")) dtype = *out;
-  if (!weight.shape || weight.shape->size() != 4) return make_tensor_sinfo(std::nullopt, dtype, 4);
-  const auto& w = *weight.shape;
-  if (data.shape && data.shape->size() == 4) {
-    std::optional<int64_t> ch = const_dim((*data.shape)[1]), ci = const_dim(w[1]);
-    int64_t g = c.attrs.get_int("groups");
-    if (ch && ci && *ch != *ci * g) {
-      c.error("the input has " + std::to_string(*ch) + " channels but the weight expects " + std::to_string(*ci * g) +
-              (g == 1 ? "" : " (" + std::to_string(*ci) + " per group, groups=" + std::to_string(g) + ")"));
-    }
-  }
-  return spatial_out(c, data, w[0], const_dim(w[2]), const_dim(w[3]), dtype);
-}
-
-StructInfoPtr infer_pool2d(const InferCall& c) {
-  const StructInfo& data = *c.operands[0];
-  std::vector<int64_t> size = c.attrs.get_ints("pool_size");
-  if (size.size() == 1) size.push_back(size[0]);
-  if (!data.shape || data.shape->size() != 4 || size.size() != 2) return make_tensor_sinfo(std::nullopt, data.dtype, 4);
-  return spatial_out(c, data, (*data.shape)[1], size[0], size[1], data.dtype);
-}
-
-// Declares pad_temp (when there is padding) and fills it; returns the buffer to read windows from.
-std::string padded_input(KernelText& k, const std::vector<tir::Expr>& shape, DataType dtype, const Window& w, const std::string& fill) {
-  if (w.pt == 0 && w.pl == 0 && w.pb == 0 && w.pr == 0) return "A";
-  std::string h = dim_text(shape[2]), wd = dim_text(shape[3]);
-  std::vector<std::string> padded = {dim_text(shape[0]), dim_text(shape[1]), h + " + " + std::to_string(w.pt + w.pb),
-                                     wd + " + " + std::to_string(w.pl + w.pr)};
-  k.alloc("pad_temp", padded, dtype);
-  std::vector<std::string> loops = loop_names("i", 4);
-  k.open_block("pad_temp", loops, padded, "SSSS");
-  std::string inside = std::to_string(w.pt) + " <= v_i2 and v_i2 < " + h + " + " + std::to_string(w.pt) + " and " + std::to_string(w.pl) +
-                       " <= v_i3 and v_i3 < " + wd + " + " + std::to_string(w.pl);
-  k.line("pad_temp[v_i0, v_i1, v_i2, v_i3] = T.if_then_else(" + inside + ", A[v_i0, v_i1, v_i2 - " + std::to_string(w.pt) + ", v_i3 - " +
-         std::to_string(w.pl) + "], " + fill + ")");
-  k.close_block();
-  return "pad_temp";
-}
-
-std::string window_row(const std::string& out, const std::string& tap, int64_t stride, int64_t dilation) {
-  return "v_" + out + " * " + std::to_string(stride) + " + v_" + tap + " * " + std::to_string(dilation);
-}
-
-
-std::string conv2d_kernel(const std::string& name, const KernelRequest& request) {
-  const relax::Call& call = request.call;
-  int64_t groups = request.attrs.get_int("groups");
-  if (groups != 1) throw CompileError(request.attrs.loc("groups"), "R.nn.conv2d: groups=" + std::to_string(groups) + " is not supported; only groups=1 is");
-  const relax::StructInfo& data = *request.operands[0].sinfo;
-  const relax::StructInfo& weight = *request.operands[1].sinfo;
-  const std::vector<tir::Expr>& out_shape = shape_of(*request.result);
-  DataType dtype = request.result->dtype;
-  if (shape_of(data).size() != 4 || shape_of(weight).size() != 4) throw CompileError(call.loc, "R.nn.conv2d takes 4-d data and weight");
-  Window w = window_attrs(call, request.attrs);
+std::string log_softmax_kernel(const std::string& name, const KernelRequest& request) {
+  const StructInfo& a = *request.operands[0].sinfo;
+  const std::vector<tir::Expr>& shape = shape_of(a);
+  DataType dtype = a.dtype, acc = accumulate_dtype(dtype);
+  size_t rank = shape.size(), ax = *normalize_axis(request.attrs.get_int("axis"), rank);
+  // The per-row intermediates keep the axis with extent 1, so no buffer is 0-d.
+  std::vector<std::string> full = dim_texts(shape), kept = full;
+  kept[ax] = "T.int64(1)";
   KernelText k(name);
-  k.param("A", shape_of(data), data.dtype);
-  k.param("B", shape_of(weight), weight.dtype);
-  k.param("conv2d_nchw", out_shape, dtype);
-  std::string source = padded_input(k, shape_of(data), data.dtype, w, dtype_literal(data.dtype, 0));
-  const std::vector<tir::Expr>& ws = shape_of(weight);
-  std::vector<std::string> loops = {"nn", "ff", "yy", "xx", "rc", "ry", "rx"};
-  std::vector<std::string> extents = dim_texts(out_shape);
-  extents.push_back(dim_text(ws[1]));
-  extents.push_back(dim_text(ws[2]));
-  extents.push_back(dim_text(ws[3]));
-  std::string out = "conv2d_nchw[v_nn, v_ff, v_yy, v_xx]";
-  k.open_block("conv2d_nchw", loops, extents, "SSSSRRR");
+  k.param("A", shape, dtype);
+  k.param("T_log_softmax", shape, dtype);
+  k.alloc("T_maxelem", kept, acc);
+  k.alloc("T_expsum", kept, acc);
+  std::vector<std::string> loops = loop_names("i", rank), index = iter_names(loops), row = index;
+  row[ax] = "T.int64(0)";
+  std::string reduce_kinds(rank, 'S');
+  reduce_kinds[ax] = 'R';
+  std::string x = cast_text(dtype, acc, indexed("A", index)), max = indexed("T_maxelem", row), sum = indexed("T_expsum", row);
+  k.open_block("T_maxelem", loops, full, reduce_kinds);
   k.line("with T.init():");
-  k.line("    " + out + " = " + dtype_literal(dtype, 0));
-  // With out_dtype, the products and the sum are computed in the wider type (TVM's topi).
-  auto widened = [&](const std::string& load, DataType from) { return from == dtype ? load : "T.Cast(\"" + std::string(dtype_name(dtype)) + "\", " + load + ")"; };
-  std::string tap = source + "[v_nn, v_rc, " + window_row("yy", "ry", w.sh, w.dh) + ", " + window_row("xx", "rx", w.sw, w.dw) + "]";
-  k.line(out + " = " + out + " + " + widened(tap, data.dtype) + " * " + widened("B[v_ff, v_rc, v_ry, v_rx]", weight.dtype));
+  k.line("    " + max + " = " + extreme_text(acc, true));
+  k.line(max + " = T.max(" + max + ", " + x + ")");
+  k.close_block();
+  k.open_block("T_expsum", loops, full, reduce_kinds);
+  k.line("with T.init():");
+  k.line("    " + sum + " = " + dtype_literal(acc, 0));
+  k.line(sum + " = " + sum + " + T.exp(" + x + " - " + max + ")");
+  k.close_block();
+  k.open_block("T_log_softmax", loops, full, std::string(rank, 'S'));
+  k.line(indexed("T_log_softmax", index) + " = " + cast_text(acc, dtype, x + " - " + max + " - T.log(" + sum + ")"));
   k.close_block();
   return k.str();
 }
 
-std::string pool2d_kernel(const std::string& name, const KernelRequest& request) {
-  const relax::Call& call = request.call;
-  bool max = call.op == "nn.max_pool2d";
-  if (request.attrs.get_bool("ceil_mode")) throw CompileError(request.attrs.loc("ceil_mode"), "R." + call.op + ": ceil_mode=True is not supported");
-  std::vector<int64_t> size = request.attrs.get_ints("pool_size");
-  if (size.size() == 1) size.push_back(size[0]);
-  const relax::StructInfo& data = *request.operands[0].sinfo;
-  const std::vector<tir::Expr>& out_shape = shape_of(*request.result);
-  DataType dtype = data.dtype;
-  if (shape_of(data).size() != 4) throw CompileError(call.loc, "R." + call.op + " takes 4-d data");
-  Window w = window_attrs(call, request.attrs);
-  std::string lowest = "T.min_value(\"" + std::string(dtype_name(dtype)) + "\")";
+// ---- dropout ----
+
+StructInfoPtr infer_dropout(const InferCall& c) {
+  const StructInfo& a = *c.operands[0];
+  double rate = c.attrs.get_float("rate");
+  if (rate < 0 || rate > 1) c.error_at("rate", "rate must be in [0, 1]");
+  return make_tuple_sinfo({like(a, a.dtype), like(a, a.dtype)});
+}
+
+// At inference dropout keeps every element: the input, and a mask of ones (TVM's legalization).
+std::string dropout_kernel(const std::string& name, const KernelRequest& request) {
+  const StructInfo& a = *request.operands[0].sinfo;
+  const std::vector<tir::Expr>& shape = shape_of(a);
   KernelText k(name);
-  k.param("A", shape_of(data), dtype);
-  std::string out = max ? "pool_max" : "pool_avg";
-  k.param(out, out_shape, dtype);
-  std::string source = padded_input(k, shape_of(data), dtype, w, max ? lowest : dtype_literal(dtype, 0));
-  std::vector<std::string> loops = {"ax0", "ax1", "ax2", "ax3", "rv0", "rv1"};
-  std::vector<std::string> extents = dim_texts(out_shape);
-  extents.push_back(std::to_string(size[0]));
-  extents.push_back(std::to_string(size[1]));
-  std::string tap = source + "[v_ax0, v_ax1, " + window_row("ax2", "rv0", w.sh, w.dh) + ", " + window_row("ax3", "rv1", w.sw, w.dw) + "]";
-  std::string at = "[v_ax0, v_ax1, v_ax2, v_ax3]";
-  if (max) {
-    k.open_block("pool_max", loops, extents, "SSSSRR");
-    k.line("with T.init():");
-    k.line("    pool_max" + at + " = " + lowest);
-    k.line("pool_max" + at + " = T.max(pool_max" + at + ", " + tap + ")");
-    k.close_block();
-    return k.str();
-  }
-  bool padded = w.pt || w.pl || w.pb || w.pr;
-  bool include_pad = request.attrs.get_bool("count_include_pad");
-  k.alloc("pool_sum", dim_texts(out_shape), dtype);
-  if (padded && !include_pad) k.alloc("pool_count", dim_texts(out_shape), dtype);
-  k.open_block("pool_sum", loops, extents, "SSSSRR");
-  k.line("with T.init():");
-  k.line("    pool_sum" + at + " = " + dtype_literal(dtype, 0));
-  if (padded && !include_pad) k.line("    pool_count" + at + " = " + dtype_literal(dtype, 0));
-  k.line("pool_sum" + at + " = pool_sum" + at + " + " + tap);
-  if (padded && !include_pad) {
-    // Only taps that fall inside the unpadded input count (count_include_pad=False).
-    std::string row = window_row("ax2", "rv0", w.sh, w.dh), col = window_row("ax3", "rv1", w.sw, w.dw);
-    std::string h = dim_text(shape_of(data)[2]), wd = dim_text(shape_of(data)[3]);
-    std::string inside = std::to_string(w.pt) + " <= " + row + " and " + row + " < " + h + " + " + std::to_string(w.pt) + " and " +
-                         std::to_string(w.pl) + " <= " + col + " and " + col + " < " + wd + " + " + std::to_string(w.pl);
-    k.line("pool_count" + at + " = pool_count" + at + " + T.if_then_else(" + inside + ", " + dtype_literal(dtype, 1) + ", " +
-           dtype_literal(dtype, 0) + ")");
-  }
+  k.param("A", shape, a.dtype);
+  k.param("T_dropout", shape, a.dtype);
+  k.param("T_dropout_mask", shape, a.dtype);
+  std::vector<std::string> loops = loop_names("ax", shape.size()), at = iter_names(loops);
+  k.open_block("T_dropout", loops, dim_texts(shape), std::string(shape.size(), 'S'));
+  k.line(indexed("T_dropout", at) + " = " + indexed("A", at));
+  k.line(indexed("T_dropout_mask", at) + " = " + dtype_literal(a.dtype, 1));
   k.close_block();
-  k.open_block("pool_avg", {"ax0", "ax1", "ax2", "ax3"}, dim_texts(out_shape), "SSSS");
-  std::string count = padded && !include_pad ? "pool_count" + at : dtype_literal(dtype, static_cast<double>(size[0] * size[1]));
-  k.line("pool_avg" + at + " = pool_sum" + at + " / " + count);
+  return k.str();
+}
+
+// ---- pad ----
+
+StructInfoPtr infer_pad(const InferCall& c) {
+  const StructInfo& a = *c.operands[0];
+  if (!require_attr(c, "pad_width") || a.rank() < 0) return like(a, a.dtype);
+  const std::vector<int64_t>& width = c.attrs.get_ints("pad_width");
+  if (width.size() != 2 * static_cast<size_t>(a.rank())) {
+    c.error_at("pad_width", "pad_width takes 2 values (before, after) per axis: " + std::to_string(2 * a.rank()) + " for rank " +
+                                std::to_string(a.rank()) + ", not " + std::to_string(width.size()));
+    return like(a, a.dtype);
+  }
+  if (std::any_of(width.begin(), width.end(), [](int64_t w) { return w < 0; })) {
+    c.error_at("pad_width", "pad_width must not be negative");
+    return like(a, a.dtype);
+  }
+  if (!a.shape) return like(a, a.dtype);
+  std::vector<tir::Expr> out;
+  for (size_t i = 0; i < a.shape->size(); ++i) {
+    int64_t added = width[2 * i] + width[2 * i + 1];
+    std::optional<int64_t> n = const_dim((*a.shape)[i]);
+    const std::string& mode = c.attrs.get_string("pad_mode");
+    if (n == 0 && added > 0 && mode != "constant") {
+      c.error("pad_mode=\"" + mode + "\" cannot pad axis " + std::to_string(i) + ", which is empty");
+      return like(a, a.dtype);
+    }
+    // Wrapping around more than once is where numpy's wrap stops being periodic (PyTorch refuses).
+    if (n && mode == "circular" && std::max(width[2 * i], width[2 * i + 1]) > *n) {
+      c.error_at("pad_width", "pad_mode=\"circular\" pads axis " + std::to_string(i) + " of extent " + std::to_string(*n) + " by more than its extent");
+      return like(a, a.dtype);
+    }
+    out.push_back(dim_plus((*a.shape)[i], added));
+  }
+  return make_tensor_sinfo(out, a.dtype);
+}
+
+// The source index along one axis of extent n for the output index v padded by `before`.
+std::string pad_source(const std::string& mode, const std::string& v, int64_t before, const std::string& n) {
+  std::string i = before ? "(" + v + " - " + std::to_string(before) + ")" : v;
+  if (mode == "replicate") return "T.min(T.max(" + i + ", T.int64(0)), " + n + " - T.int64(1))";
+  if (mode == "circular") return "T.floormod(" + i + ", " + n + ")";
+  // reflect: mirrored about the edges without repeating them, with period 2 (n - 1); one element
+  // reflects onto itself.
+  std::string period = "(" + n + " - T.int64(1)) * T.int64(2)";
+  std::string m = "T.floormod(" + i + ", " + period + ")";
+  return "T.if_then_else(" + n + " == T.int64(1), T.int64(0), T.if_then_else(" + m + " < " + n + ", " + m + ", " + period + " - " + m + "))";
+}
+
+std::string pad_kernel(const std::string& name, const KernelRequest& request) {
+  const StructInfo& a = *request.operands[0].sinfo;
+  const std::vector<tir::Expr>& shape = shape_of(a);
+  const std::vector<tir::Expr>& out_shape = shape_of(*request.result);
+  const std::vector<int64_t>& width = request.attrs.get_ints("pad_width");
+  const std::string& mode = request.attrs.get_string("pad_mode");
+  KernelText k(name);
+  k.param("A", shape, a.dtype);
+  k.param("T_pad", out_shape, a.dtype);
+  std::vector<std::string> loops = loop_names("ax", shape.size()), at = iter_names(loops), source, inside, nonempty;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    std::string n = dim_text(shape[i]), before = std::to_string(width[2 * i]);
+    if (mode == "constant") {
+      source.push_back(width[2 * i] ? at[i] + " - " + before : at[i]);
+      if (width[2 * i] || width[2 * i + 1]) inside.push_back(before + " <= " + at[i] + " and " + at[i] + " < " + n + " + " + before);
+      continue;
+    }
+    source.push_back(pad_source(mode, at[i], width[2 * i], n));
+    // An axis that is empty at run time has nothing to repeat: its padding reads as 0.
+    if (!const_dim(shape[i])) nonempty.push_back(n + " > T.int64(0)");
+  }
+  std::string value = indexed("A", source);
+  std::string fill = dtype_literal(a.dtype, mode == "constant" ? request.attrs.get_float("pad_value") : 0);
+  if (!inside.empty()) value = "T.if_then_else(" + join_text(inside, " and ") + ", " + value + ", " + fill + ")";
+  if (!nonempty.empty()) value = "T.if_then_else(" + join_text(nonempty, " and ") + ", " + value + ", " + fill + ")";
+  k.open_block("T_pad", loops, dim_texts(out_shape), std::string(shape.size(), 'S'));
+  k.line(indexed("T_pad", at) + " = " + value);
+  k.close_block();
+  return k.str();
+}
+
+// ---- prelu ----
+
+StructInfoPtr infer_prelu(const InferCall& c) {
+  const StructInfo& a = *c.operands[0];
+  const StructInfo& alpha = *c.operands[1];
+  if (a.dtype != DataType::Void && !is_float(a.dtype)) dtype_error(c, a.dtype, "it needs float data");
+  common_dtype(c, a, alpha);
+  if (alpha.rank() >= 0 && alpha.rank() != 1) c.error("its alpha must have one axis, not " + std::to_string(alpha.rank()));
+  if (a.rank() < 0) return like(a, a.dtype);
+  std::optional<size_t> axis = normalize_axis(c.attrs.get_int("axis"), static_cast<size_t>(a.rank()));
+  if (!axis) {
+    c.error_at("axis", "axis " + std::to_string(c.attrs.get_int("axis")) + " is out of range for rank " + std::to_string(a.rank()));
+  } else if (a.shape && alpha.shape && alpha.shape->size() == 1) {
+    std::optional<int64_t> n = const_dim((*a.shape)[*axis]), m = const_dim((*alpha.shape)[0]);
+    if (n && m && *m != 1 && *m != *n) c.error("its alpha has " + std::to_string(*m) + " slopes but axis " + std::to_string(*axis) + " has " + std::to_string(*n) + " channels");
+  }
+  return like(a, a.dtype);
+}
+
+std::string prelu_kernel(const std::string& name, const KernelRequest& request) {
+  const StructInfo& a = *request.operands[0].sinfo;
+  const StructInfo& alpha = *request.operands[1].sinfo;
+  const std::vector<tir::Expr>& shape = shape_of(a);
+  size_t axis = *normalize_axis(request.attrs.get_int("axis"), shape.size());
+  KernelText k(name);
+  k.param("A", shape, a.dtype);
+  k.param("B", shape_of(alpha), a.dtype);
+  k.param("compute", shape, a.dtype);
+  std::vector<std::string> loops = loop_names("ax", shape.size()), at = iter_names(loops);
+  std::string x = indexed("A", at), slope = "B[" + broadcast_index(shape_of(alpha)[0], shape[axis], at[axis]) + "]";
+  k.open_block("compute", loops, dim_texts(shape), std::string(shape.size(), 'S'));
+  k.line(indexed("compute", at) + " = T.if_then_else(" + x + " > " + dtype_literal(a.dtype, 0) + ", " + x + ", " + x + " * " + slope + ")");
   k.close_block();
   return k.str();
 }
@@ -205,39 +203,42 @@ std::string pool2d_kernel(const std::string& name, const KernelRequest& request)
 }  // namespace
 
 void register_nn(std::vector<OpDef>& ops) {
-  OpDef conv;
-  conv.name = "nn.conv2d";
-  conv.kernel_name = "conv2d";
-  conv.operands = {{"data"}, {"weight"}};
-  conv.attrs = {ints_attr("strides", {1, 1}),
-                ints_attr("padding", {0, 0, 0, 0}),
-                ints_attr("dilation", {1, 1}),
-                int_attr("groups", 1),
-                string_attr("data_layout", "NCHW", {"NCHW"}),
-                string_attr("kernel_layout", "OIHW", {"OIHW"}),
-                string_attr("out_layout", "NCHW", {"NCHW"}),
-                dtype_attr("out_dtype")};
-  conv.infer = infer_conv2d;
-  conv.legalize = conv2d_kernel;
-  ops.push_back(conv);
+  OpDef log_softmax;
+  log_softmax.name = "nn.log_softmax";
+  log_softmax.kernel_name = "log_softmax";
+  log_softmax.operands = {{"data"}};
+  log_softmax.attrs = {int_attr("axis", -1)};
+  log_softmax.infer = infer_log_softmax;
+  log_softmax.legalize = log_softmax_kernel;
+  ops.push_back(log_softmax);
 
-  for (const char* name : {"nn.max_pool2d", "nn.avg_pool2d"}) {
-    OpDef pool;
-    pool.name = name;
-    pool.kernel_name = std::string(name).substr(3);
-    pool.operands = {{"data"}};
-    pool.attrs = {ints_attr("pool_size", {1, 1}),
-                  ints_attr("strides", {1, 1}),
-                  ints_attr("padding", {0, 0, 0, 0}),
-                  ints_attr("dilation", {1, 1}),
-                  bool_attr("ceil_mode", false),
-                  bool_attr("count_include_pad", false),
-                  string_attr("layout", "NCHW", {"NCHW"}),
-                  string_attr("out_layout", "NCHW", {"NCHW"})};
-    pool.infer = infer_pool2d;
-    pool.legalize = pool2d_kernel;
-    ops.push_back(pool);
-  }
+  OpDef dropout;
+  dropout.name = "nn.dropout";
+  dropout.kernel_name = "dropout";
+  dropout.operands = {{"data"}};
+  dropout.attrs = {float_attr("rate", 0.5)};
+  dropout.infer = infer_dropout;
+  dropout.legalize = dropout_kernel;
+  ops.push_back(dropout);
+
+  OpDef pad;
+  pad.name = "nn.pad";
+  pad.kernel_name = "pad";
+  pad.operands = {{"data"}};
+  pad.attrs = {required_attr("pad_width", AttrKind::IntList), string_attr("pad_mode", "constant", {"constant", "reflect", "replicate", "circular"}),
+               float_attr("pad_value", 0.0)};
+  pad.infer = infer_pad;
+  pad.legalize = pad_kernel;
+  ops.push_back(pad);
+
+  OpDef prelu;
+  prelu.name = "nn.prelu";
+  prelu.kernel_name = "prelu";
+  prelu.operands = {{"data"}, {"alpha"}};
+  prelu.attrs = {int_attr("axis", 1)};
+  prelu.infer = infer_prelu;
+  prelu.legalize = prelu_kernel;
+  ops.push_back(prelu);
 }
 
 }  // namespace relaxc::ops

@@ -257,10 +257,18 @@ const std::vector<OpDef>& all_ops() {
     register_elementwise(table);
     register_linalg(table);
     register_manipulate(table);
+    register_manipulate_join(table);
+    register_manipulate_index(table);
+    register_manipulate_scatter(table);
+    register_manipulate_shape(table);
     register_reduce(table);
     register_statistics(table);
     register_sort(table);
     register_nn(table);
+    register_nn_conv(table);
+    register_nn_pool(table);
+    register_nn_norm(table);
+    register_nn_attention(table);
     register_create(table);
     register_einsum(table);
     register_image(table);

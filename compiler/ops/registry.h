@@ -25,6 +25,10 @@ enum class OperandKind {
   // A scalar, R.prim_value(T.float32(1)) or a bare number. Inference sees its Prim struct info;
   // the kernel gets an Operand with no sinfo and the constant value as `scalar`.
   PrimValue,
+  // A tensor, or an R.prim_value standing for a 0-d tensor (R.take's indices). Inference sees
+  // a Tensor or a Prim struct info; the kernel gets a buffer, or an Operand whose `value` is
+  // the scalar's expression (over sizes the other operands' shapes declare).
+  TensorOrPrimValue,
 };
 
 struct OperandSpec {
@@ -122,6 +126,7 @@ struct InferCall {
 struct Operand {
   relax::StructInfoPtr sinfo;    // a tensor with known shape and dtype
   std::optional<double> scalar;  // an R.const scalar, written into the kernel as a literal
+  tir::Expr value;               // an R.prim_value operand's expression (also `scalar` when constant)
 };
 
 struct KernelRequest {
@@ -168,10 +173,18 @@ Attrs parse_attrs(const OpDef& op, const relax::Call& call);
 void register_elementwise(std::vector<OpDef>& ops);
 void register_linalg(std::vector<OpDef>& ops);
 void register_manipulate(std::vector<OpDef>& ops);
+void register_manipulate_join(std::vector<OpDef>& ops);
+void register_manipulate_index(std::vector<OpDef>& ops);
+void register_manipulate_scatter(std::vector<OpDef>& ops);
+void register_manipulate_shape(std::vector<OpDef>& ops);
 void register_reduce(std::vector<OpDef>& ops);
 void register_statistics(std::vector<OpDef>& ops);
 void register_sort(std::vector<OpDef>& ops);
 void register_nn(std::vector<OpDef>& ops);
+void register_nn_conv(std::vector<OpDef>& ops);
+void register_nn_pool(std::vector<OpDef>& ops);
+void register_nn_norm(std::vector<OpDef>& ops);
+void register_nn_attention(std::vector<OpDef>& ops);
 void register_create(std::vector<OpDef>& ops);
 void register_einsum(std::vector<OpDef>& ops);
 void register_image(std::vector<OpDef>& ops);

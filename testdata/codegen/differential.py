@@ -8,9 +8,15 @@ The test file (a .tvms) carries the specification in comments:
   # INPUT: c float32 (m,) special   (some elements NaN, inf and -inf)
   # INPUT: i int64 (k,) range(-n,n) (integers in [-n, n), bounds over the sizes)
   # INPUT: h float32 (k,) halves    (multiples of 0.5 in [-4.5, 4.5]: ties for rounding)
+  # INPUT: r float32 (k,) roundings (bit patterns at bfloat16's rounding edges, NaN payloads)
+  # INPUT: x bfloat16 (k,)          (float32 values rounded to bfloat16; EXPECT sees them as
+  #                               float32, relaxrun gets their bits; see bfloat16 below)
   # EXPECT: np.maximum(a, 0)      numpy expression over the inputs and sizes; a tuple of
   #                               them when main returns a tuple (written as .npz)
   # TOL: 1e-5                     absolute and relative tolerance (default 1e-5)
+numpy has no bfloat16: as ml_dtypes' np.save does, bfloat16 arrays are files of 'V2' elements
+(the 16 bits). A bfloat16 result loads as such; EXPECT gives it as to_bfloat16(float values)
+(nn_reference), and the two are compared as float32 values.
 Usage: differential.py MODULE.rx TEST.tvms WORKDIR [RELAXRUN ARGUMENTS...]
 """
 import itertools
@@ -48,6 +54,10 @@ def parse_spec(path):
 
 
 def random_input(rng, dtype, shape, modifiers, env):
+    if dtype == "bfloat16":  # drawn as float32, then rounded: the values EXPECT computes with
+        return nn_reference.from_bfloat16(nn_reference.to_bfloat16(random_input(rng, "float32", shape, modifiers, env)))
+    if "roundings" in modifiers:
+        return nn_reference.bfloat16_rounding_cases(rng, shape)
     positive = "positive" in modifiers
     if "halves" in modifiers:  # k/2: exact ties for rounding
         return (rng.integers(-9, 10, size=shape) / 2).astype(dtype)
@@ -73,6 +83,8 @@ def compare(label, got, want, tol):
     """One failure line, or None when got matches numpy's want."""
     if got.shape != want.shape or got.dtype != want.dtype:
         return f"FAIL [{label}]: got {got.dtype}{got.shape}, numpy gives {want.dtype}{want.shape}"
+    if want.dtype == np.dtype("V2"):  # bfloat16 on both sides: compare their values
+        got, want = nn_reference.from_bfloat16(got), nn_reference.from_bfloat16(want)
     if want.dtype == np.bool_ or np.issubdtype(want.dtype, np.integer):
         if not np.array_equal(got, want):
             index = np.unravel_index(np.argmax(got != want), got.shape)
@@ -102,7 +114,7 @@ def main():
             shape = shape if isinstance(shape, tuple) else (shape,)
             arrays[name] = random_input(rng, dtype, shape, modifiers, env)
             path = os.path.join(workdir, f"{name}.npy")
-            np.save(path, arrays[name])
+            np.save(path, nn_reference.to_bfloat16(arrays[name]) if dtype == "bfloat16" else arrays[name])
             args += ["--input", f"{name}={path}"]
         scope = {"np": np, **{k: getattr(nn_reference, k) for k in dir(nn_reference) if not k.startswith("_")}}
         want = eval(expect, {**scope, **arrays, **env})

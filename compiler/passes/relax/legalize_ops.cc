@@ -167,7 +167,7 @@ class Legalizer {
       throw CompileError(call.loc, "R." + call.op + " needs tensor operands of known shape and dtype to be compiled, and operand " + std::to_string(position) +
                                        " is " + (sinfo ? printing::print_sinfo(*sinfo, false) : std::string("unknown")) + "; annotate or R.match_cast it");
     }
-    operands.push_back({sinfo, std::nullopt});
+    operands.push_back({sinfo, std::nullopt, nullptr});
     tensors.push_back(lowered);
   }
 
@@ -187,13 +187,16 @@ class Legalizer {
     return fields;
   }
 
-  // A scalar operand (R.prim_value of a constant), written into the kernel as a literal.
-  static ops::Operand prim_operand(const Call& call, const Expr& arg) {
+  // A scalar operand, R.prim_value of a constant (written into the kernel as a literal) or, where
+  // the operator takes one, of an expression over sizes.
+  static ops::Operand prim_operand(const Call& call, const Expr& arg, bool expression_ok) {
     const auto* prim = arg->as<PrimValue>();
     const tir::Expr value = prim ? prim->value : nullptr;
-    if (const auto* integer = value ? value->as<tir::IntImm>() : nullptr) return {nullptr, static_cast<double>(integer->value)};
-    if (const auto* number = value ? value->as<tir::FloatImm>() : nullptr) return {nullptr, number->value};
-    throw CompileError(arg->loc, "R." + call.op + " needs a constant here, such as R.prim_value(T.float32(1))");
+    if (const auto* integer = value ? value->as<tir::IntImm>() : nullptr) return {nullptr, static_cast<double>(integer->value), value};
+    if (const auto* number = value ? value->as<tir::FloatImm>() : nullptr) return {nullptr, number->value, value};
+    if (value && expression_ok) return {nullptr, std::nullopt, value};
+    throw CompileError(arg->as<Var>() ? call.loc : arg->loc, "R." + call.op + (expression_ok ? " needs R.prim_value(...) written in the call here, not a variable holding a scalar"
+                                                                 : " needs a constant here, such as R.prim_value(T.float32(1))"));
   }
 
   Expr lower_to_kernel(const ops::OpDef& op, const Call& call, std::vector<Binding>& emit, bool dataflow, bool top) {
@@ -211,10 +214,11 @@ class Legalizer {
         continue;
       }
       shapes.push_back(nullptr);
-      if (kind == ops::OperandKind::PrimValue) {
-        operands.push_back(prim_operand(call, arg));
+      StructInfoPtr given = kind == ops::OperandKind::TensorOrPrimValue ? sinfo_of(arg) : nullptr;
+      if (kind == ops::OperandKind::PrimValue || (given && given->kind == StructInfoKind::Prim)) {
+        operands.push_back(prim_operand(call, arg, kind == ops::OperandKind::TensorOrPrimValue));
       } else if (const auto* c = arg->as<Constant>(); c && c->is_scalar() && op.scalar_literals) {
-        operands.push_back({nullptr, c->scalar});
+        operands.push_back({nullptr, c->scalar, nullptr});
       } else if (kind == ops::OperandKind::TensorTuple) {
         for (const Expr& field : tuple_fields(call, lower(arg, emit, dataflow, false), emit, dataflow)) add_tensor(call, i, field, operands, tensors);
       } else {
@@ -262,7 +266,14 @@ class Legalizer {
   Expr lower(const Expr& e, std::vector<Binding>& emit, bool dataflow, bool top) {
     if (const auto* call = e->as<Call>()) {
       const ops::OpDef* op = call->unknown_op ? nullptr : ops::find_op(call->op);
-      if (op && options_.reshape_as_view && op->row_major_view) return keep_as_view(*call, emit, dataflow, top);
+      if (op && options_.reshape_as_view && op->row_major_view) {
+        try {
+          return keep_as_view(*call, emit, dataflow, top);
+        } catch (const CompileError& error) {
+          failures_.push_back(error);  // reported with the others at the end of the run
+          return std::make_shared<Call>(*call);
+        }
+      }
       if (op && op->legalize) return lower_op(*op, *call, emit, dataflow, top);
       auto copy = std::make_shared<Call>(*call);
       for (Expr& arg : copy->args) arg = lower(arg, emit, dataflow, false);
