@@ -174,30 +174,13 @@ std::string reshape_kernel(const std::string& name, const KernelRequest& request
 }  // namespace
 
 void register_manipulate(std::vector<OpDef>& ops) {
-  OpDef permute;
-  permute.name = "permute_dims";
-  permute.kernel_name = "transpose";
-  permute.operands = {{"x"}};
-  permute.attrs = {axes_attr("axes")};
-  permute.infer = infer_permute;
-  permute.legalize = permute_kernel;
-  ops.push_back(permute);
+  ops.push_back(define_op("permute_dims", "transpose", {{"x"}}, {axes_attr("axes")}, infer_permute, permute_kernel));
 
-  OpDef reshape;
-  reshape.name = "reshape";
-  reshape.kernel_name = "reshape";
-  reshape.operands = {{"x"}, {"shape", OperandKind::Shape}};
-  reshape.infer = infer_reshape;
-  reshape.legalize = reshape_kernel;
+  OpDef reshape = define_op("reshape", "reshape", {{"x"}, {"shape", OperandKind::Shape}}, {}, infer_reshape, reshape_kernel);
   reshape.row_major_view = true;
   ops.push_back(reshape);
 
-  OpDef flatten;
-  flatten.name = "flatten";
-  flatten.kernel_name = "reshape";
-  flatten.operands = {{"x"}};
-  flatten.infer = infer_flatten;
-  flatten.legalize = reshape_kernel;
+  OpDef flatten = define_op("flatten", "reshape", {{"x"}}, {}, infer_flatten, reshape_kernel);
   flatten.row_major_view = true;
   ops.push_back(flatten);
 }

@@ -203,42 +203,16 @@ std::string prelu_kernel(const std::string& name, const KernelRequest& request) 
 }  // namespace
 
 void register_nn(std::vector<OpDef>& ops) {
-  OpDef log_softmax;
-  log_softmax.name = "nn.log_softmax";
-  log_softmax.kernel_name = "log_softmax";
-  log_softmax.operands = {{"data"}};
-  log_softmax.attrs = {int_attr("axis", -1)};
-  log_softmax.infer = infer_log_softmax;
-  log_softmax.legalize = log_softmax_kernel;
-  ops.push_back(log_softmax);
+  ops.push_back(define_op("nn.log_softmax", "log_softmax", {{"data"}}, {int_attr("axis", -1)}, infer_log_softmax, log_softmax_kernel));
 
-  OpDef dropout;
-  dropout.name = "nn.dropout";
-  dropout.kernel_name = "dropout";
-  dropout.operands = {{"data"}};
-  dropout.attrs = {float_attr("rate", 0.5)};
-  dropout.infer = infer_dropout;
-  dropout.legalize = dropout_kernel;
-  ops.push_back(dropout);
+  ops.push_back(define_op("nn.dropout", "dropout", {{"data"}}, {float_attr("rate", 0.5)}, infer_dropout, dropout_kernel));
 
-  OpDef pad;
-  pad.name = "nn.pad";
-  pad.kernel_name = "pad";
-  pad.operands = {{"data"}};
-  pad.attrs = {required_attr("pad_width", AttrKind::IntList), string_attr("pad_mode", "constant", {"constant", "reflect", "replicate", "circular"}),
-               float_attr("pad_value", 0.0)};
-  pad.infer = infer_pad;
-  pad.legalize = pad_kernel;
-  ops.push_back(pad);
+  ops.push_back(define_op("nn.pad", "pad", {{"data"}},
+                          {required_attr("pad_width", AttrKind::IntList),
+                           string_attr("pad_mode", "constant", {"constant", "reflect", "replicate", "circular"}), float_attr("pad_value", 0.0)},
+                          infer_pad, pad_kernel));
 
-  OpDef prelu;
-  prelu.name = "nn.prelu";
-  prelu.kernel_name = "prelu";
-  prelu.operands = {{"data"}, {"alpha"}};
-  prelu.attrs = {int_attr("axis", 1)};
-  prelu.infer = infer_prelu;
-  prelu.legalize = prelu_kernel;
-  ops.push_back(prelu);
+  ops.push_back(define_op("nn.prelu", "prelu", {{"data"}, {"alpha"}}, {int_attr("axis", 1)}, infer_prelu, prelu_kernel));
 }
 
 }  // namespace relaxc::ops

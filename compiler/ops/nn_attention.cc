@@ -173,15 +173,10 @@ std::string attention_kernel(const std::string& name, const KernelRequest& reque
 
 void register_nn_attention(std::vector<OpDef>& ops) {
   for (const char* name : {"nn.attention", "nn.attention_bias"}) {
-    OpDef op;
-    op.name = name;
-    op.kernel_name = std::string(name).substr(3);
-    op.operands = {{"query"}, {"key"}, {"value"}, {"bias", OperandKind::Tensor, true}};
-    op.attrs = {required_attr("scale", AttrKind::Float), AttrSpec{"causal_mask", AttrKind::String, nullptr, {"TopLeft", "BottomRight"}},
-                required_attr("window_size", AttrKind::Int)};
-    op.infer = infer_attention;
-    op.legalize = attention_kernel;
-    ops.push_back(op);
+    ops.push_back(define_op(name, std::string(name).substr(3), {{"query"}, {"key"}, {"value"}, {"bias", OperandKind::Tensor, true}},
+                            {required_attr("scale", AttrKind::Float), AttrSpec{"causal_mask", AttrKind::String, nullptr, {"TopLeft", "BottomRight"}},
+                             required_attr("window_size", AttrKind::Int)},
+                            infer_attention, attention_kernel));
   }
 }
 

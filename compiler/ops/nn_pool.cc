@@ -307,15 +307,10 @@ void register_nn_pool(std::vector<OpDef>& ops) {
   for (const char* name : {"nn.adaptive_avg_pool1d", "nn.adaptive_avg_pool2d"}) {
     std::string op_name = name;
     bool one = op_name.find("1d") != std::string::npos;
-    OpDef pool;
-    pool.name = op_name;
-    pool.kernel_name = op_name.substr(3);
-    pool.operands = {{"data"}};
-    pool.attrs = {required_attr("output_size", AttrKind::IntList), string_attr("layout", one ? "NCW" : "NCHW"),
-                  required_attr("out_layout", AttrKind::String)};
-    pool.infer = infer_pool;
-    pool.legalize = adaptive_kernel;
-    ops.push_back(pool);
+    ops.push_back(define_op(
+        op_name, op_name.substr(3), {{"data"}},
+        {required_attr("output_size", AttrKind::IntList), string_attr("layout", one ? "NCW" : "NCHW"), required_attr("out_layout", AttrKind::String)},
+        infer_pool, adaptive_kernel));
   }
 }
 

@@ -194,23 +194,9 @@ void register_reduce(std::vector<OpDef>& ops) {
   };
   for (const Form& form : {Form{"sum", reduce_kernel}, Form{"mean", mean_kernel}, Form{"prod", reduce_kernel}, Form{"max", reduce_kernel},
                            Form{"min", reduce_kernel}, Form{"variance", variance_kernel}, Form{"std", variance_kernel}}) {
-    OpDef op;
-    op.name = form.name;
-    op.kernel_name = form.name;
-    op.operands = {{"x"}};
-    op.attrs = {axes_attr("axis"), bool_attr("keepdims", false)};
-    op.infer = infer_reduce;
-    op.legalize = form.legalize;
-    ops.push_back(op);
+    ops.push_back(define_op(form.name, form.name, {{"x"}}, {axes_attr("axis"), bool_attr("keepdims", false)}, infer_reduce, form.legalize));
   }
-  OpDef softmax;
-  softmax.name = "nn.softmax";
-  softmax.kernel_name = "softmax";
-  softmax.operands = {{"x"}};
-  softmax.attrs = {int_attr("axis", -1)};
-  softmax.infer = infer_same;
-  softmax.legalize = softmax_kernel;
-  ops.push_back(softmax);
+  ops.push_back(define_op("nn.softmax", "softmax", {{"x"}}, {int_attr("axis", -1)}, infer_same, softmax_kernel));
 }
 
 }  // namespace relaxc::ops

@@ -165,24 +165,11 @@ std::string scan_kernel(const std::string& name, const KernelRequest& request) {
 
 void register_statistics(std::vector<OpDef>& ops) {
   for (const char* name : {"argmax", "argmin"}) {
-    OpDef op;
-    op.name = name;
-    op.kernel_name = name;
-    op.operands = {{"x"}};
-    op.attrs = {axes_attr("axis"), bool_attr("keepdims", false)};
-    op.infer = infer_arg_extreme;
-    op.legalize = arg_extreme_kernel;
-    ops.push_back(op);
+    ops.push_back(define_op(name, name, {{"x"}}, {axes_attr("axis"), bool_attr("keepdims", false)}, infer_arg_extreme, arg_extreme_kernel));
   }
   for (const char* name : {"cumsum", "cumprod"}) {
-    OpDef op;
-    op.name = name;
-    op.kernel_name = name;
-    op.operands = {{"data"}};
-    op.attrs = {axes_attr("axis"), dtype_attr("dtype"), bool_attr("exclusive", false)};
-    op.infer = infer_scan;
-    op.legalize = scan_kernel;
-    ops.push_back(op);
+    ops.push_back(
+        define_op(name, name, {{"data"}}, {axes_attr("axis"), dtype_attr("dtype"), bool_attr("exclusive", false)}, infer_scan, scan_kernel));
   }
 }
 
