@@ -124,7 +124,8 @@ bool require_attr(const InferCall& c, const std::string& name) {
   return false;
 }
 
-DataType accumulate_dtype(DataType dtype) { return dtype == DataType::Float16 ? DataType::Float32 : dtype; }
+// float16 and bfloat16 sums are kept in float32 and rounded once (PyTorch's CPU kernels do the same).
+DataType accumulate_dtype(DataType dtype) { return dtype == DataType::Float16 || dtype == DataType::BFloat16 ? DataType::Float32 : dtype; }
 
 std::string cast_text(DataType from, DataType to, const std::string& value) {
   if (from == to) return value;
