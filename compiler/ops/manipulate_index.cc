@@ -90,7 +90,7 @@ std::string take_kernel(const std::string& name, const KernelRequest& r) {
     value = "T.if_then_else(T.int64(0) <= " + index + " and " + index + " < " + extent + ", " + value + ", " + nan + ")";
   }
   kt.open_block("T_take", loops, dim_texts(out_shape), std::string(out_shape.size(), 'S'));
-  kt.line(indexed("T_take", iters) + " = " + value);
+  kt.line(indexed("T_take", iters) + " = " + guard_empty_axes(value, {x_shape[axis]}, x.dtype));
   kt.close_block();
   return kt.str();
 }
@@ -228,7 +228,7 @@ std::string gather_elements_kernel(const std::string& name, const KernelRequest&
   std::vector<std::string> loops = loop_names("ax", out_shape.size()), iters = iter_names(loops), read = iters;
   read[axis] = wrapped_index(as_int64(indexed("B", iters)), dim_text(shape_of(data)[axis]));
   k.open_block("T_gather", loops, dim_texts(out_shape), std::string(out_shape.size(), 'S'));
-  k.line(indexed("T_gather", iters) + " = " + indexed("A", read));
+  k.line(indexed("T_gather", iters) + " = " + guard_empty_axes(indexed("A", read), {shape_of(data)[axis]}, data.dtype));
   k.close_block();
   return k.str();
 }
@@ -288,7 +288,8 @@ std::string gather_nd_kernel(const std::string& name, const KernelRequest& r) {
   }
   read.insert(read.end(), iters.begin() + static_cast<std::ptrdiff_t>(q - 1), iters.end());
   k.open_block("T_gather_nd", loops, dim_texts(out_shape), std::string(out_shape.size(), 'S'));
-  k.line(indexed("T_gather_nd", iters) + " = " + indexed("A", read));
+  std::vector<tir::Expr> indexed_axes(data_shape.begin() + static_cast<std::ptrdiff_t>(batch), data_shape.begin() + static_cast<std::ptrdiff_t>(batch + l));
+  k.line(indexed("T_gather_nd", iters) + " = " + guard_empty_axes(indexed("A", read), indexed_axes, data.dtype));
   k.close_block();
   return k.str();
 }

@@ -116,4 +116,16 @@ std::string wrapped_index(const std::string& index, const std::string& extent) {
   return "T.min(T.max(" + normalized + ", T.int64(0)), (" + extent + ") - T.int64(1))";
 }
 
+std::string guard_empty_axes(const std::string& value, const std::vector<tir::Expr>& extents, DataType dtype) {
+  std::string nonempty;
+  for (const tir::Expr& extent : extents) {
+    std::optional<int64_t> known = const_dim(extent);
+    if (known && *known > 0) continue;
+    nonempty += (nonempty.empty() ? "" : " and ") + std::string("T.int64(0) < ") + dim_text(extent);
+  }
+  if (nonempty.empty()) return value;
+  std::string fill = is_float(dtype) ? std::string("T.") + dtype_name(dtype) + "(\"nan\")" : dtype_literal(dtype, 0);
+  return "T.if_then_else(" + nonempty + ", " + value + ", " + fill + ")";
+}
+
 }  // namespace relaxc::ops

@@ -65,5 +65,9 @@ std::string as_int64(const std::string& load);
 // result is clamped into [0, extent) so that an out-of-range index (undefined in TVM) never
 // reads or writes outside the buffer.
 std::string wrapped_index(const std::string& index, const std::string& extent);
+// `value`, read at indices clamped into axes of these extents, where every one is non-empty;
+// otherwise NaN (0 for integers). numpy raises there; a kernel cannot, and must not read outside
+// its buffer or divide by the extent. Axes of a positive constant extent need no guard.
+std::string guard_empty_axes(const std::string& value, const std::vector<tir::Expr>& extents, DataType dtype);
 
 }  // namespace relaxc::ops
