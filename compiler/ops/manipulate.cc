@@ -98,13 +98,12 @@ StructInfoPtr infer_reshape(const InferCall& c) {
   return make_tensor_sinfo(*out, a.dtype);
 }
 
-StructInfoPtr infer_flatten(const InferCall& c) {
-  const StructInfo& a = *c.operands[0];
-  if (!a.shape) return make_tensor_sinfo(std::nullopt, a.dtype, 1);
-  // The product of the extents: folded where constant, `n * 12` where symbolic.
+// The product of the extents: folded where constant, `n * 12` where symbolic.
+tir::Expr extent_product(std::vector<tir::Expr>::const_iterator begin, std::vector<tir::Expr>::const_iterator end) {
   int64_t constant = 1;
   tir::Expr symbolic;
-  for (const tir::Expr& d : *a.shape) {
+  for (auto it = begin; it != end; ++it) {
+    const tir::Expr& d = *it;
     if (std::optional<int64_t> v = const_dim(d)) {
       constant *= *v;
       continue;
@@ -113,7 +112,21 @@ StructInfoPtr infer_flatten(const InferCall& c) {
   }
   tir::Expr total = dim_const(constant);
   if (symbolic) total = constant == 1 ? symbolic : std::make_shared<tir::Binary>(tir::BinaryOp::Mul, symbolic, total, DataType::Int64, SourceLoc{});
-  return make_tensor_sinfo(std::vector<tir::Expr>{total}, a.dtype);
+  return total;
+}
+
+StructInfoPtr infer_flatten(const InferCall& c) {
+  const StructInfo& a = *c.operands[0];
+  if (!a.shape) return make_tensor_sinfo(std::nullopt, a.dtype, 1);
+  return make_tensor_sinfo(std::vector<tir::Expr>{extent_product(a.shape->begin(), a.shape->end())}, a.dtype);
+}
+
+// nn.batch_flatten: (N, everything else).
+StructInfoPtr infer_batch_flatten(const InferCall& c) {
+  const StructInfo& a = *c.operands[0];
+  if (a.rank() >= 0 && a.rank() < 2) c.error("needs a tensor of rank 2 or more, not rank " + std::to_string(a.rank()));
+  if (!a.shape || a.shape->size() < 2) return make_tensor_sinfo(std::nullopt, a.dtype, 2);
+  return make_tensor_sinfo(std::vector<tir::Expr>{a.shape->front(), extent_product(a.shape->begin() + 1, a.shape->end())}, a.dtype);
 }
 
 std::string permute_kernel(const std::string& name, const KernelRequest& request) {
@@ -183,6 +196,10 @@ void register_manipulate(std::vector<OpDef>& ops) {
   OpDef flatten = define_op("flatten", "reshape", {{"x"}}, {}, infer_flatten, reshape_kernel);
   flatten.row_major_view = true;
   ops.push_back(flatten);
+
+  OpDef batch_flatten = define_op("nn.batch_flatten", "reshape", {{"data"}}, {}, infer_batch_flatten, reshape_kernel);
+  batch_flatten.row_major_view = true;
+  ops.push_back(batch_flatten);
 }
 
 }  // namespace relaxc::ops
