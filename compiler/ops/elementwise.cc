@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "compiler/ops/kernel_text.h"
+#include "compiler/ops/manipulate_util.h"
 #include "compiler/ops/op_util.h"
 
 namespace relaxc::ops {
@@ -216,11 +217,22 @@ StructInfoPtr broadcast_all(const InferCall& c, const std::vector<const StructIn
   return shape ? make_tensor_sinfo(*shape, dtype) : make_tensor_sinfo(std::nullopt, dtype, rank);
 }
 
+// A scalar operand (R.prim_value) is a 0-d tensor of the other operands' dtype, as an R.const
+// scalar is: it takes no part in choosing the dtype.
+bool is_scalar(const StructInfo* s) { return s->kind == relax::StructInfoKind::Prim; }
+
 StructInfoPtr infer_elementwise(const InferCall& c) {
   const ElementwiseForm& form = form_of(c.call.op);
   // R.where's condition is bool; the values give the dtype.
   size_t first_value = c.call.op == "where" ? 1 : 0;
-  std::vector<const StructInfo*> tensors(c.operands.begin(), c.operands.begin() + form.tensors);
+  std::vector<const StructInfo*> tensors;
+  for (int i = 0; i < form.tensors; ++i) {
+    if (!is_scalar(c.operands[static_cast<size_t>(i)])) tensors.push_back(c.operands[static_cast<size_t>(i)]);
+  }
+  if (tensors.size() <= first_value) {
+    c.error("needs a tensor operand; all of these are scalars (use R.const for a 0-d tensor)");
+    return object_sinfo();
+  }
   DataType dtype = tensors[first_value]->dtype;
   for (size_t i = first_value + 1; i < tensors.size(); ++i) dtype = common_dtype(c, *tensors[first_value], *tensors[i]);
   if (first_value == 1 && tensors[0]->dtype != DataType::Void && tensors[0]->dtype != DataType::Bool) {
@@ -257,6 +269,12 @@ std::string legalize_elementwise(const std::string& name, const KernelRequest& r
   std::vector<std::string> loops = loop_names("ax", rank);
   for (size_t i = 0; i < request.operands.size(); ++i) {
     const Operand& operand = request.operands[i];
+    if (!operand.sinfo && !operand.scalar && operand.value) {
+      // R.prim_value of an expression over sizes: computed in the kernel, in the operand dtype.
+      require_sizes_of(request, operand.value);
+      loads.push_back("T.Cast(\"" + std::string(dtype_name(in_dtype)) + "\", " + dim_text(operand.value) + ")");
+      continue;
+    }
     if (operand.scalar) {
       try {
         loads.push_back(scalar_literal(i < first_value ? DataType::Bool : in_dtype, *operand.scalar));
@@ -301,6 +319,9 @@ void register_elementwise(std::vector<OpDef>& ops) {
     if (form.tensors == 1) op.operands = {{"x"}};
     else
       for (int i = 0; i < form.tensors; ++i) op.operands.push_back({kNames[i]});
+    // Binary operands may be R.prim_value scalars, as TVM's binary operators accept them.
+    if (form.tensors == 2)
+      for (OperandSpec& operand : op.operands) operand.kind = OperandKind::TensorOrPrimValue;
     if (op.name == "where") op.operands = {{"condition"}, {"x1"}, {"x2"}};
     if (op.name == "clip") op.operands = {{"x"}, {"min", OperandKind::PrimValue}, {"max", OperandKind::PrimValue}};
     if (op.name.rfind("nn.", 0) == 0) op.operands[0].name = "data";
