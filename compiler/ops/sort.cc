@@ -163,30 +163,13 @@ std::string sort_kernel(const std::string& name, const KernelRequest& request) {
 }  // namespace
 
 void register_sort(std::vector<OpDef>& ops) {
-  OpDef sort;
-  sort.name = sort.kernel_name = "sort";
-  sort.operands = {{"x"}};
-  sort.attrs = {int_attr("axis", -1), bool_attr("descending", false)};
-  sort.infer = infer_sort;
-  sort.legalize = sort_kernel;
-  ops.push_back(sort);
-
-  OpDef argsort;
-  argsort.name = argsort.kernel_name = "argsort";
-  argsort.operands = {{"data"}};
-  argsort.attrs = {int_attr("axis", -1), bool_attr("descending", false), dtype_attr_with("dtype", "int32")};
-  argsort.infer = infer_argsort;
-  argsort.legalize = sort_kernel;
-  ops.push_back(argsort);
-
-  OpDef topk;
-  topk.name = topk.kernel_name = "topk";
-  topk.operands = {{"data"}};
-  topk.attrs = {int_attr("k", 1),           int_attr("axis", -1), string_attr("ret_type", "both", {"both", "values", "indices"}),
-                bool_attr("largest", true), dtype_attr_with("dtype", "int32")};
-  topk.infer = infer_topk;
-  topk.legalize = sort_kernel;
-  ops.push_back(topk);
+  ops.push_back(define_op("sort", "sort", {{"x"}}, {int_attr("axis", -1), bool_attr("descending", false)}, infer_sort, sort_kernel));
+  ops.push_back(define_op("argsort", "argsort", {{"data"}},
+                          {int_attr("axis", -1), bool_attr("descending", false), dtype_attr_with("dtype", "int32")}, infer_argsort, sort_kernel));
+  ops.push_back(define_op("topk", "topk", {{"data"}},
+                          {int_attr("k", 1), int_attr("axis", -1), string_attr("ret_type", "both", {"both", "values", "indices"}),
+                           bool_attr("largest", true), dtype_attr_with("dtype", "int32")},
+                          infer_topk, sort_kernel));
 }
 
 }  // namespace relaxc::ops
