@@ -12,7 +12,9 @@ namespace relaxc {
 
 std::vector<std::string> operator_names() {
   std::vector<std::string> names;
-  for (const ops::OpDef& op : ops::all_ops()) names.push_back(op.name);
+  for (const ops::OpDef& op : ops::all_ops()) {
+    if (op.has_kernel) names.push_back(op.name);
+  }
   std::sort(names.begin(), names.end());
   return names;
 }

@@ -260,6 +260,7 @@ const std::vector<OpDef>& all_ops() {
     register_manipulate_join(table);
     register_manipulate_index(table);
     register_manipulate_scatter(table);
+    register_manipulate_extra(table);
     register_manipulate_shape(table);
     register_reduce(table);
     register_statistics(table);
@@ -272,6 +273,7 @@ const std::vector<OpDef>& all_ops() {
     register_create(table);
     register_einsum(table);
     register_image(table);
+    register_misc(table);
     return table;
   }();
   return ops;

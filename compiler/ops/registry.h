@@ -151,6 +151,9 @@ struct OpDef {
   LegalizeFn legalize = nullptr;
   bool scalar_literals = false;  // R.const scalar operands are written into the kernel
   bool row_major_view = false;   // the result is the operand's elements in the same order (a view)
+  // False for an operator known only to be rejected with its reason (dynamic_strided_slice):
+  // it is not listed among the operators relaxc compiles.
+  bool has_kernel = true;
 
   size_t min_operands() const;
   const AttrSpec* find_attr(const std::string& attr) const;
@@ -176,6 +179,7 @@ void register_manipulate(std::vector<OpDef>& ops);
 void register_manipulate_join(std::vector<OpDef>& ops);
 void register_manipulate_index(std::vector<OpDef>& ops);
 void register_manipulate_scatter(std::vector<OpDef>& ops);
+void register_manipulate_extra(std::vector<OpDef>& ops);
 void register_manipulate_shape(std::vector<OpDef>& ops);
 void register_reduce(std::vector<OpDef>& ops);
 void register_statistics(std::vector<OpDef>& ops);
@@ -188,5 +192,6 @@ void register_nn_attention(std::vector<OpDef>& ops);
 void register_create(std::vector<OpDef>& ops);
 void register_einsum(std::vector<OpDef>& ops);
 void register_image(std::vector<OpDef>& ops);
+void register_misc(std::vector<OpDef>& ops);
 
 }  // namespace relaxc::ops

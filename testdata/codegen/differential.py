@@ -91,7 +91,7 @@ def compare(label, got, want, tol):
             return f"FAIL [{label}]: at {index} got {got[index]} but numpy gives {want[index]}"
         return None
     if not np.allclose(got, want, rtol=tol, atol=tol, equal_nan=True):
-        diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+        diff = np.array(np.abs(got.astype(np.float64) - want.astype(np.float64)))  # an array even when 0-d
         diff[np.isnan(got) != np.isnan(want)] = np.inf
         index = np.unravel_index(np.nanargmax(diff), diff.shape)
         return f"FAIL [{label}]: at {index} got {got[index]} but numpy gives {want[index]}"
