@@ -60,14 +60,7 @@ StructInfoPtr infer_scatter_nd(const InferCall& c) {
   const StructInfo& data = *c.operands[0];
   const StructInfo& indices = *c.operands[1];
   const StructInfo& updates = *c.operands[2];
-  if (indices.dtype != DataType::Void && !is_int(indices.dtype))
-    c.error(std::string("the indices must have an integer dtype, not ") + dtype_name(indices.dtype));
-  if (data.dtype != DataType::Void && updates.dtype != DataType::Void && data.dtype != updates.dtype) {
-    c.error(std::string("the data (") + dtype_name(data.dtype) + ") and the updates (" + dtype_name(updates.dtype) + ") must have the same dtype");
-  }
-  const std::string& reduction = c.attrs.get_string("reduction");
-  if (data.dtype == DataType::Bool && reduction != "update")
-    c.error_at("reduction", "reduction=\"" + reduction + "\" of bool tensors is not supported; only \"update\" is");
+  check_scatter_operands(c, data, indices, updates);
   StructInfoPtr out = like(data, data.dtype);
   if (indices.rank() == 0) c.error("the indices must have at least one axis (the index rows' length)");
   if (!data.shape || !indices.shape || !updates.shape || indices.rank() == 0) return out;

@@ -32,14 +32,7 @@ StructInfoPtr infer_scatter_elements(const InferCall& c) {
   const StructInfo& data = *c.operands[0];
   const StructInfo& indices = *c.operands[1];
   const StructInfo& updates = *c.operands[2];
-  if (indices.dtype != DataType::Void && !is_int(indices.dtype))
-    c.error(std::string("the indices must have an integer dtype, not ") + dtype_name(indices.dtype));
-  if (data.dtype != DataType::Void && updates.dtype != DataType::Void && data.dtype != updates.dtype) {
-    c.error(std::string("the data (") + dtype_name(data.dtype) + ") and the updates (" + dtype_name(updates.dtype) + ") must have the same dtype");
-  }
-  if (data.dtype == DataType::Bool && c.attrs.get_string("reduction") != "update") {
-    c.error_at("reduction", "reduction=\"" + c.attrs.get_string("reduction") + "\" of bool tensors is not supported; only \"update\" is");
-  }
+  check_scatter_operands(c, data, indices, updates);
   StructInfoPtr out = like(data, data.dtype);
   if (data.rank() < 0 || indices.rank() < 0 || updates.rank() < 0) return out;
   if (data.rank() != indices.rank() || indices.rank() != updates.rank()) {

@@ -116,6 +116,19 @@ std::string wrapped_index(const std::string& index, const std::string& extent) {
   return "T.min(T.max(" + normalized + ", T.int64(0)), (" + extent + ") - T.int64(1))";
 }
 
+void check_scatter_operands(const InferCall& c, const relax::StructInfo& data, const relax::StructInfo& indices, const relax::StructInfo& updates) {
+  if (indices.dtype != DataType::Void && !is_int(indices.dtype)) {
+    c.error(std::string("the indices must have an integer dtype, not ") + dtype_name(indices.dtype));
+  }
+  if (data.dtype != DataType::Void && updates.dtype != DataType::Void && data.dtype != updates.dtype) {
+    c.error(std::string("the data (") + dtype_name(data.dtype) + ") and the updates (" + dtype_name(updates.dtype) + ") must have the same dtype");
+  }
+  const std::string& reduction = c.attrs.get_string("reduction");
+  if (data.dtype == DataType::Bool && reduction != "update") {
+    c.error_at("reduction", "reduction=\"" + reduction + "\" of bool tensors is not supported; only \"update\" is");
+  }
+}
+
 std::string guard_empty_axes(const std::string& value, const std::vector<tir::Expr>& extents, DataType dtype) {
   std::string nonempty;
   for (const tir::Expr& extent : extents) {

@@ -68,6 +68,9 @@ std::string wrapped_index(const std::string& index, const std::string& extent);
 // `value`, read at indices clamped into axes of these extents, where every one is non-empty;
 // otherwise NaN (0 for integers). numpy raises there; a kernel cannot, and must not read outside
 // its buffer or divide by the extent. Axes of a positive constant extent need no guard.
+// The dtype rules the scatter operators share: integer indices, updates of the data's dtype,
+// bool data only with reduction="update".
+void check_scatter_operands(const InferCall& c, const relax::StructInfo& data, const relax::StructInfo& indices, const relax::StructInfo& updates);
 std::string guard_empty_axes(const std::string& value, const std::vector<tir::Expr>& extents, DataType dtype);
 
 }  // namespace relaxc::ops
