@@ -217,6 +217,20 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
     if (!text) fail(loc_of(call.positional[0]), "R.str takes a string");
     return std::make_shared<StringImm>(*text, loc_of(ctx));
   }
+  if (name == "R.tuple") {
+    // R.tuple(a, b): the function form of (a, b).
+    expect_arguments(call, 0, 1024, {});
+    std::vector<Expr> fields;
+    for (P::ExprContext* arg : call.positional) fields.push_back(build_expr(arg));
+    return std::make_shared<Tuple>(std::move(fields), loc_of(ctx));
+  }
+  if (name == "R.TupleGetItem") {
+    // R.TupleGetItem(t, 1): the function form of t[1].
+    expect_arguments(call, 2, 2, {});
+    std::optional<int64_t> index = integer_literal(call.positional[1]);
+    if (!index || *index < 0 || *index > 1000000) fail(loc_of(call.positional[1]), "R.TupleGetItem's index is a non-negative integer");
+    return std::make_shared<TupleGetItem>(build_expr(call.positional[0]), static_cast<int>(*index), loc_of(ctx));
+  }
   if (name == "R.match_cast") fail(call.loc, "R.match_cast can only be bound directly: 'v = R.match_cast(x, struct_info)'");
   if (name == "R.output") fail(call.loc, "R.output(...) is a statement, at the end of a dataflow block");
   if (name.rfind("R.", 0) == 0) return build_operator_call(call, std::move(node));

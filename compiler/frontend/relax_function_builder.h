@@ -209,8 +209,10 @@ class RelaxFunctionBuilder {
       expect_arguments(*call, 0, 2, {"shape", "dtype", "ndim"});
       P::ExprContext* shape = call->positional.size() > 0 ? call->positional[0] : call->keyword("shape");
       P::ExprContext* dtype = call->positional.size() > 1 ? call->positional[1] : call->keyword("dtype");
-      // R.Tensor("float32") names only the dtype.
+      // R.Tensor("float32") names only the dtype; R.Tensor(None, "float32", ndim=2), as TVM prints
+      // a tensor of unknown shape, names no shape.
       if (shape && call->positional.size() == 1 && string_literal(shape)) std::swap(shape, dtype);
+      if (shape && is_none_literal(shape)) shape = nullptr;
       if (shape) sinfo->shape = build_dims(shape);
       if (dtype) sinfo->dtype = dtype_of(dtype);
       if (P::ExprContext* ndim = call->keyword("ndim")) {

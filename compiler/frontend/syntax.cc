@@ -185,6 +185,11 @@ std::optional<double> float_literal(P::ExprContext* expr) {
   return negative ? -value : value;
 }
 
+bool is_none_literal(P::ExprContext* expr) {
+  auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(expr));
+  return atom && dynamic_cast<P::NoneAtomContext*>(atom->atom()) != nullptr;
+}
+
 std::optional<double> special_float_literal(P::ExprContext* expr) {
   std::optional<std::string> text = string_literal(expr);
   if (!text) {

@@ -50,6 +50,7 @@ std::optional<int64_t> integer_literal(P::ExprContext* expr);  // also `-3`
 std::optional<double> float_literal(P::ExprContext* expr);
 // "inf", "-inf", "nan" or float("inf"): the spellings of a non-finite float in TVMScript.
 std::optional<double> special_float_literal(P::ExprContext* expr);
+bool is_none_literal(P::ExprContext* expr);  // `None`
 
 // Decodes the body of one quoted literal token, with Python escapes.
 std::string unquote(const std::string& token_text);
