@@ -102,8 +102,10 @@ TypedExpr TirExprBuilder::build_call(P::ExprContext* ctx, const CallSyntax& call
     return {make_binary(flavour.op, a, b, loc), false};
   }
   if (const ops::TirIntrinsic* intrinsic = ops::find_tir_intrinsic(short_name)) return build_intrinsic(*intrinsic, call, loc);
-  if (short_name == "if_then_else") {
-    expect_arguments(call, 3, 3, {});
+  // T.Select (TVM's legalizer writes it) evaluates both sides in TVM; reading only the chosen
+  // one, as for T.if_then_else, gives the same values and never a read a guard should prevent.
+  if (short_name == "if_then_else" || short_name == "Select") {
+    expect_arguments(call, 3, 3, {"dtype"});
     Expr cond = build(call.positional[0]).expr;
     TypedExpr a = build(call.positional[1]);
     TypedExpr b = build(call.positional[2]);

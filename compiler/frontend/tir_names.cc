@@ -21,7 +21,7 @@ const std::vector<std::string> kStatements = {
 };
 // The math intrinsics come from ops::tir_intrinsics().
 const std::vector<std::string> kValues = {
-    "T.max",      "T.min",       "T.if_then_else", "T.Cast",     "T.cast",      "T.floordiv",  "T.floormod",
+    "T.max",      "T.min",       "T.if_then_else", "T.Select",   "T.Cast",     "T.cast",      "T.floordiv",  "T.floormod",
     "T.truncdiv", "T.truncmod",  "T.min_value",   "T.max_value",
 };
 }  // namespace
