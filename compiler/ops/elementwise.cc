@@ -170,10 +170,10 @@ const char* accepted_text(Accepts rule) {
 }
 
 // A scalar written into a kernel of `dtype`; an infinite bound of an integer kernel is the
-// dtype's extreme value.
-std::string scalar_literal(DataType dtype, double value) {
+// dtype's extreme value, and a NaN one has no meaning.
+std::string scalar_literal(const relax::Call& call, DataType dtype, double value) {
   if (!is_float(dtype) && std::isinf(value)) return std::string("T.") + (value > 0 ? "max_value" : "min_value") + "(\"" + dtype_name(dtype) + "\")";
-  if (!is_float(dtype) && std::isnan(value)) throw std::invalid_argument("NaN");
+  if (!is_float(dtype) && std::isnan(value)) throw CompileError(call.loc, "R." + call.op + ": a NaN bound for an integer tensor has no meaning");
   return dtype_literal(dtype, value);
 }
 
@@ -276,11 +276,7 @@ std::string legalize_elementwise(const std::string& name, const KernelRequest& r
       continue;
     }
     if (operand.scalar) {
-      try {
-        loads.push_back(scalar_literal(i < first_value ? DataType::Bool : in_dtype, *operand.scalar));
-      } catch (const std::invalid_argument&) {
-        throw CompileError(request.call.loc, "R." + request.call.op + ": a NaN bound for an integer tensor has no meaning");
-      }
+      loads.push_back(scalar_literal(request.call, i < first_value ? DataType::Bool : in_dtype, *operand.scalar));
       continue;
     }
     const std::vector<tir::Expr>& shape = shape_of(*operand.sinfo);
