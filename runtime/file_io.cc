@@ -33,16 +33,42 @@ std::string write_file_atomically(const std::string& path, const std::string& co
   return "";
 }
 
-std::string read_whole_file(const std::string& path, std::string& contents) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "cannot read '" + path + "': " + std::strerror(errno);
+std::string open_regular_file(const std::string& path, int& fd) {
+  fd = -1;
+  // stat before open: opening a FIFO blocks until a writer comes, and a device such as
+  // /dev/zero never ends, so anything but a regular file is refused by name first.
   struct stat info {};
-  if (::fstat(fd, &info) != 0 || S_ISDIR(info.st_mode)) {
-    std::string why = S_ISDIR(info.st_mode) ? "it is a directory" : std::strerror(errno);
+  if (::stat(path.c_str(), &info) != 0) return "cannot read '" + path + "': " + std::strerror(errno);
+  if (!S_ISREG(info.st_mode)) {
+    const char* kind = S_ISDIR(info.st_mode)    ? "a directory"
+                       : S_ISFIFO(info.st_mode) ? "a FIFO"
+                       : S_ISCHR(info.st_mode)  ? "a character device"
+                       : S_ISBLK(info.st_mode)  ? "a block device"
+                       : S_ISSOCK(info.st_mode) ? "a socket"
+                                                : "not a regular file";
+    return "cannot read '" + path + "': it is " + kind + ", not a regular file";
+  }
+  // O_NONBLOCK in case the path was replaced by a FIFO since the stat; fstat checks again.
+  fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return "cannot read '" + path + "': " + std::strerror(errno);
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    fd = -1;
+    return "cannot read '" + path + "': not a regular file";
+  }
+  return "";
+}
+
+std::string read_whole_file(const std::string& path, std::string& contents) {
+  int fd = -1;
+  if (std::string error = open_regular_file(path, fd); !error.empty()) return error;
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    std::string why = std::strerror(errno);
     ::close(fd);
     return "cannot read '" + path + "': " + why;
   }
-  // One read into a buffer of the file's size; a pipe or a file still growing reads on to its end.
+  // One read into a buffer of the file's size; a file still growing reads on to its end.
   contents.assign(static_cast<size_t>(std::max<off_t>(info.st_size, 0)), '\0');
   size_t used = 0;
   while (true) {

@@ -8,7 +8,10 @@ namespace relaxrt {
 
 // Returns "" on success, otherwise a message naming the path and the reason.
 std::string write_file_atomically(const std::string& path, const std::string& contents);
-// Returns "" on success; `contents` receives the whole file.
+// Opens a regular file for reading, refusing FIFOs, devices and directories without blocking;
+// returns "" and sets `fd`, or a message naming the path and what it is.
+std::string open_regular_file(const std::string& path, int& fd);
+// Returns "" on success; `contents` receives the whole file (a regular file only).
 std::string read_whole_file(const std::string& path, std::string& contents);
 
 }  // namespace relaxrt

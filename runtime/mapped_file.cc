@@ -1,5 +1,7 @@
 #include "runtime/mapped_file.h"
 
+#include "runtime/file_io.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -12,12 +14,13 @@
 namespace relaxrt {
 
 std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  int fd = -1;
+  if (std::string error = open_regular_file(path, fd); !error.empty()) throw std::runtime_error(error);
   struct stat info {};
-  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+  if (fstat(fd, &info) != 0) {
+    int error = errno;
     ::close(fd);
-    throw std::runtime_error(path + ": not a regular file");
+    throw std::runtime_error(path + ": cannot read: " + std::strerror(error));
   }
   std::shared_ptr<MappedFile> file(new MappedFile());
   file->size_ = static_cast<size_t>(info.st_size);

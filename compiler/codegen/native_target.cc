@@ -44,10 +44,10 @@ NativeTarget make_native_target(const TargetOptions& options) {
   target.cpu = options.cpu == "native" ? (host ? llvm::sys::getHostCPUName().str() : "generic") : options.cpu;
   llvm::SubtargetFeatures features;
   if (options.cpu == "native" && host) {
-    for (const auto& [name, enabled] : llvm::sys::getHostCPUFeatures()) {
-      if (!enabled) continue;
-      features.AddFeature(name.str());
-    }
+    // Disabled features are named too ("-avx512fp16"): the host CPU's name can imply features
+    // this particular CPU (or the VM it is in) lacks, such as a "sapphirerapids" without
+    // AVX512-FP16, and code using them would stop at an illegal instruction.
+    for (const auto& [name, enabled] : llvm::sys::getHostCPUFeatures()) features.AddFeature(name.str(), enabled);
   }
   std::unique_ptr<llvm::MCSubtargetInfo> subtarget(llvm_target->createMCSubtargetInfo(target.triple, target.cpu, features.getString()));
   if (!subtarget || !subtarget->isCPUStringValid(target.cpu)) {

@@ -1,6 +1,5 @@
 #include "compiler/frontend/parse.h"
 
-#include <cstdio>
 #include <string>
 
 #include "TvmsLexer.h"
@@ -100,10 +99,7 @@ ParsedFile ParsedFile::parse(const SourceFile& file) {
   const std::string& text = file.text();
   size_t bad = find_invalid_utf8(text);
   if (bad != std::string::npos) {
-    char byte[8];
-    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[bad]));
-    throw CompileError(loc_of_offset(text, bad),
-                       std::string("invalid UTF-8 byte ") + byte + "; a .tvms file is UTF-8 text");
+    throw CompileError(loc_of_offset(text, bad), describe_invalid_utf8(text, bad) + "; a .tvms file is UTF-8 text");
   }
   auto state = std::make_unique<State>();
   state->input = std::make_unique<antlr4::ANTLRInputStream>(text);
