@@ -3,17 +3,21 @@
 #include <llvm/Support/CommandLine.h>
 
 #include <llvm/ADT/SmallVector.h>
+#include <llvm/Analysis/LoopInfo.h>
+#include <llvm/IR/Dominators.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
 #include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Passes/StandardInstrumentations.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
 #include <llvm/TargetParser/SubtargetFeature.h>
 #include <llvm/TargetParser/Triple.h>
+#include <algorithm>
 #include <stdexcept>
 
 namespace relaxc::codegen {
@@ -76,13 +80,44 @@ TargetInfo target_info(const TargetOptions& options) {
   return TargetInfo{target.triple, target.cpu, target.features};
 }
 
+namespace {
+
+// The depth of the deepest loop in `fn`.
+unsigned max_loop_depth(llvm::Function& fn) {
+  llvm::DominatorTree dominators(fn);
+  llvm::LoopInfo loops(dominators);
+  unsigned depth = 0;
+  for (llvm::BasicBlock& block : fn) depth = std::max(depth, loops.getLoopDepth(&block));
+  return depth;
+}
+
+// LLVM's loop passes visit every loop of a nest and, in each, the blocks and induction
+// variables of the loops around and inside it: their time grows with the cube of the nest's
+// depth (250 levels: 1.8 s, 1000 levels: a minute). No schedule nests loops this deep, so such a
+// function is left unoptimised, as at -O0, and compiles in time linear in its size.
+void skip_optimising_deep_loop_nests(llvm::Module& module) {
+  for (llvm::Function& fn : module) {
+    if (fn.isDeclaration() || max_loop_depth(fn) <= kMaxOptimisedLoopDepth) continue;
+    fn.removeFnAttr(llvm::Attribute::AlwaysInline);
+    fn.addFnAttr(llvm::Attribute::NoInline);
+    fn.addFnAttr(llvm::Attribute::OptimizeNone);
+  }
+}
+
+}  // namespace
+
 void optimize_module(llvm::Module& module, NativeTarget& target) {
   if (target.opt_level == 0) return;
+  skip_optimising_deep_loop_nests(module);
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder builder(target.machine.get());
+  // The new pass manager honours optnone only through this instrumentation.
+  llvm::PassInstrumentationCallbacks instrumentation;
+  llvm::OptNoneInstrumentation optnone(/*DebugLogging=*/false);
+  optnone.registerCallbacks(instrumentation);
+  llvm::PassBuilder builder(target.machine.get(), llvm::PipelineTuningOptions(), std::nullopt, &instrumentation);
   builder.registerModuleAnalyses(mam);
   builder.registerCGSCCAnalyses(cgam);
   builder.registerFunctionAnalyses(fam);
@@ -98,11 +133,18 @@ std::string emit_machine_code(llvm::Module& module, NativeTarget& target, bool a
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream stream(buffer);
   llvm::legacy::PassManager passes;
+  // A function left unoptimised for its loop depth (skip_optimising_deep_loop_nests) would
+  // still meet the optimising register allocator, whose live-range updates grow the same way;
+  // such a module is compiled at the back end's -O0, which allocates registers in one pass.
+  llvm::CodeGenOptLevel level = target.machine->getOptLevel();
+  bool deep = std::any_of(module.begin(), module.end(), [](const llvm::Function& fn) { return fn.hasOptNone(); });
+  if (deep) target.machine->setOptLevel(llvm::CodeGenOptLevel::None);
   auto type = assembly ? llvm::CodeGenFileType::AssemblyFile : llvm::CodeGenFileType::ObjectFile;
   if (target.machine->addPassesToEmitFile(passes, stream, nullptr, type)) {
     throw std::runtime_error("LLVM cannot emit " + std::string(assembly ? "assembly" : "object code") + " for '" + target.triple + "'");
   }
   passes.run(module);
+  target.machine->setOptLevel(level);
   return std::string(buffer.begin(), buffer.end());
 }
 

@@ -39,6 +39,8 @@ struct TargetInfo {
   std::vector<std::string> features;
 };
 TargetInfo target_info(const TargetOptions& options);
+// A function with loops nested deeper than this is not optimised (see native_target.cc).
+constexpr unsigned kMaxOptimisedLoopDepth = 64;
 void optimize_module(llvm::Module& module, NativeTarget& target);
 // "obj" or "asm".
 std::string emit_machine_code(llvm::Module& module, NativeTarget& target, bool assembly);

@@ -193,6 +193,7 @@ class PrimFuncBuilder {
   Stmt build_let(P::AssignStatementContext* assign, const std::vector<Item*>& items, size_t rest, Place place) {
     std::string name = *dotted_name(assign->targets->expr(0));
     SourceLoc loc = loc_of(assign);
+    NestingGuard nesting(*this, 1, loc);
     TypedExpr value = exprs_.build(assign->value->expr(0));
     DataType dtype = value.expr->dtype;
     bool annotated = false;
@@ -321,6 +322,7 @@ class PrimFuncBuilder {
       }
       levels.push_back(level);
     }
+    NestingGuard nesting(*this, levels.size(), loc_of(loop->targets));
     scope_.push();
     std::vector<std::shared_ptr<For>> loops;
     for (size_t i = 0; i < levels.size(); ++i) {
@@ -420,6 +422,24 @@ class PrimFuncBuilder {
     VarPtr var;
     Expr min, extent;
   };
+
+  // Loops and local bindings each nest the rest of the function one statement deeper (the
+  // statements after `v = e` are the body of its Let), and every pass walks that nesting
+  // recursively; the limit keeps it well inside the stack.
+  struct NestingGuard {
+    NestingGuard(PrimFuncBuilder& builder, size_t levels, SourceLoc loc) : builder_(builder), levels_(levels) {
+      if (builder_.nesting_ + levels_ > kMaxStatementNesting) {
+        fail(loc, "statements nested more than " + std::to_string(kMaxStatementNesting) +
+                      " deep (loops and local variables, each of which holds the statements after it)");
+      }
+      builder_.nesting_ += levels_;
+    }
+    ~NestingGuard() { builder_.nesting_ -= levels_; }
+    PrimFuncBuilder& builder_;
+    size_t levels_;
+  };
+  static constexpr size_t kMaxStatementNesting = 1000;
+  size_t nesting_ = 0;
 
   Scope scope_;
   TirExprBuilder exprs_;

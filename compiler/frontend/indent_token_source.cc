@@ -51,6 +51,7 @@ class LogicalLineBuilder {
               out_.push_back(make(TvmsLexer::NEWLINE, "\n", *token));
             }
             at_line_start = true;
+            operators_in_statement_ = 0;
           }
           continue;
         case TvmsLexer::TAB:
@@ -70,6 +71,7 @@ class LogicalLineBuilder {
         at_line_start = false;
       }
       track_brackets(*token);
+      count_operators(*token);
       out_.push_back(std::move(token));
     }
   }
@@ -97,6 +99,10 @@ class LogicalLineBuilder {
   void indent_to(const antlr4::Token& token) {
     size_t col = token.getCharPositionInLine();
     if (col > indents_.back()) {
+      if (indents_.size() > static_cast<size_t>(kMaxIndentDepth)) {
+        throw CompileError(loc_of(token), "more than " + std::to_string(kMaxIndentDepth) +
+                                              " levels of indentation (Python's limit, so TVM could not read this either)");
+      }
       indents_.push_back(col);
       out_.push_back(make(TvmsLexer::INDENT, "<indent>", token));
       return;
@@ -107,6 +113,42 @@ class LogicalLineBuilder {
     }
     if (col != indents_.back()) {
       throw CompileError(loc_of(token), "unindent does not match any outer indentation level");
+    }
+  }
+
+  // Every operator, attribute access and chained call or subscript nests the expression one
+  // level deeper (a sum of n terms is n levels), and the parser and every pass after it walk
+  // that nesting recursively; so the operators of one statement are limited where they are
+  // read. A list of many elements is not nesting and is not counted.
+  void count_operators(const antlr4::Token& token) {
+    size_t type = token.getType();
+    size_t before = out_.empty() ? 0 : out_.back()->getType();
+    if (type == TvmsLexer::SEMI && open_brackets_.empty()) {
+      operators_in_statement_ = 0;
+      return;
+    }
+    bool chained_bracket = (type == TvmsLexer::LPAREN || type == TvmsLexer::LBRACK) &&
+                           (before == TvmsLexer::RPAREN || before == TvmsLexer::RBRACK);
+    if (!chained_bracket && !is_operator(type)) return;
+    if (++operators_in_statement_ > kMaxOperatorsPerStatement) {
+      throw CompileError(loc_of(token), "more than " + std::to_string(kMaxOperatorsPerStatement) +
+                                            " operators in one statement; split the expression into several "
+                                            "statements (relaxc's limit on how deeply an expression nests)");
+    }
+  }
+
+  static bool is_operator(size_t type) {
+    switch (type) {
+      case TvmsLexer::DOT: case TvmsLexer::POWER: case TvmsLexer::STAR: case TvmsLexer::DOUBLESLASH:
+      case TvmsLexer::SLASH: case TvmsLexer::PERCENT: case TvmsLexer::PLUS: case TvmsLexer::MINUS:
+      case TvmsLexer::TILDE: case TvmsLexer::AMP: case TvmsLexer::PIPE: case TvmsLexer::CARET:
+      case TvmsLexer::LSHIFT: case TvmsLexer::RSHIFT: case TvmsLexer::EQ: case TvmsLexer::NE:
+      case TvmsLexer::LE: case TvmsLexer::GE: case TvmsLexer::LT: case TvmsLexer::GT: case TvmsLexer::AT:
+      case TvmsLexer::AND: case TvmsLexer::OR: case TvmsLexer::NOT: case TvmsLexer::IF:
+      case TvmsLexer::LAMBDA: case TvmsLexer::IS: case TvmsLexer::IN:
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -157,6 +199,7 @@ class LogicalLineBuilder {
   std::vector<std::unique_ptr<antlr4::Token>> out_;
   std::vector<size_t> indents_{0};
   std::vector<OpenBracket> open_brackets_;
+  int operators_in_statement_ = 0;
 };
 
 }  // namespace

@@ -7,14 +7,17 @@
 
 #include "compiler/codegen/build_executable.h"
 #include "compiler/driver/compile.h"
-#include "compiler/passes/relax/bind_params.h"
 #include "compiler/passes/pipeline.h"
+#include "compiler/passes/relax/bind_params.h"
+#include "compiler/support/large_stack.h"
 #include "tune.h"
 #include "runtime/npz.h"
 #include "runtime/file_io.h"
 #include "version.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int relaxc_main(int argc, char** argv) {
   CLI::App app{"relaxc: compile a TVMScript (.tvms) module of Relax and TensorIR functions"};
   std::string input, output, emit = "rx", triple, cpu = "native", opt = "2", bind_path, bind_function = "main", after = "check";
   bool verbose = false, show_meta = false, allow_unused_params = false;
@@ -177,4 +180,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   return 0;
+}
+
+}  // namespace
+
+// On a thread with a large stack: see compiler/support/large_stack.h.
+int main(int argc, char** argv) {
+  return relaxc::run_with_stack(relaxc::kToolStackBytes, [&] { return relaxc_main(argc, argv); });
 }
