@@ -37,10 +37,15 @@ FLOAT
     ;
 INTEGER  : DIGITS | '0' [xX] [0-9a-fA-F]+ ('_'? [0-9a-fA-F]+)*;
 
+// Triple-quoted strings span lines (TVM's metadata section is one); the shortest match ends
+// at the first unescaped closing triple quote.
 STRING
-    : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"'
+    : '"""' ('\\' . | ~'\\')*? '"""'
+    | '\'\'\'' ('\\' . | ~'\\')*? '\'\'\''
+    | '"' (~["\\\r\n] | '\\' ~[\r\n])* '"'
     | '\'' (~['\\\r\n] | '\\' ~[\r\n])* '\''
     ;
+// An unterminated triple-quoted string reads as an empty string and an unterminated one.
 UNTERMINATED_STRING
     : '"' (~["\\\r\n] | '\\' ~[\r\n])*
     | '\'' (~['\\\r\n] | '\\' ~[\r\n])*

@@ -9,6 +9,7 @@
 #include "compiler/frontend/build_relax_function.h"
 #include "compiler/frontend/parse.h"
 #include "compiler/frontend/syntax.h"
+#include "compiler/ir/tvm_metadata.h"
 
 namespace relaxc {
 
@@ -137,6 +138,9 @@ class ModuleBuilder {
   // `metadata = {"relax.expr.Constant": [{"dtype": ..., "shape": (...), "data": "<base64>"}, ...]}`,
   // as relaxc --show-meta prints it.
   std::vector<ConstantTensor> build_metadata(P::AssignStatementContext* assign) {
+    if (std::optional<CallSyntax> call = as_call(assign->value->expr(0)); call && call->callee_name == "tvm.ir.load_json") {
+      return build_tvm_metadata(*call);
+    }
     AttrValuePtr root = build_attr_value(assign->value->expr(0));
     auto expect = [](bool ok, const AttrValue& at, const std::string& what) {
       if (!ok) fail(at.loc, "metadata: expected " + what);
@@ -179,6 +183,17 @@ class ModuleBuilder {
         constants.push_back(std::move(tensor));
       }
     }
+    return constants;
+  }
+
+  // `metadata = tvm.ir.load_json("""...""")`, as TVM prints it with show_meta=True.
+  std::vector<ConstantTensor> build_tvm_metadata(const CallSyntax& call) {
+    expect_arguments(call, 1, 1, {});
+    std::optional<std::string> json = string_literal(call.positional[0]);
+    if (!json) fail(loc_of(call.positional[0]), "tvm.ir.load_json takes the JSON text as a string");
+    std::string error;
+    std::vector<ConstantTensor> constants = read_tvm_metadata(*json, error);
+    if (!error.empty()) fail(loc_of(call.positional[0]), "metadata: " + error);
     return constants;
   }
 

@@ -113,12 +113,27 @@ P::ExprContext* strip_parens(P::ExprContext* expr) {
   }
 }
 
+namespace {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+// Python's escapes in a non-raw literal: \n \t \r \0, \xHH (a byte: TVM's printer writes every
+// non-ASCII byte of its metadata so), backslash-newline (a line continuation), and \<other>,
+// which keeps the character.
 std::string unquote(const std::string& text) {
   std::string out;
-  if (text.size() < 2) return out;
-  for (size_t i = 1; i + 1 < text.size(); ++i) {
+  bool triple = text.size() >= 6 && (text.compare(0, 3, "\"\"\"") == 0 || text.compare(0, 3, "'''") == 0);
+  size_t quote = triple ? 3 : 1;
+  if (text.size() < 2 * quote) return out;
+  size_t end = text.size() - quote;
+  for (size_t i = quote; i < end; ++i) {
     char c = text[i];
-    if (c != '\\' || i + 2 >= text.size()) {
+    if (c != '\\' || i + 1 >= end) {
       out.push_back(c);
       continue;
     }
@@ -128,6 +143,18 @@ std::string unquote(const std::string& text) {
       case 't': out.push_back('\t'); break;
       case 'r': out.push_back('\r'); break;
       case '0': out.push_back('\0'); break;
+      case '\n': break;
+      case 'x': {
+        int hi = i + 1 < end ? hex_value(text[i + 1]) : -1;
+        int lo = i + 2 < end ? hex_value(text[i + 2]) : -1;
+        if (hi < 0 || lo < 0) {
+          out += "\\x";
+          break;
+        }
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        break;
+      }
       default: out.push_back(next); break;
     }
   }

@@ -4,8 +4,8 @@
 #include <algorithm>
 
 #include "compiler/ir/printer/printer.h"
+#include "compiler/ir/tvm_metadata.h"
 
-#include "compiler/support/base64.h"
 #include "compiler/ir/printer/printer_internal.h"
 
 namespace relaxc {
@@ -86,17 +86,10 @@ std::string print_module(const Module& module, bool show_meta) {
     start = end + 1;
   }
   if (metadata && show_meta && !module.constants.empty()) {
-    cleaned += "\nmetadata = {\"relax.expr.Constant\": [\n";
-    for (const ConstantTensor& c : module.constants) {
-      std::string shape;
-      for (size_t i = 0; i < c.shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(c.shape[i]);
-      if (c.shape.size() == 1) shape += ",";
-      cleaned += "    {\"dtype\": \"" + std::string(dtype_name(c.dtype)) + "\", \"shape\": (" + shape + "), \"data\": \"" + base64_encode(c.bytes) + "\"},\n";
-    }
-    cleaned += "]}\n";
-  } else if (metadata) {
-    cleaned += "\n# Metadata omitted. Use show_meta=True in script() method to show it.\n";
+    // Before everything else, as TVM's printer puts it.
+    return tvm_metadata_statement(module.constants, MetadataLayout::StructInfo) + cleaned;
   }
+  if (metadata) cleaned += "\n# Metadata omitted. Use show_meta=True in script() method to show it.\n";
   return cleaned;
 }
 
