@@ -24,6 +24,7 @@ struct FunctionSyntax {
   FunctionKind kind;
   bool is_pure = true;
   bool is_private = false;
+  bool s_tir = false;  // @T.prim_func(s_tir=True): TVM's current spelling of block-based TensorIR
 };
 
 bool bool_keyword(P::ExprContext* value) {
@@ -43,8 +44,10 @@ FunctionSyntax function_syntax(P::DecoratedContext* decorated) {
   FunctionSyntax out{decorated->functionDef(), FunctionKind::Prim};
   if (name == "T.prim_func") {
     if (call) {
-      expect_arguments(*call, 0, 0, {"private", "check_well_formed"});
+      // persistent= asks a GPU kernel to stay resident; it does not change what the CPU computes.
+      expect_arguments(*call, 0, 0, {"private", "check_well_formed", "s_tir", "persistent"});
       if (P::ExprContext* priv = call->keyword("private")) out.is_private = bool_keyword(priv);
+      if (P::ExprContext* s_tir = call->keyword("s_tir")) out.s_tir = bool_keyword(s_tir);
     }
     return out;
   }
@@ -62,9 +65,17 @@ FunctionSyntax function_syntax(P::DecoratedContext* decorated) {
                               did_you_mean(name, {"T.prim_func", "R.function"}));
 }
 
+// `@I.ir_module`, or `@I.ir_module(s_tir=True, check_well_formed=False)`: the arguments only
+// choose which of TVM's well-formedness checks runs.
 bool is_module_decorator(P::ExprContext* decorator) {
-  std::optional<std::string> name = dotted_name(decorator);
-  return name && (*name == "I.ir_module" || *name == "tvm.script.ir_module");
+  std::optional<CallSyntax> call = as_call(decorator);
+  std::optional<std::string> name = call ? std::optional<std::string>(call->callee_name) : dotted_name(decorator);
+  if (!name || (*name != "I.ir_module" && *name != "tvm.script.ir_module")) return false;
+  if (call) {
+    expect_arguments(*call, 0, 0, {"s_tir", "check_well_formed"});
+    for (const auto& [key, value] : call->keywords) bool_keyword(value);
+  }
+  return true;
 }
 
 void check_import(antlr4::ParserRuleContext* stmt) {
@@ -72,8 +83,10 @@ void check_import(antlr4::ParserRuleContext* stmt) {
   if (auto* plain = dynamic_cast<P::ImportStatementContext*>(stmt)) module = plain->dottedName()->getText();
   if (auto* from = dynamic_cast<P::FromImportStatementContext*>(stmt)) module = from->dottedName()->getText();
   std::string root = module.substr(0, module.find('.'));
-  if (root != "tvm" && root != "numpy") {
-    fail(loc_of(stmt), "import of '" + module + "' is not supported; only tvm and numpy imports are accepted (and ignored)");
+  // TVM's current printer may start with `from __future__ import annotations` and
+  // `from typing import TypeVar`.
+  if (root != "tvm" && root != "numpy" && root != "__future__" && root != "typing") {
+    fail(loc_of(stmt), "import of '" + module + "' is not supported; only tvm, numpy, typing and __future__ imports are accepted (and ignored)");
   }
 }
 
@@ -228,7 +241,7 @@ class ModuleBuilder {
     }
     for (const FunctionSyntax& f : functions) {
       if (f.kind == FunctionKind::Prim) {
-        module.prim_funcs.push_back(build_prim_func(f.def, f.is_private, diags_));
+        module.prim_funcs.push_back(build_prim_func(f.def, f.is_private, f.s_tir, diags_));
       } else {
         RelaxFunctionOptions options = relax_options;
         options.is_pure = f.is_pure;

@@ -55,11 +55,12 @@ class PrimFuncBuilder {
  public:
   explicit PrimFuncBuilder(Diagnostics& diags) : scope_(diags), exprs_(scope_) {}
 
-  PrimFuncPtr build(P::FunctionDefContext* def, bool is_private) {
+  PrimFuncPtr build(P::FunctionDefContext* def, bool is_private, bool s_tir) {
     auto func = std::make_shared<PrimFunc>();
     func_ = func.get();
     func->name = def->NAME()->getText();
     func->is_private = is_private;
+    func->s_tir = s_tir;
     func->loc = loc_of(def->NAME()->getSymbol());
     build_params(def);
     if (def->returnType) {
@@ -197,10 +198,19 @@ class PrimFuncBuilder {
     TypedExpr value = exprs_.build(assign->value->expr(0));
     DataType dtype = value.expr->dtype;
     bool annotated = false;
-    if (assign->annotation) {
-      std::optional<std::string> type = dotted_name(assign->annotation);
+    P::ExprContext* annotation = assign->annotation;
+    // TVM's current spelling: `v: T.let[T.float32] = e`, or `v: T.let = e` typed by its value.
+    if (annotation && dotted_name(annotation) == std::optional<std::string>("T.let")) annotation = nullptr;
+    if (auto* let_type = dynamic_cast<P::SubscriptExprContext*>(annotation);
+        let_type && dotted_name(let_type->expr()) == std::optional<std::string>("T.let")) {
+      std::vector<P::SubscriptContext*> subs = let_type->subscripts()->subscript();
+      if (subs.size() != 1 || !subs[0]->expr(0) || !subs[0]->COLON().empty()) fail(loc_of(let_type), "T.let[...] takes one type, as in T.let[T.float32]");
+      annotation = subs[0]->expr(0);
+    }
+    if (annotation) {
+      std::optional<std::string> type = dotted_name(annotation);
       std::optional<DataType> declared = type && type->rfind("T.", 0) == 0 ? parse_dtype(type->substr(2)) : std::nullopt;
-      if (!declared) fail(loc_of(assign->annotation), "a local variable's type must be a scalar type such as T.float32");
+      if (!declared) fail(loc_of(annotation), "a local variable's type must be a scalar type such as T.float32");
       dtype = *declared;
       value.expr = TirExprBuilder::retype_literal(value, dtype);
       annotated = true;
@@ -659,7 +669,11 @@ Stmt PrimFuncBuilder::build_expression_statement(P::ExpressionStatementContext* 
   if (callee == "T.func_attr") {
     if (place != Place::FunctionTop) fail(loc, "T.func_attr is only allowed at the top of the function body");
     expect_arguments(*call, 1, 1, {});
-    for (auto& entry : build_attr_dict(call->positional[0], "T.func_attr's argument")) func_->attrs.push_back(entry);
+    for (auto& entry : build_attr_dict(call->positional[0], "T.func_attr's argument")) {
+      // TVM's current spelling of the attribute keys: "tirx.noalias" is "tir.noalias".
+      if (entry.first.rfind("tirx.", 0) == 0) entry.first = "tir." + entry.first.substr(5);
+      func_->attrs.push_back(entry);
+    }
     return nullptr;
   }
   if (callee == "T.evaluate") {
@@ -677,8 +691,8 @@ Stmt PrimFuncBuilder::build_expression_statement(P::ExpressionStatementContext* 
 
 }  // namespace
 
-PrimFuncPtr build_prim_func(P::FunctionDefContext* def, bool is_private, Diagnostics& diags) {
-  return PrimFuncBuilder(diags).build(def, is_private);
+PrimFuncPtr build_prim_func(P::FunctionDefContext* def, bool is_private, bool s_tir, Diagnostics& diags) {
+  return PrimFuncBuilder(diags).build(def, is_private, s_tir);
 }
 
 }  // namespace relaxc::frontend

@@ -7,7 +7,7 @@
 
 namespace relaxc::frontend {
 
-tir::PrimFuncPtr build_prim_func(P::FunctionDefContext* def, bool is_private, Diagnostics& diags);
+tir::PrimFuncPtr build_prim_func(P::FunctionDefContext* def, bool is_private, bool s_tir, Diagnostics& diags);
 
 // The statements of an indented block (or of a one-line `: stmt`), flattened: each element is a
 // SimpleStatementContext or a CompoundStatementContext.

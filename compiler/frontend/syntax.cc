@@ -16,17 +16,45 @@ SourceLoc loc_of(const antlr4::Token* token) {
 
 void fail(SourceLoc loc, const std::string& message) { throw CompileError(loc, message); }
 
-std::optional<std::string> dotted_name(P::ExprContext* expr) {
+namespace {
+std::optional<std::string> spelled_name(P::ExprContext* expr) {
   if (auto* atom = dynamic_cast<P::AtomExprContext*>(expr)) {
     if (auto* name = dynamic_cast<P::NameAtomContext*>(atom->atom())) return name->NAME()->getText();
     return std::nullopt;
   }
   if (auto* attr = dynamic_cast<P::AttributeExprContext*>(expr)) {
-    std::optional<std::string> base = dotted_name(attr->expr());
+    std::optional<std::string> base = spelled_name(attr->expr());
     if (!base) return std::nullopt;
     return *base + "." + attr->NAME()->getText();
   }
   return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> dotted_name(P::ExprContext* expr) {
+  std::optional<std::string> name = spelled_name(expr);
+  if (name) *name = canonical_spelling(*name);
+  return name;
+}
+
+// TVM renamed these in 2026 (apache/tvm #18689, #18865, #19889); both spellings mean the same.
+std::string canonical_spelling(const std::string& name) {
+  static const std::pair<const char*, const char*> kRenamed[] = {
+      {"T.sblock", "T.block"},
+      {"T.sblock_attr", "T.block_attr"},
+      {"T.sblock_alloc_buffer", "T.alloc_buffer"},
+      {"R.Any", "R.Object"},
+  };
+  for (const auto& [current, older] : kRenamed) {
+    if (name == current) return older;
+  }
+  return name;
+}
+
+std::string canonical_keyword(const std::string& keyword) {
+  if (keyword == "out_ty") return "out_sinfo";
+  if (keyword == "ty_args") return "sinfo_args";
+  return keyword;
 }
 
 P::ExprContext* CallSyntax::keyword(const std::string& name) const {
@@ -47,7 +75,7 @@ std::optional<CallSyntax> as_call(P::ExprContext* expr) {
     for (P::ArgumentContext* arg : args->argument()) {
       if (arg->STAR() || arg->POWER()) fail(loc_of(arg), "argument unpacking with '*' or '**' is not supported");
       if (arg->NAME()) {
-        out.keywords.emplace_back(arg->NAME()->getText(), arg->expr());
+        out.keywords.emplace_back(canonical_keyword(arg->NAME()->getText()), arg->expr());
         out.keyword_locs.push_back(loc_of(arg));
         continue;
       }

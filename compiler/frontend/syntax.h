@@ -17,8 +17,16 @@ using P = grammar::TvmsParser;
 SourceLoc loc_of(antlr4::ParserRuleContext* ctx);
 SourceLoc loc_of(const antlr4::Token* token);
 
-// "T.match_buffer" for `T.match_buffer`, "x" for `x`; nullopt for anything else.
+// "T.match_buffer" for `T.match_buffer`, "x" for `x`; nullopt for anything else. Names of
+// TVM's current spelling come back in the older one ("T.block" for `T.sblock`), so the
+// builders know one spelling; see canonical_spelling.
 std::optional<std::string> dotted_name(P::ExprContext* expr);
+// The older spelling of a name TVM renamed in 2026: T.sblock, T.sblock_attr,
+// T.sblock_alloc_buffer, R.Any; any other name unchanged.
+std::string canonical_spelling(const std::string& name);
+// The same for call keywords: out_ty= is out_sinfo=, ty_args= is sinfo_args=. CallSyntax
+// holds keywords in the older spelling.
+std::string canonical_keyword(const std::string& keyword);
 
 // The callee and arguments of `f(a, b, key=c)`; nullptr callee when `expr` is not a call.
 struct CallSyntax {

@@ -239,6 +239,7 @@ struct PrimFunc {
   AttrDict attrs;
   bool is_private = false;
   bool has_root_block = false;     // the body sits inside the implicit `T.block("root")`
+  bool s_tir = false;              // read as @T.prim_func(s_tir=True), TVM's current spelling
   std::vector<BufferPtr> root_alloc_buffers;
   Stmt body;
   std::optional<DataType> ret_type;  // `-> None` is recorded as Void
