@@ -1,5 +1,7 @@
 #include "runtime/bind_arguments.h"
 
+#include <cstring>
+
 namespace relaxrt {
 
 namespace {
@@ -15,6 +17,40 @@ long find_param(const VMFunction& fn, const std::string& name) {
     if (fn.params[i].name == name) return static_cast<long>(i);
   }
   return -1;
+}
+
+// A 0-d array given for an R.Prim parameter is its scalar (a .npy cannot hold a bare number).
+Value scalar_of_0d(const Value& value) {
+  if (value.kind != Value::Kind::Tensor || !value.tensor->shape.empty()) return value;
+  const Tensor& t = *value.tensor;
+  Value out;
+  const char* data = static_cast<const char*>(t.data);
+  auto read = [&](auto sample) {
+    decltype(sample) x;
+    std::memcpy(&x, data, sizeof x);
+    return x;
+  };
+  switch (t.type.code) {
+    case kDLInt: case kDLUInt: {  // bool is uint with 1 bit, one byte each
+      out.kind = Value::Kind::Int;
+      bool is_signed = t.type.code == kDLInt;
+      switch (t.type.bytes) {
+        case 1: out.i = is_signed ? read(int8_t{}) : read(uint8_t{}); break;
+        case 2: out.i = is_signed ? read(int16_t{}) : read(uint16_t{}); break;
+        case 4: out.i = is_signed ? read(int32_t{}) : read(uint32_t{}); break;
+        case 8: out.i = read(int64_t{}); break;
+        default: return value;
+      }
+      return out;
+    }
+    case kDLFloat:
+      out.kind = Value::Kind::Float;
+      if (t.type.bytes == 4) out.f = read(float{});
+      else if (t.type.bytes == 8) out.f = read(double{});
+      else return value;
+      return out;
+    default: return value;
+  }
 }
 
 }  // namespace
@@ -75,6 +111,9 @@ BoundArguments bind_arguments(const VMFunction& fn, std::vector<InputFile> input
   if (!missing.empty()) {
     throw BindError("@" + fn.name + " needs " + std::to_string(n) + " arguments (" + param_list(fn) + "); missing " + missing +
                     ": give them with --input FILE.npy or --params FILE.npz");
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (fn.params[i].type.kind == TypeSpec::Kind::Prim) bound.values[i] = scalar_of_0d(bound.values[i]);
   }
   bound.check_order = from_params;
   bound.check_order.insert(bound.check_order.end(), from_inputs.begin(), from_inputs.end());

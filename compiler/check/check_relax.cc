@@ -131,7 +131,15 @@ class RelaxChecker {
       SourceLoc loc = is_output ? call.sinfo_args[i - inputs.size()]->loc : inputs[i]->loc;
       std::string what = is_output ? "output " + std::to_string(i - inputs.size()) : "argument " + std::to_string(i);
       if (!param.buffer) {
-        diags_.error(loc, "parameter '" + param.var->name + "' of prim_func '" + callee_name + "' has no buffer; match it with T.match_buffer");
+        // A scalar parameter takes a prim value from the arguments (TVM's current form of
+        // tir_vars); an output is always a buffer.
+        bool fits = !is_output && sinfo->kind == StructInfoKind::Prim &&
+                    (sinfo->dtype == DataType::Void || is_float(sinfo->dtype) == is_float(param.var->dtype));
+        if (!fits) {
+          diags_.error(loc, what + " of the call to '" + callee_name + "' goes to the scalar parameter '" + param.var->name + "' (" +
+                                dtype_name(param.var->dtype) + ")" +
+                                (is_output ? "; outputs are buffers" : ", so it must be a prim value such as R.prim_value(n) or a symbolic size"));
+        }
         continue;
       }
       if (sinfo->kind != StructInfoKind::Tensor) {

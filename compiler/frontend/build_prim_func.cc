@@ -294,14 +294,12 @@ class PrimFuncBuilder {
     const std::string& callee = call->callee_name;
     if (callee == "T.grid") {
       expect_arguments(*call, 1, 64, {});
-      if (targets.size() != call->positional.size()) {
-        fail(loc_of(loop->targets), "T.grid has " + std::to_string(call->positional.size()) + " extents but " +
+      std::vector<Expr> extents = grid_extents(*call);
+      if (targets.size() != extents.size()) {
+        fail(loc_of(loop->targets), "T.grid has " + std::to_string(extents.size()) + " extents but " +
                                         std::to_string(targets.size()) + " loop variables");
       }
-      for (P::ExprContext* extent : call->positional) {
-        Expr e = exprs_.build_index(extent);
-        levels.push_back({int_const(0, e->dtype, loc_of(extent)), e, ForKind::Serial, ""});
-      }
+      for (const Expr& e : extents) levels.push_back({int_const(0, e->dtype, e->loc), e, ForKind::Serial, ""});
     } else {
       ForKind kind;
       std::vector<std::string> keywords;
@@ -359,6 +357,23 @@ class PrimFuncBuilder {
       body = *it;
     }
     return body;
+  }
+
+  // The extents of T.grid(a, b, ...), with `*A.shape` standing for the dimensions of buffer A.
+  std::vector<Expr> grid_extents(const CallSyntax& call) {
+    std::vector<Expr> extents;
+    for (size_t i = 0; i < call.positional.size(); ++i) {
+      P::ExprContext* extent = call.positional[i];
+      if (std::find(call.starred.begin(), call.starred.end(), i) == call.starred.end()) {
+        extents.push_back(exprs_.build_index(extent));
+        continue;
+      }
+      auto* attr = dynamic_cast<P::AttributeExprContext*>(extent);
+      if (attr == nullptr || attr->NAME()->getText() != "shape") fail(loc_of(extent), "T.grid unpacks only a buffer's shape, as in T.grid(*A.shape)");
+      BufferPtr buffer = exprs_.lookup_buffer(attr->expr(), "unpacked");
+      for (const Expr& dim : buffer->shape) extents.push_back(dim);
+    }
+    return extents;
   }
 
   Stmt build_with(P::WithStatementContext* with, Place place) {
@@ -646,6 +661,12 @@ Stmt PrimFuncBuilder::build_expression_statement(P::ExpressionStatementContext* 
     if (direct_block_ == nullptr) fail(loc, callee + " is only allowed directly inside a T.block");
   };
   if (callee == "T.reads" || callee == "T.writes") {
+    // The root block's regions (TVM writes them for a root with match_buffers) are the whole
+    // buffers the function touches; they are checked and then inferred again, not kept.
+    if (direct_block_ == nullptr && in_root_block_ && place == Place::FunctionTop) {
+      build_regions(*call);
+      return nullptr;
+    }
     require_block();
     std::vector<BufferRegion>& target = callee == "T.reads" ? direct_block_->reads : direct_block_->writes;
     target = build_regions(*call);

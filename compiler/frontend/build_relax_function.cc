@@ -46,6 +46,10 @@ Expr RelaxFunctionBuilder::build_expr(P::ExprContext* ctx) {
       return std::make_shared<Tuple>(std::move(fields), loc);
     }
     if (std::optional<std::string> text = string_literal(ctx)) return std::make_shared<StringImm>(*text, loc);
+    // TVM's current printer writes a prim value as a bare integer: `(x, 1)` is `(x, R.prim_value(1))`.
+    if (std::optional<int64_t> integer = integer_literal(ctx)) {
+      return std::make_shared<PrimValue>(std::make_shared<tir::IntImm>(*integer, DataType::Int64, loc), loc);
+    }
     fail(loc, "a bare number is not a Relax value; use R.const(value, dtype) or R.prim_value(value)");
   }
   if (auto* sub = dynamic_cast<P::SubscriptExprContext*>(ctx)) {

@@ -477,6 +477,9 @@ class RelaxFunctionBuilder {
     if (options_.relax_functions.count(name) || options_.prim_funcs.count(name)) {
       return std::make_shared<GlobalVar>(name, loc);
     }
+    // A symbolic size used as a value, as TVM's current printer passes one to a prim_func in
+    // R.call_tir's arguments: the prim value of that size.
+    if (size_scope_.lookup(name)) return std::make_shared<relax::PrimValue>(size_var_ref(name, loc), loc);
     std::vector<std::string> candidates;
     for (const auto& entry : vars_) candidates.push_back(entry.first);
     fail(loc, "name '" + name + "' is not defined" + did_you_mean(name, candidates));

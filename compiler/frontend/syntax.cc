@@ -73,7 +73,12 @@ std::optional<CallSyntax> as_call(P::ExprContext* expr) {
   out.loc = loc_of(call);
   if (P::ArgumentsContext* args = call->arguments()) {
     for (P::ArgumentContext* arg : args->argument()) {
-      if (arg->STAR() || arg->POWER()) fail(loc_of(arg), "argument unpacking with '*' or '**' is not supported");
+      // T.grid(*A.shape), as TVM's legalizer writes it, is the one unpacking TensorIR has.
+      if (arg->STAR() && out.callee_name == "T.grid" && !arg->NAME()) {
+        out.starred.push_back(out.positional.size());
+      } else if (arg->STAR() || arg->POWER()) {
+        fail(loc_of(arg), "argument unpacking with '*' or '**' is not supported (except in T.grid(*A.shape))");
+      }
       if (arg->NAME()) {
         out.keywords.emplace_back(canonical_keyword(arg->NAME()->getText()), arg->expr());
         out.keyword_locs.push_back(loc_of(arg));

@@ -35,6 +35,7 @@ struct CallSyntax {
   std::vector<P::ExprContext*> positional;
   std::vector<std::pair<std::string, P::ExprContext*>> keywords;
   std::vector<SourceLoc> keyword_locs;
+  std::vector<size_t> starred;  // positions of `*x` among `positional` (only T.grid has them)
   SourceLoc loc;
 
   P::ExprContext* keyword(const std::string& name) const;
