@@ -51,6 +51,8 @@ Expr extent_between(const Expr& lo, const Expr& hi, SourceLoc loc) {
   return make_binary(BinaryOp::Sub, {hi, false}, {lo, false}, loc);
 }
 
+const std::vector<std::string> kBufferKeywords = {"dtype", "scope", "offset_factor", "align", "strides", "elem_offset", "buffer_type", "axis_separators"};
+
 class PrimFuncBuilder {
  public:
   explicit PrimFuncBuilder(Diagnostics& diags) : scope_(diags), exprs_(scope_) {}
@@ -114,7 +116,7 @@ class PrimFuncBuilder {
       if (type_name && *type_name == "T.handle") {
         out.var = std::make_shared<Var>(Var{name, DataType::Handle, loc});
         scope_.define(name, {out.var, nullptr, loc});
-      } else if (std::optional<CallSyntax> call = as_call(param->annotation); call && call->callee_name == "T.Buffer") {
+      } else if (std::optional<CallSyntax> call = buffer_annotation(param->annotation)) {
         out.var = std::make_shared<Var>(Var{name + "_handle", DataType::Handle, loc});
         out.buffer = make_buffer(name, *call, loc, /*has_source=*/false);
         out.declared_as_buffer = true;
@@ -132,10 +134,28 @@ class PrimFuncBuilder {
     }
   }
 
+  // `T.Buffer((128,), "float32")`, or the printer's form before 2023, `T.Buffer[(128,), "float32"]`,
+  // as the arguments of a call; nullopt for any other annotation.
+  static std::optional<CallSyntax> buffer_annotation(P::ExprContext* annotation) {
+    std::optional<CallSyntax> call = as_call(annotation);
+    if (call && call->callee_name == "T.Buffer") return call;
+    auto* subscript = dynamic_cast<P::SubscriptExprContext*>(annotation);
+    if (subscript == nullptr || dotted_name(subscript->expr()) != std::optional<std::string>("T.Buffer")) return std::nullopt;
+    CallSyntax old_form;
+    old_form.callee = subscript->expr();
+    old_form.callee_name = "T.Buffer";
+    old_form.loc = loc_of(subscript);
+    for (P::SubscriptContext* item : subscript->subscripts()->subscript()) {
+      if (!item->COLON().empty()) fail(loc_of(item), "T.Buffer[shape, dtype] takes a shape and a dtype, not a slice");
+      old_form.positional.push_back(item->expr(0));
+    }
+    return old_form;
+  }
+
   // T.match_buffer(x, shape, dtype) / T.alloc_buffer(shape, dtype) / T.Buffer(shape, dtype).
   BufferPtr make_buffer(const std::string& name, const CallSyntax& call, SourceLoc loc, bool has_source) {
     size_t first = has_source ? 1 : 0;
-    expect_arguments(call, first + 1, first + 2, {"dtype", "scope"});
+    expect_arguments(call, first + 1, first + 2, kBufferKeywords);
     auto buffer = std::make_shared<Buffer>();
     buffer->name = name;
     buffer->loc = loc;
@@ -152,13 +172,77 @@ class PrimFuncBuilder {
       buffer->dtype = *dtype;
     }
     if (P::ExprContext* scope_arg = call.keyword("scope")) {
+      // Any of TVM's storage scopes ("global.A_reg", "wmma.accumulator", ...): on the CPU each
+      // is ordinary memory, as TensorIR's sequential semantics allow.
       std::optional<std::string> text = string_literal(scope_arg);
-      if (!text || (*text != "global" && *text != "shared" && *text != "local")) {
-        fail(loc_of(scope_arg), "buffer scope must be \"global\", \"shared\" or \"local\"");
+      if (!text || text->empty() || text->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") != std::string::npos) {
+        fail(loc_of(scope_arg), "a buffer scope is a name such as \"global\", \"shared\", \"local\" or \"wmma.accumulator\"");
       }
       buffer->scope = *text;
     }
+    check_layout_keywords(call, *buffer);
     return buffer;
+  }
+
+  // What TVM's printer adds to a buffer: alignment hints (offset_factor=, align=), which do not
+  // change what is computed, and a layout (strides=, elem_offset=), which must be the row-major
+  // one relaxc's buffers have.
+  void check_layout_keywords(const CallSyntax& call, const Buffer& buffer) {
+    for (const char* hint : {"offset_factor", "align"}) {
+      if (P::ExprContext* value = call.keyword(hint)) {
+        std::optional<int64_t> n = integer_literal(value);
+        if (!n || *n < 0) fail(loc_of(value), std::string(hint) + "= takes a non-negative integer");
+      }
+    }
+    if (P::ExprContext* offset = call.keyword("elem_offset")) {
+      std::optional<int64_t> n = integer_literal(offset);
+      if (!n || *n != 0) fail(loc_of(offset), "elem_offset= other than 0 (a buffer that starts inside its data) is not supported");
+    }
+    if (P::ExprContext* strides = call.keyword("strides")) {
+      std::vector<Expr> given = exprs_.build_shape(strides);
+      if (given.size() != buffer.shape.size()) fail(loc_of(strides), "strides= gives " + std::to_string(given.size()) + " strides for a buffer of rank " + std::to_string(buffer.shape.size()));
+      Expr row_major = int_const(1, DataType::Int64, loc_of(strides));
+      for (size_t i = given.size(); i-- > 0;) {
+        if (printing::print_tir_expr(simplify_product(given[i])) != printing::print_tir_expr(simplify_product(row_major))) {
+          fail(loc_of(strides), "strides= must be the row-major strides of the buffer's shape (a non-contiguous buffer is not supported): stride " + std::to_string(i) + " is " + printing::print_tir_expr(given[i]) + ", not " + printing::print_tir_expr(simplify_product(row_major)));
+        }
+        row_major = make_binary(BinaryOp::Mul, {row_major, false}, {buffer.shape[i], false}, row_major->loc);
+      }
+    }
+    for (const char* fixed : {"buffer_type", "axis_separators"}) {
+      P::ExprContext* value = call.keyword(fixed);
+      if (!value) continue;
+      std::optional<std::vector<P::ExprContext*>> items = sequence_elements(value);
+      std::optional<std::string> text = string_literal(value);
+      bool plain = (text && (*text == "default" || *text == "auto")) || (items && items->empty());
+      if (!plain) fail(loc_of(value), std::string(fixed) + "= is supported only as its default");
+    }
+  }
+
+  // `1 * a * b` as `a * b` with the constants multiplied and index casts dropped, so strides
+  // compare by their text.
+  static Expr simplify_product(const Expr& e) {
+    std::vector<Expr> factors;
+    int64_t constant = 1;
+    std::vector<Expr> stack{e};
+    while (!stack.empty()) {
+      Expr x = stack.back();
+      stack.pop_back();
+      if (const auto* mul = x->as<Binary>(); mul && mul->op == BinaryOp::Mul) {
+        stack.push_back(mul->b);
+        stack.push_back(mul->a);
+      } else if (const auto* cast = x->as<Cast>(); cast && is_int(cast->dtype) && is_int(cast->value->dtype)) {
+        stack.push_back(cast->value);  // widening an index: the same value
+      } else if (const auto* imm = x->as<IntImm>()) {
+        constant *= imm->value;
+      } else {
+        factors.push_back(x);
+      }
+    }
+    std::sort(factors.begin(), factors.end(), [](const Expr& a, const Expr& b) { return printing::print_tir_expr(a) < printing::print_tir_expr(b); });
+    Expr out = int_const(constant, DataType::Int64, e->loc);
+    for (const Expr& f : factors) out = constant == 1 && out->as<IntImm>() ? f : make_binary(BinaryOp::Mul, {out, false}, {f, false}, e->loc);
+    return out;
   }
 
   Stmt build_body(const std::vector<Item*>& items, size_t begin, Place place) {
@@ -289,6 +373,7 @@ class PrimFuncBuilder {
       Expr min, extent;
       ForKind kind;
       std::string thread;
+      AttrDict annotations;
     };
     std::vector<Level> levels;
     const std::string& callee = call->callee_name;
@@ -299,21 +384,22 @@ class PrimFuncBuilder {
         fail(loc_of(loop->targets), "T.grid has " + std::to_string(extents.size()) + " extents but " +
                                         std::to_string(targets.size()) + " loop variables");
       }
-      for (const Expr& e : extents) levels.push_back({int_const(0, e->dtype, e->loc), e, ForKind::Serial, ""});
+      for (const Expr& e : extents) levels.push_back({int_const(0, e->dtype, e->loc), e, ForKind::Serial, "", {}});
     } else {
       ForKind kind;
-      std::vector<std::string> keywords;
+      std::vector<std::string> keywords = {"annotations"};
+      if (callee == "range") keywords.clear();
       if (callee == "range" || callee == "T.serial") kind = ForKind::Serial;
       else if (callee == "T.parallel") kind = ForKind::Parallel;
       else if (callee == "T.vectorized") kind = ForKind::Vectorized;
       else if (callee == "T.unroll") kind = ForKind::Unrolled;
-      else if (callee == "T.thread_binding") kind = ForKind::ThreadBinding, keywords = {"thread"};
+      else if (callee == "T.thread_binding") kind = ForKind::ThreadBinding, keywords = {"thread", "annotations"};
       else {
         fail(call->loc, "unsupported loop iterator '" + callee + "'; expected T.grid, range, T.serial, T.parallel, T.vectorized, T.unroll or T.thread_binding");
       }
       expect_arguments(*call, 1, 2, keywords);
       if (targets.size() != 1) fail(loc_of(loop->targets), callee + " binds one loop variable, not " + std::to_string(targets.size()));
-      Level level{nullptr, nullptr, kind, ""};
+      Level level{nullptr, nullptr, kind, "", {}};
       if (call->positional.size() == 1) {
         level.extent = exprs_.build_index(call->positional[0]);
         level.min = int_const(0, level.extent->dtype, call->loc);
@@ -328,6 +414,9 @@ class PrimFuncBuilder {
         if (!text) fail(call->loc, "T.thread_binding needs thread=\"blockIdx.x\" (or threadIdx.x, ...)");
         level.thread = *text;
       }
+      // Loop annotations are hints to TVM's lowering (unrolling, pragmas); they are kept and
+      // printed, and do not change what the loop computes.
+      if (P::ExprContext* annotations = call->keyword("annotations")) level.annotations = build_attr_dict(annotations, "annotations=");
       levels.push_back(level);
     }
     NestingGuard nesting(*this, levels.size(), loc_of(loop->targets));
@@ -341,6 +430,7 @@ class PrimFuncBuilder {
       node->extent = levels[i].extent;
       node->for_kind = levels[i].kind;
       node->thread = levels[i].thread;
+      node->annotations = levels[i].annotations;
       scope_.define(name, {node->loop_var, nullptr, loc_of(targets[i])});
       loops_.push_back({node->loop_var, node->min, node->extent});
       loops.push_back(node);
@@ -528,7 +618,7 @@ Stmt PrimFuncBuilder::build_assign(P::AssignStatementContext* assign, Place plac
   std::string name = *dotted_name(targets[0]);
   if (callee == "T.match_buffer") {
     if (place != Place::FunctionTop) fail(loc, "T.match_buffer is only allowed at the top of the function body");
-    expect_arguments(*first, 2, 3, {"dtype", "scope"});
+    expect_arguments(*first, 2, 3, kBufferKeywords);
     std::optional<std::string> handle_name = dotted_name(first->positional[0]);
     const Symbol* handle = handle_name ? scope_.lookup(*handle_name) : nullptr;
     Param* param = nullptr;

@@ -169,9 +169,12 @@ class TirPrinter {
       else hi = print_tir_expr(loop->min) + " + " + print_tir_expr(loop->extent);
       range = print_tir_expr(loop->min) + ", " + hi;
     }
+    // Annotations (MetaSchedule's pragmas) print as a keyword, as TVM prints them; a serial
+    // loop with them is T.serial, since range() takes none.
+    if (!loop->annotations.empty()) range += ", annotations=" + print_attr_dict(loop->annotations);
     std::string iter;
     switch (loop->for_kind) {
-      case ForKind::Serial: iter = "range(" + range + ")"; break;
+      case ForKind::Serial: iter = (loop->annotations.empty() ? "range(" : "T.serial(") + range + ")"; break;
       case ForKind::Parallel: iter = "T.parallel(" + range + ")"; break;
       case ForKind::Vectorized: iter = "T.vectorized(" + range + ")"; break;
       case ForKind::Unrolled: iter = "T.unroll(" + range + ")"; break;
