@@ -211,6 +211,10 @@ Value reshape(BuiltinCall& call) {
 
 Value make_tuple(BuiltinCall& call) { return Value::of_tuple(call.args); }
 
+Value shape_of(BuiltinCall& call) {
+  return Value::of_shape(arg(call, 0, Value::Kind::Tensor, "vm.builtin.shape_of").tensor->shape);
+}
+
 // A constant (or any value) into a register.
 Value copy(BuiltinCall& call) {
   if (call.args.size() != 1) throw RuntimeError("vm.builtin.copy takes one argument");
@@ -237,7 +241,7 @@ constexpr NamedBuiltin kBuiltins[] = {
     {"vm.builtin.make_tuple", make_tuple},             {"vm.builtin.tuple_getitem", tuple_getitem},
     {"vm.builtin.copy", copy},                         {"vm.builtin.match_cast", match_cast_builtin},
     {"vm.builtin.shape_value", shape_value},           {"vm.builtin.reshape", reshape},
-    {"vm.builtin.alloc_planned", alloc_planned},
+    {"vm.builtin.alloc_planned", alloc_planned},       {"vm.builtin.shape_of", shape_of},
 };
 
 }  // namespace

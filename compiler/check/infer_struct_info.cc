@@ -159,7 +159,20 @@ StructInfoPtr infer_struct_info(const Expr& expr, const Module& module, Diagnost
     }
     case ExprKind::Call: {
       const auto* call = expr->as<Call>();
-      if (call->op == "call_tir" || call->op == "call_dps_packed" || call->op == "call_packed") {
+      if (call->op == "shape_of") {
+        // The shape of a tensor: its dimensions when they are known, else only its rank.
+        StructInfoPtr tensor = infer_struct_info(call->args[0], module, diags);
+        auto sinfo = std::make_shared<StructInfo>();
+        sinfo->kind = StructInfoKind::Shape;
+        if (tensor->kind != StructInfoKind::Tensor) {
+          diags.error(call->loc, "R.shape_of takes a tensor");
+          return object_sinfo();
+        }
+        sinfo->shape = tensor->shape;
+        sinfo->ndim = tensor->rank();
+        return sinfo;
+      }
+      if (call->op == "call_tir" || call->op == "call_dps_packed" || call->op == "call_packed" || call->op == "call_pure_packed") {
         if (call->sinfo_args.empty()) return object_sinfo();
         if (call->sinfo_args.size() == 1) return call->sinfo_args[0];
         auto sinfo = std::make_shared<StructInfo>();

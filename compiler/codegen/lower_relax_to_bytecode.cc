@@ -390,7 +390,9 @@ class FunctionLowering {
       case relax::ExprKind::ShapeExpr: return make_shape(e->as<relax::ShapeExpr>()->values);
       case relax::ExprKind::PrimValue: {
         const tir::Expr& value = e->as<relax::PrimValue>()->value;
-        if (!is_int(value->dtype)) throw CompileError(e->loc, "R.prim_value of a float is not supported by the VM code generator yet");
+        if (!is_int(value->dtype) && value->dtype != DataType::Bool) {
+          throw CompileError(e->loc, "R.prim_value of a float is not supported by the VM code generator yet");
+        }
         return shape_value(value);
       }
       case relax::ExprKind::Constant: {
@@ -401,7 +403,13 @@ class FunctionLowering {
       case relax::ExprKind::Call: {
         auto* call = e->as<relax::Call>();
         if (call->op == "call_dps_packed" || call->op == "call_tir") return lower_dps_call(*call);
-        if (call->op == "call_packed") return lower_packed_call(*call);
+        if (call->op == "call_packed" || call->op == "call_pure_packed") return lower_packed_call(*call);
+        if (call->op == "shape_of") {
+          int64_t tensor = operand(call->args[0]);
+          int64_t dst = next_register_++;
+          out_.call(dst, out_.builtin("vm.builtin.shape_of"), {tensor});
+          return dst;
+        }
         if (call->op == "reshape" && call->args.size() == 2 && call->args[1]->as<relax::ShapeExpr>()) {
           int64_t source = operand(call->args[0]);
           int64_t shape = shape_operand(call->args[1]->as<relax::ShapeExpr>()->values);

@@ -50,6 +50,9 @@ Expr RelaxFunctionBuilder::build_expr(P::ExprContext* ctx) {
     if (std::optional<int64_t> integer = integer_literal(ctx)) {
       return std::make_shared<PrimValue>(std::make_shared<tir::IntImm>(*integer, DataType::Int64, loc), loc);
     }
+    if (auto* boolean = dynamic_cast<P::BoolAtomContext*>(atom)) {
+      return std::make_shared<PrimValue>(std::make_shared<tir::IntImm>(boolean->TRUE() ? 1 : 0, DataType::Bool, loc), loc);
+    }
     fail(loc, "a bare number is not a Relax value; use R.const(value, dtype) or R.prim_value(value)");
   }
   if (auto* sub = dynamic_cast<P::SubscriptExprContext*>(ctx)) {
@@ -183,14 +186,23 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
     }
     return node;
   }
-  if (name == "R.call_packed") {
+  if (name == "R.call_packed" || name == "R.call_pure_packed") {
+    // call_pure_packed: the same call, declared free of side effects, so a dataflow block may hold it.
     expect_arguments(call, 1, 64, {"sinfo_args"});
-    node->op = "call_packed";
+    node->op = name.substr(2);
     std::optional<std::string> callee = string_literal(call.positional[0]);
-    if (!callee) fail(loc_of(call.positional[0]), "R.call_packed's first argument is the function's name, a string");
+    if (!callee) fail(loc_of(call.positional[0]), name + "'s first argument is the function's name, a string");
     node->args.push_back(std::make_shared<ExternFunc>(*callee, loc_of(call.positional[0])));
     for (size_t i = 1; i < call.positional.size(); ++i) node->args.push_back(build_expr(call.positional[i]));
-    if (P::ExprContext* sinfo = call.keyword("sinfo_args")) node->sinfo_args = build_out_sinfo(sinfo);
+    if (P::ExprContext* sinfo = call.keyword("sinfo_args")) {
+      // TVM writes the list of struct infos as a tuple too: ty_args=(R.Tensor(...),).
+      if (std::optional<std::vector<P::ExprContext*>> items = sequence_elements(sinfo)) {
+        for (P::ExprContext* item : *items) node->sinfo_args.push_back(build_sinfo(item));
+        if (node->sinfo_args.size() != 1) fail(loc_of(sinfo), name + " takes the struct info of its one result");
+      } else {
+        node->sinfo_args = build_out_sinfo(sinfo);
+      }
+    }
     return node;
   }
   if (name == "R.const") {
@@ -206,6 +218,12 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
     P::ExprContext* dtype = call.positional.size() > 1 ? call.positional[1] : call.keyword("dtype");
     if (dtype) constant->dtype = dtype_of(dtype);
     return constant;
+  }
+  if (name == "R.shape_of") {
+    expect_arguments(call, 1, 1, {});
+    node->op = "shape_of";
+    node->args.push_back(build_expr(call.positional[0]));
+    return node;
   }
   if (name == "R.shape") {
     expect_arguments(call, 1, 1, {});

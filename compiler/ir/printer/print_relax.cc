@@ -56,7 +56,7 @@ std::string print_call(const Call& call) {
   std::vector<std::string> args;
   for (const Expr& arg : call.args) args.push_back(print_expr(arg));
   for (const auto& [key, value] : call.attrs) args.push_back(key + "=" + print_attr_value(*value));
-  if (call.op == "call_packed" && !call.sinfo_args.empty()) {
+  if ((call.op == "call_packed" || call.op == "call_pure_packed") && !call.sinfo_args.empty()) {
     std::vector<std::string> outs;
     for (const StructInfoPtr& sinfo : call.sinfo_args) outs.push_back(print_sinfo(*sinfo, false));
     args.push_back("sinfo_args=" + (outs.size() == 1 ? outs[0] : "[" + join(outs) + "]"));
