@@ -28,6 +28,8 @@ std::optional<Module> load_and_check(const SourceFile& file, Diagnostics& diags)
   return module;
 }
 
-std::string emit_tvms(const Module& module, bool show_meta) { return print_module(infer_access_regions(module), show_meta); }
+std::string emit_tvms(const Module& module, bool show_meta, Spelling spelling) {
+  return print_module(infer_access_regions(module), show_meta, spelling);
+}
 
 }  // namespace relaxc

@@ -252,6 +252,13 @@ class RelaxFunctionBuilder {
       sinfo->dtype = dtype_of(dtype);
       return sinfo;
     }
+    // TVM's current spelling of R.Prim("int64") is the TensorIR type: `n: T.int64`.
+    if (std::optional<DataType> prim = !call && name.rfind("T.", 0) == 0 ? parse_dtype(name.substr(2)) : std::nullopt;
+        prim && *prim != DataType::Handle && *prim != DataType::Void) {
+      sinfo->kind = StructInfoKind::Prim;
+      sinfo->dtype = *prim;
+      return sinfo;
+    }
     if (name.rfind("R.", 0) == 0) {
       fail(sinfo->loc, "unknown struct info '" + name + "'" +
                            did_you_mean(name, {"R.Tensor", "R.Shape", "R.Tuple", "R.Object", "R.Prim"}));

@@ -19,6 +19,7 @@ namespace {
 
 int relaxc_main(int argc, char** argv) {
   CLI::App app{"relaxc: compile a TVMScript (.tvms) module of Relax and TensorIR functions"};
+  std::string spelling = "chapter";
   std::string input, output, emit = "rx", triple, cpu = "native", opt = "2", bind_path, bind_function = "main", after = "check";
   bool verbose = false, show_meta = false, allow_unused_params = false;
   double tune_seconds = 0;
@@ -40,7 +41,11 @@ int relaxc_main(int argc, char** argv) {
                  "with --emit=tvms, the stage to print after: check (default), legalize (operators lowered to TensorIR) "
                  "or schedule (the default schedule applied, at -O2 and above)")
       ->check(CLI::IsMember(relaxc::pipeline_stages()));
-  app.add_flag("--show-meta", show_meta, "with --emit=tvms, print the values of metadata constants (in a form relaxc reads back)");
+  app.add_flag("--show-meta", show_meta, "with --emit=tvms, print the values of metadata constants, as TVM's show_meta=True does");
+  app.add_option("--spelling", spelling,
+                 "with --emit=tvms, the TVMScript spelling to print: chapter (default: T.block, out_sinfo=, as TVM printed until "
+                 "2026) or current (T.sblock, out_ty=, \"tirx.\" keys, as a current TVM prints and reads)")
+      ->check(CLI::IsMember({"chapter", "current"}));
   app.add_option("--tune", tune_seconds,
                  "measure schedule candidates of the kernels on this machine for about SECONDS in all and record the fastest "
                  "in --tuning-db")
@@ -153,7 +158,8 @@ int relaxc_main(int argc, char** argv) {
     relaxc::KnobsLookup tuned;
     if (!tuning_db.records().empty()) tuned = relaxc::recorded_knobs(tuning_db, relaxc::codegen::target_info(target).cpu, tuned_kernels);
     if (emit == "tvms") {
-      result = relaxc::emit_tvms(relaxc::run_pipeline(*module, std::stoi(opt), after, tuned), show_meta);
+      relaxc::Spelling style = spelling == "current" ? relaxc::Spelling::Current : relaxc::Spelling::Chapter;
+      result = relaxc::emit_tvms(relaxc::run_pipeline(*module, std::stoi(opt), after, tuned), show_meta, style);
     } else {
       spdlog::info("generating {}", emit);
       result = relaxc::codegen::build_stage(*module, file, target, stages.at(emit), std::string("relaxc ") + RELAXC_VERSION, tuned);

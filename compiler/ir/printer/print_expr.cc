@@ -10,6 +10,26 @@ namespace relaxc::printing {
 
 using namespace relaxc::tir;
 
+namespace {
+thread_local Spelling current = Spelling::Chapter;
+}  // namespace
+
+Spelling spelling() { return current; }
+SpellingScope::SpellingScope(Spelling s) : saved_(current) { current = s; }
+SpellingScope::~SpellingScope() { current = saved_; }
+
+std::string spelled(const std::string& chapter_name) {
+  if (current != Spelling::Current) return chapter_name;
+  static const std::pair<const char*, const char*> kRenamed[] = {
+      {"T.block", "T.sblock"}, {"T.block_attr", "T.sblock_attr"}, {"T.alloc_buffer", "T.sblock_alloc_buffer"},
+      {"R.Object", "R.Any"},   {"out_sinfo", "out_ty"},           {"sinfo_args", "ty_args"},
+  };
+  for (const auto& [older, newer] : kRenamed) {
+    if (chapter_name == older) return newer;
+  }
+  return chapter_name;
+}
+
 std::string quote(const std::string& text) {
   std::string out = "\"";
   for (char c : text) {

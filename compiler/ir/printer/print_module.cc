@@ -48,10 +48,16 @@ std::vector<const T*> sorted_by_name(const std::vector<std::shared_ptr<const T>>
 
 }  // namespace
 
-std::string print_module(const Module& module, bool show_meta) {
+std::string print_module(const Module& module, bool show_meta, Spelling spelling) {
+  printing::SpellingScope scope(spelling);
   printing::Lines out;
   out.line("# from tvm.script import ir as I");
-  out.line("# from tvm.script import tir as T");
+  if (spelling == Spelling::Current) {
+    out.line("# from tvm.script import tirx as T");
+    out.line("# from tvm.tirx.layout import Axis");
+  } else {
+    out.line("# from tvm.script import tir as T");
+  }
   out.line("# from tvm.script import relax as R");
   out.line("");
   out.line("@I.ir_module");
@@ -87,7 +93,8 @@ std::string print_module(const Module& module, bool show_meta) {
   }
   if (metadata && show_meta && !module.constants.empty()) {
     // Before everything else, as TVM's printer puts it.
-    return tvm_metadata_statement(module.constants, MetadataLayout::StructInfo) + cleaned;
+    MetadataLayout layout = spelling == Spelling::Current ? MetadataLayout::Type : MetadataLayout::StructInfo;
+    return tvm_metadata_statement(module.constants, layout) + cleaned;
   }
   if (metadata) cleaned += "\n# Metadata omitted. Use show_meta=True in script() method to show it.\n";
   return cleaned;

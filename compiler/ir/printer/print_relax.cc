@@ -46,7 +46,7 @@ std::string print_tensor_literal(const Constant& c) {
 
 std::string print_call(const Call& call) {
   if (call.op == "call_dps_packed" || call.op == "call_tir") {
-    std::string out = "R." + call.op + "(" + print_expr(call.args[0]) + ", " + print_expr(call.args[1]) + ", out_sinfo=";
+    std::string out = "R." + call.op + "(" + print_expr(call.args[0]) + ", " + print_expr(call.args[1]) + ", " + spelled("out_sinfo") + "=";
     std::string tir_vars = call.args.size() > 2 ? ", tir_vars=" + print_expr(call.args[2]) : "";
     if (call.sinfo_args.size() == 1) return out + print_sinfo(*call.sinfo_args[0], false) + tir_vars + ")";
     std::vector<std::string> outs;
@@ -59,7 +59,9 @@ std::string print_call(const Call& call) {
   if ((call.op == "call_packed" || call.op == "call_pure_packed") && !call.sinfo_args.empty()) {
     std::vector<std::string> outs;
     for (const StructInfoPtr& sinfo : call.sinfo_args) outs.push_back(print_sinfo(*sinfo, false));
-    args.push_back("sinfo_args=" + (outs.size() == 1 ? outs[0] : "[" + join(outs) + "]"));
+    // The current spelling writes the list of struct infos as a tuple.
+    if (current_spelling()) args.push_back("ty_args=(" + join(outs) + (outs.size() == 1 ? ",)" : ")"));
+    else args.push_back("sinfo_args=" + (outs.size() == 1 ? outs[0] : "[" + join(outs) + "]"));
   }
   std::string callee = call.op.empty() ? print_expr(call.callee) : "R." + call.op;
   return callee + "(" + join(args) + ")";
@@ -94,7 +96,14 @@ std::string print_expr(const Expr& expr) {
       for (const tir::Expr& dim : expr->as<ShapeExpr>()->values) dims.push_back(print_dim(dim, false));
       return "R.shape([" + join(dims) + "])";
     }
-    case ExprKind::PrimValue: return "R.prim_value(" + print_tir_expr(expr->as<PrimValue>()->value) + ")";
+    case ExprKind::PrimValue: {
+      // The current spelling writes an integer or a size as it is: `(x, n)`, `(x, 1)`.
+      const tir::Expr& value = expr->as<PrimValue>()->value;
+      const auto* imm = value->as<tir::IntImm>();
+      if (current_spelling() && ((imm && value->dtype == DataType::Int64) || value->as<tir::VarRef>())) return print_tir_expr(value);
+      if (current_spelling() && imm && value->dtype == DataType::Bool) return imm->value ? "True" : "False";
+      return "R.prim_value(" + print_tir_expr(value) + ")";
+    }
     case ExprKind::StringImm: return "R.str(" + quote(expr->as<StringImm>()->value) + ")";
     case ExprKind::GlobalVar: return "cls." + expr->as<GlobalVar>()->name;
     case ExprKind::ExternFunc: return quote(expr->as<ExternFunc>()->name);
@@ -125,8 +134,10 @@ void collect_sinfo_vars(const StructInfo& sinfo, std::vector<tir::VarPtr>& vars)
 
 std::string print_sinfo(const StructInfo& sinfo, bool quote_vars) {
   switch (sinfo.kind) {
-    case StructInfoKind::Object: return "R.Object";
-    case StructInfoKind::Prim: return std::string("R.Prim(") + quote(dtype_name(sinfo.dtype)) + ")";
+    case StructInfoKind::Object: return spelled("R.Object");
+    case StructInfoKind::Prim:
+      if (current_spelling() && sinfo.dtype != DataType::Void) return std::string("T.") + dtype_name(sinfo.dtype);
+      return std::string("R.Prim(") + quote(dtype_name(sinfo.dtype)) + ")";
     case StructInfoKind::Shape: {
       if (sinfo.shape) {
         std::vector<std::string> dims;
@@ -150,7 +161,7 @@ std::string print_sinfo(const StructInfo& sinfo, bool quote_vars) {
     }
     case StructInfoKind::Func: return "R.Callable";
   }
-  return "R.Object";
+  return spelled("R.Object");
 }
 
 namespace {

@@ -47,20 +47,20 @@ class TirPrinter {
       params.push_back(param.var->name + ": T." + dtype_name(param.var->dtype));
       defined_.insert(param.var.get());
     }
-    out_.line(func_.is_private ? "@T.prim_func(private=True)" : "@T.prim_func");
+    out_.line(decorator());
     out_.line("def " + func_.name + "(" + join(params) + ")" + (func_.ret_type ? " -> None" : "") + ":");
     out_.indent();
-    if (!func_.attrs.empty()) out_.line("T.func_attr(" + print_attr_dict(func_.attrs) + ")");
+    if (!func_.attrs.empty()) out_.line("T.func_attr(" + print_attr_dict(spelled_keys(func_.attrs)) + ")");
     for (const Param& param : func_.params) {
       if (!param.buffer || inlined.count(&param)) continue;
       declare_vars_of(param.buffer->shape);
       out_.line(param.buffer->name + " = T.match_buffer(" + param.var->name + ", " + buffer_args(*param.buffer) + ")");
     }
     if (func_.has_root_block) {
-      out_.line("# with T.block(\"root\"):");
+      out_.line("# with " + spelled("T.block") + "(\"root\"):");
       for (const BufferPtr& buffer : func_.root_alloc_buffers) {
         declare_vars_of(buffer->shape);
-        out_.line(buffer->name + " = T.alloc_buffer(" + buffer_args(*buffer) + ")");
+        out_.line(buffer->name + " = " + spelled("T.alloc_buffer") + "(" + buffer_args(*buffer) + ")");
       }
     }
     print_stmt(func_.body);
@@ -68,6 +68,41 @@ class TirPrinter {
   }
 
  private:
+  // TVM marks block-based TensorIR with s_tir=True in its current spelling (every function its
+  // legalizer writes has blocks); the chapter's spelling has no such flag.
+  std::string decorator() const {
+    std::vector<std::string> args;
+    if (func_.is_private) args.push_back("private=True");
+    if (current_spelling() && (func_.s_tir || contains_block(func_.body) || func_.has_root_block)) args.push_back("s_tir=True");
+    return args.empty() ? "@T.prim_func" : "@T.prim_func(" + join(args) + ")";
+  }
+
+  static bool contains_block(const Stmt& stmt) {
+    if (!stmt) return false;
+    switch (stmt->kind) {
+      case StmtKind::Block: return true;
+      case StmtKind::For: return contains_block(stmt->as<For>()->body);
+      case StmtKind::Let: return contains_block(stmt->as<Let>()->body);
+      case StmtKind::If: return contains_block(stmt->as<If>()->then_case) || contains_block(stmt->as<If>()->else_case);
+      case StmtKind::Seq:
+        for (const Stmt& s : stmt->as<Seq>()->stmts) {
+          if (contains_block(s)) return true;
+        }
+        return false;
+      default: return false;
+    }
+  }
+
+  // "tir.noalias" is "tirx.noalias" in the current spelling.
+  static AttrDict spelled_keys(const AttrDict& attrs) {
+    if (!current_spelling()) return attrs;
+    AttrDict out = attrs;
+    for (auto& entry : out) {
+      if (entry.first.rfind("tir.", 0) == 0) entry.first = "tirx." + entry.first.substr(4);
+    }
+    return out;
+  }
+
   static bool shape_uses_only(const std::vector<Expr>& shape, const std::set<const Var*>& allowed) {
     for (const Expr& dim : shape) {
       for (const VarPtr& var : vars_in(dim)) {
@@ -122,7 +157,9 @@ class TirPrinter {
       case StmtKind::Evaluate: out_.line("T.evaluate(" + print_tir_expr(stmt->as<Evaluate>()->value) + ")"); break;
       case StmtKind::Let: {
         const auto* let = stmt->as<Let>();
-        out_.line(let->var->name + ": T." + dtype_name(let->var->dtype) + " = " + print_tir_expr(let->value));
+        // In the current spelling `v: T.float32 = e` declares a mutable scalar buffer; a binding is T.let.
+        std::string type = std::string("T.") + dtype_name(let->var->dtype);
+        out_.line(let->var->name + ": " + (current_spelling() ? "T.let[" + type + "]" : type) + " = " + print_tir_expr(let->value));
         print_stmt(let->body);
         break;
       }
@@ -218,7 +255,7 @@ class TirPrinter {
   }
 
   void print_block(const Block& block) {
-    out_.line("with T.block(" + quote(block.name) + "):");
+    out_.line("with " + spelled("T.block") + "(" + quote(block.name) + "):");
     out_.indent();
     std::vector<size_t> pending;
     auto flush = [&]() {
@@ -251,8 +288,8 @@ class TirPrinter {
     for (const BufferRegion& region : block.writes) writes.push_back(print_region(region));
     out_.line("T.reads(" + join(reads) + ")");
     out_.line("T.writes(" + join(writes) + ")");
-    if (!block.annotations.empty()) out_.line("T.block_attr(" + print_attr_dict(block.annotations) + ")");
-    for (const BufferPtr& buffer : block.alloc_buffers) out_.line(buffer->name + " = T.alloc_buffer(" + buffer_args(*buffer) + ")");
+    if (!block.annotations.empty()) out_.line(spelled("T.block_attr") + "(" + print_attr_dict(block.annotations) + ")");
+    for (const BufferPtr& buffer : block.alloc_buffers) out_.line(buffer->name + " = " + spelled("T.alloc_buffer") + "(" + buffer_args(*buffer) + ")");
     if (block.init) {
       out_.line("with T.init():");
       print_indented(block.init);

@@ -8,8 +8,12 @@
 
 namespace relaxc {
 
-// With `show_meta`, the values of metadata constants follow the module (in a form relaxc reads
-// back) instead of TVM's "# Metadata omitted" line.
-std::string print_module(const Module& module, bool show_meta = false);
+// The two spellings of TVMScript (LANGUAGE.md, "Both spellings"): the chapter's, which TVM
+// printed until 2026, and the current one (T.sblock, out_ty=, "tirx." keys, T.let[...]).
+enum class Spelling { Chapter, Current };
+
+// With `show_meta`, TVM's metadata section with the values of the constants comes first
+// instead of the "# Metadata omitted" line after the module.
+std::string print_module(const Module& module, bool show_meta = false, Spelling spelling = Spelling::Chapter);
 
 }  // namespace relaxc

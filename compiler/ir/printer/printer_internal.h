@@ -6,8 +6,24 @@
 #include <unordered_set>
 
 #include "compiler/ir/module.h"
+#include "compiler/ir/printer/printer.h"
 
 namespace relaxc::printing {
+
+// The spelling print_module is writing; the TensorIR and Relax halves read it where the two
+// spellings differ.
+Spelling spelling();
+inline bool current_spelling() { return spelling() == Spelling::Current; }
+// The name in the spelling being written: "T.block" is "T.sblock" in the current one.
+std::string spelled(const std::string& chapter_name);
+class SpellingScope {
+ public:
+  explicit SpellingScope(Spelling s);
+  ~SpellingScope();
+
+ private:
+  Spelling saved_;
+};
 
 // Lines with indentation, four spaces a level.
 class Lines {
