@@ -11,8 +11,9 @@ legalized modules the tests compare against) are measured instead. Each module i
 a temporary .tvms, headed by @I.ir_module with the decorator's own arguments, and compiled
 with `relaxc -o`. Prints one line per test file and the total; --list also prints the first
 error of each module that fails; --summary groups the failing modules by that first error,
-reduced to a short signature (no file:line:col, and cut at the first ';' or quote), and prints
-the 40 most common groups with their counts and one module of each.
+reduced to a short signature (no file:line:col, cut at the first ';', quoted constructs and
+operator names masked), and prints the 40 most common groups with their counts, the most
+common masked constructs, and one module of each.
 """
 import argparse
 import ast
@@ -97,6 +98,7 @@ def first_error(run):
 
 LOCATION = re.compile(r"^.*?:\d+:\d+: ")
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
+OPERATOR = re.compile(r"\bR\.[A-Za-z_][\w.]*\b(?!\s*\()")  # R.nn.conv1d, not R.Tensor(...)
 
 
 def collapse_parentheses(text):
@@ -123,14 +125,22 @@ def collapse_parentheses(text):
 def signature(message):
     """(signature, detail) of a first error. The signature groups like failures: the text after
     'error: ' (no path:line:col) up to the first unquoted ';', each quoted construct replaced by
-    '…' and each non-empty (...) by (…). The detail is the first quoted construct, such as
-    'R.quantize' of "unknown Relax operator 'R.quantize'"."""
+    '…', each Relax operator named outside a call by R.<op>, and each non-empty (...) by (…).
+    The detail is whichever comes first of the first quoted construct, such as 'R.quantize' of
+    "unknown Relax operator 'R.quantize'", and the first operator, such as R.add of "R.add needs
+    R.prim_value(...)"."""
     message = LOCATION.sub("", message, count=1)
     if "error: " in message:
         message = message.split("error: ", 1)[1]
     stripped = QUOTED.sub(lambda m: m.group(0)[0] + "…" + m.group(0)[0], message).split(";", 1)[0].strip()
     quoted = QUOTED.search(message)
     detail = quoted.group(0) if quoted and "…" in stripped else None
+    operator = OPERATOR.search(stripped)
+    if operator:
+        first_quote = QUOTED.search(stripped)
+        if detail is None or operator.start() < first_quote.start():
+            detail = operator.group(0)
+        stripped = OPERATOR.sub("R.<op>", stripped)
     short = collapse_parentheses(stripped).strip()
     return (short or message[:80]), detail
 

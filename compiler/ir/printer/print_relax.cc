@@ -100,7 +100,8 @@ std::string print_expr(const Expr& expr) {
       // The current spelling writes an integer or a size as it is: `(x, n)`, `(x, 1)`.
       const tir::Expr& value = expr->as<PrimValue>()->value;
       const auto* imm = value->as<tir::IntImm>();
-      if (current_spelling() && ((imm && value->dtype == DataType::Int64) || value->as<tir::VarRef>())) return print_tir_expr(value);
+      if (current_spelling() && imm && value->dtype == DataType::Int64) return std::to_string(imm->value);
+      if (current_spelling() && value->as<tir::VarRef>()) return print_tir_expr(value);
       if (current_spelling() && imm && value->dtype == DataType::Bool) return imm->value ? "True" : "False";
       return "R.prim_value(" + print_tir_expr(value) + ")";
     }
