@@ -98,7 +98,7 @@ def first_error(run):
 
 LOCATION = re.compile(r"^.*?:\d+:\d+: ")
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
-OPERATOR = re.compile(r"\bR\.[A-Za-z_][\w.]*\b(?!\s*\()")  # R.nn.conv1d, not R.Tensor(...)
+OPERATOR = re.compile(r"(?<![@\w.])R\.[A-Za-z_][\w.]*\b(?!\s*\()")  # R.nn.conv1d, not R.Tensor(...)
 
 
 def collapse_parentheses(text):

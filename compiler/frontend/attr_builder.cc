@@ -43,6 +43,11 @@ AttrValuePtr build_attr_value(P::ExprContext* ctx) {
     // T.bool(True), T.int32(4), T.float32(0.5): typed constants as TVM prints them.
     if (call->positional.size() == 1 && call->keywords.empty()) {
       AttrValuePtr inner = build_attr_value(call->positional[0]);
+      if (call->callee_name == "T.target" && (inner->kind == AttrValue::Kind::String || inner->kind == AttrValue::Kind::Dict)) {
+        auto target = std::make_shared<AttrValue>(*inner);
+        target->wrapper = "T.target";
+        return target;
+      }
       if (call->callee_name == "T.bool" && inner->kind == AttrValue::Kind::Bool) return inner;
       if (call->callee_name == "T.bool" && inner->kind == AttrValue::Kind::Int) {
         value->kind = AttrValue::Kind::Bool;

@@ -449,6 +449,32 @@ class PrimFuncBuilder {
     return body;
   }
 
+  // `with T.attr(node, "key", value):`, or the current spelling's `with T.attr({"key": value}):`.
+  // The keys accepted are hints to TVM's lowering (pragmas, pipelining, alignment): on the CPU
+  // the body computes the same without them, so only the body is kept. Any other key would
+  // change what the body means and is an error naming it.
+  Stmt build_attr_scope(const CallSyntax& call, P::WithStatementContext* with) {
+    std::vector<std::pair<std::string, SourceLoc>> keys;
+    if (call.positional.size() == 1) {
+      for (const auto& entry : build_attr_dict(call.positional[0], "T.attr's argument")) keys.push_back({entry.first, entry.second->loc});
+    } else {
+      expect_arguments(call, 3, 3, {});
+      std::optional<std::string> key = string_literal(call.positional[1]);
+      if (!key) fail(loc_of(call.positional[1]), "T.attr's key is a string, as in T.attr(0, \"pragma_unroll_explicit\", 1)");
+      keys.push_back({*key, loc_of(call.positional[1])});
+    }
+    static const char* const kHints[] = {"pragma_", "software_pipeline_", "double_buffer_scope", "storage_alignment", "compute_scope"};
+    for (const auto& [key, loc] : keys) {
+      bool hint = std::any_of(std::begin(kHints), std::end(kHints), [&](const char* prefix) { return key.rfind(prefix, 0) == 0; });
+      if (!hint) {
+        fail(loc, "T.attr key \"" + key + "\" is not supported; relaxc reads the hints that do not change what the body computes "
+                  "(pragma_*, software_pipeline_*, double_buffer_scope, storage_alignment, compute_scope)");
+      }
+    }
+    Stmt body = build_nested(with->block());
+    return body ? body : std::make_shared<Seq>(std::vector<Stmt>{}, loc_of(with));
+  }
+
   // The extents of T.grid(a, b, ...), with `*A.shape` standing for the dimensions of buffer A.
   std::vector<Expr> grid_extents(const CallSyntax& call) {
     std::vector<Expr> extents;
@@ -478,8 +504,9 @@ class PrimFuncBuilder {
       direct_block_->init = init;
       return nullptr;
     }
+    if (callee == "T.attr") return build_attr_scope(*call, with);
     if (callee != "T.block") {
-      fail(loc_of(with->expr()), "unsupported 'with' statement in TensorIR; expected T.block(\"name\") or T.init()");
+      fail(loc_of(with->expr()), "unsupported 'with' statement in TensorIR; expected T.block(\"name\"), T.init() or T.attr(...)");
     }
     expect_arguments(*call, 0, 1, {"no_realize"});
     std::string name = "root";

@@ -213,6 +213,13 @@ class RelaxFunctionBuilder {
       // a tensor of unknown shape, names no shape.
       if (shape && call->positional.size() == 1 && string_literal(shape)) std::swap(shape, dtype);
       if (shape && is_none_literal(shape)) shape = nullptr;
+      if (const StructInfo* shape_var = shape ? shape_variable(shape) : nullptr) {
+        // R.Tensor(s, "float32") with `s` a shape value: the tensor has the dimensions s is known
+        // to have (its struct info), or at least its rank.
+        sinfo->shape = shape_var->shape;
+        sinfo->ndim = shape_var->rank();
+        shape = nullptr;
+      }
       if (shape) sinfo->shape = build_dims(shape);
       if (dtype) sinfo->dtype = dtype_of(dtype);
       if (P::ExprContext* ndim = call->keyword("ndim")) {
@@ -468,6 +475,15 @@ class RelaxFunctionBuilder {
     std::vector<Expr> fields;
     for (P::ExprContext* e : exprs) fields.push_back(build_expr(e));
     return std::make_shared<Tuple>(std::move(fields), loc_of(list));
+  }
+
+  // The struct info of `ctx` when it names a Relax variable holding a shape; null otherwise.
+  const StructInfo* shape_variable(P::ExprContext* ctx) {
+    std::optional<std::string> name = dotted_name(ctx);
+    auto found = name ? vars_.find(*name) : vars_.end();
+    if (found == vars_.end() || !found->second->sinfo || found->second->sinfo->kind != StructInfoKind::Shape) return nullptr;
+    used_.insert(found->second.get());
+    return found->second->sinfo.get();
   }
 
   Expr lookup_var(const std::string& name, SourceLoc loc) {

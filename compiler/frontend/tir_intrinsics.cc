@@ -58,6 +58,15 @@ TypedExpr TirExprBuilder::build_intrinsic(const ops::TirIntrinsic& intrinsic, co
 TypedExpr TirExprBuilder::build_call(P::ExprContext* ctx, const CallSyntax& call) {
   SourceLoc loc = loc_of(ctx);
   const std::string& name = call.callee_name;
+  // I.meta_var(e): a value TVM's parser evaluates in Python and inlines; here the value itself.
+  if (name == "I.meta_var") {
+    expect_arguments(call, 1, 1, {});
+    return build(call.positional[0]);
+  }
+  if (name == "T.call_packed" || name == "T.call_extern" || name == "T.call_cpacked") {
+    fail(loc, name + " (a call from TensorIR into a runtime or C function) is not supported; call the function from Relax with "
+              "R.call_dps_packed or R.call_packed");
+  }
   if (name.rfind("T.", 0) != 0) {
     if (name.empty()) fail(loc, "only T. functions can be called in TensorIR");
     fail(loc, "'" + name + "' cannot be called in TensorIR; only T. functions can");

@@ -24,6 +24,9 @@ struct AttrValue {
   std::string string_value;
   std::vector<AttrValuePtr> items;                           // List
   std::vector<std::pair<std::string, AttrValuePtr>> entries;  // Dict, in source order
+  // "T.target" for `T.target("llvm")` or `T.target({...})`: the value above, wrapped in that call
+  // (TVM's Target object; relaxc compiles for its own --target and keeps this as written).
+  std::string wrapper;
   SourceLoc loc;
 };
 

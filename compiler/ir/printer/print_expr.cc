@@ -216,6 +216,11 @@ std::string print_dim(const Expr& expr, bool quote_vars) {
 }
 
 std::string print_attr_value(const AttrValue& value) {
+  if (!value.wrapper.empty()) {
+    AttrValue inner = value;
+    inner.wrapper.clear();
+    return value.wrapper + "(" + print_attr_value(inner) + ")";
+  }
   switch (value.kind) {
     case AttrValue::Kind::None: return "None";
     case AttrValue::Kind::Bool: return value.bool_value ? "T.bool(True)" : "T.bool(False)";
