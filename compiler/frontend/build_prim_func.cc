@@ -204,7 +204,7 @@ class PrimFuncBuilder {
       Expr row_major = int_const(1, DataType::Int64, loc_of(strides));
       for (size_t i = given.size(); i-- > 0;) {
         if (printing::print_tir_expr(simplify_product(given[i])) != printing::print_tir_expr(simplify_product(row_major))) {
-          fail(loc_of(strides), "strides= must be the row-major strides of the buffer's shape (a non-contiguous buffer is not supported): stride " + std::to_string(i) + " is " + printing::print_tir_expr(given[i]) + ", not " + printing::print_tir_expr(simplify_product(row_major)));
+          fail(loc_of(strides), "strides= must be the row-major strides of the buffer's shape (a non-contiguous buffer is not supported): stride " + std::to_string(i) + " is " + stride_text(given[i]) + ", not " + stride_text(row_major));
         }
         row_major = make_binary(BinaryOp::Mul, {row_major, false}, {buffer.shape[i], false}, row_major->loc);
       }
@@ -217,6 +217,12 @@ class PrimFuncBuilder {
       bool plain = (text && (*text == "default" || *text == "auto")) || (items && items->empty());
       if (!plain) fail(loc_of(value), std::string(fixed) + "= is supported only as its default");
     }
+  }
+
+  static std::string stride_text(const Expr& stride) {
+    Expr simple = simplify_product(stride);
+    if (const auto* imm = simple->as<IntImm>()) return std::to_string(imm->value);
+    return printing::print_tir_expr(simple);
   }
 
   // `1 * a * b` as `a * b` with the constants multiplied and index casts dropped, so strides

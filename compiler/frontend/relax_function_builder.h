@@ -440,6 +440,7 @@ class RelaxFunctionBuilder {
       diags_.warning(var->loc, "'" + *name + "' rebinds an earlier variable of the same name");
     }
     binding.var = var;
+    remember_shape_value(binding);
     block.bindings.push_back(binding);
     vars_[*name] = var;
     var_is_local_.insert(var.get());
@@ -478,12 +479,34 @@ class RelaxFunctionBuilder {
   }
 
   // The struct info of `ctx` when it names a Relax variable holding a shape; null otherwise.
+  // Bindings have struct info only once the checker has run, so a shape bound in the body is
+  // known from its annotation or, for R.shape_of(x), from x's (see remember_shape_value).
   const StructInfo* shape_variable(P::ExprContext* ctx) {
     std::optional<std::string> name = dotted_name(ctx);
     auto found = name ? vars_.find(*name) : vars_.end();
-    if (found == vars_.end() || !found->second->sinfo || found->second->sinfo->kind != StructInfoKind::Shape) return nullptr;
+    if (found == vars_.end()) return nullptr;
+    const StructInfo* sinfo = found->second->sinfo.get();
+    auto bound = shape_values_.find(found->second.get());
+    if (!sinfo && bound != shape_values_.end()) sinfo = bound->second.get();
+    if (!sinfo || sinfo->kind != StructInfoKind::Shape) return nullptr;
     used_.insert(found->second.get());
-    return found->second->sinfo.get();
+    return sinfo;
+  }
+
+  void remember_shape_value(const Binding& binding) {
+    StructInfoPtr known = binding.annotation && binding.annotation->kind == StructInfoKind::Shape ? binding.annotation : nullptr;
+    const auto* call = binding.value ? binding.value->as<relax::Call>() : nullptr;
+    if (!known && call && call->op == "shape_of" && call->args.size() == 1) {
+      const auto* tensor = call->args[0]->as<relax::Var>();
+      if (tensor && tensor->sinfo && tensor->sinfo->kind == StructInfoKind::Tensor) {
+        auto shape = std::make_shared<StructInfo>();
+        shape->kind = StructInfoKind::Shape;
+        shape->shape = tensor->sinfo->shape;
+        shape->ndim = tensor->sinfo->rank();
+        known = shape;
+      }
+    }
+    if (known) shape_values_[binding.var.get()] = known;
   }
 
   Expr lookup_var(const std::string& name, SourceLoc loc) {
@@ -524,6 +547,7 @@ class RelaxFunctionBuilder {
   Scope size_scope_;
   TirExprBuilder size_exprs_;
   std::map<std::string, VarPtr> vars_;
+  std::map<const Var*, StructInfoPtr> shape_values_;  // shapes bound in the body, known before checking
   std::map<std::string, SourceLoc> hidden_;
   std::set<const Var*> used_;
   std::set<const Var*> var_is_local_;
