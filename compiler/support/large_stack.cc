@@ -1,6 +1,7 @@
 #include "compiler/support/large_stack.h"
 
 #include <pthread.h>
+#include <signal.h>
 
 namespace relaxc {
 namespace {
@@ -12,7 +13,13 @@ struct Job {
 
 void* run_job(void* arg) {
   auto* job = static_cast<Job*>(arg);
+  // LLVM installs an alternate signal stack of its own on the threads it runs on; the one the
+  // thread started with (AddressSanitizer's) is put back before the thread ends, since its
+  // exit frees that one and cannot free LLVM's.
+  stack_t original{};
+  bool saved = sigaltstack(nullptr, &original) == 0;
   job->result = (*job->body)();
+  if (saved) sigaltstack(&original, nullptr);
   return nullptr;
 }
 
