@@ -38,7 +38,10 @@ compoundStatement
 decorated : decorator+ (classDef | functionDef);
 decorator : AT expr NEWLINE;
 
-functionDef : DEF NAME LPAREN parameters? RPAREN (ARROW returnType=expr)? COLON block;
+functionDef : DEF NAME typeParameters? LPAREN parameters? RPAREN (ARROW returnType=expr)? COLON block;
+// PEP 695 type parameters, as TVM's current printer declares symbolic sizes: def main[n](...).
+typeParameters : LBRACK typeParameter (COMMA typeParameter)* COMMA? RBRACK;
+typeParameter  : NAME (COLON bound=expr)?;
 parameters  : parameter (COMMA parameter)* COMMA?;
 parameter   : NAME (COLON annotation=expr)? (ASSIGN value=expr)?;
 

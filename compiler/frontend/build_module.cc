@@ -107,6 +107,11 @@ class ModuleBuilder {
             module.constants = build_metadata(assign);
             continue;
           }
+          if (auto* assign = dynamic_cast<P::AssignStatementContext*>(s); assign && is_type_var_declaration(assign)) {
+            if (saw_class || !functions.empty()) fail(loc_of(s), "TypeVar declarations must come before the module");
+            type_vars_.insert(*dotted_name(assign->targets->expr(0)));
+            continue;
+          }
           if (dynamic_cast<P::ImportStatementContext*>(s) || dynamic_cast<P::FromImportStatementContext*>(s)) {
             if (saw_class || !functions.empty()) fail(loc_of(s), "imports must come before the module");
             check_import(s);
@@ -148,6 +153,19 @@ class ModuleBuilder {
   }
 
  private:
+  // `n = TypeVar("n")`: TVM's current printer declaring a symbolic size for the signatures.
+  static bool is_type_var_declaration(P::AssignStatementContext* assign) {
+    if (assign->targets->expr().size() != 1 || assign->value->expr().size() != 1) return false;
+    std::optional<std::string> name = dotted_name(assign->targets->expr(0));
+    std::optional<CallSyntax> call = as_call(assign->value->expr(0));
+    if (!name || !call || (call->callee_name != "TypeVar" && call->callee_name != "typing.TypeVar")) return false;
+    expect_arguments(*call, 1, 1, {});
+    if (string_literal(call->positional[0]) != name) fail(loc_of(call->positional[0]), "TypeVar's name must be the variable's, as in n = TypeVar(\"n\")");
+    return true;
+  }
+
+  std::set<std::string> type_vars_;
+
   // `metadata = {"relax.expr.Constant": [{"dtype": ..., "shape": (...), "data": "<base64>"}, ...]}`,
   // as relaxc --show-meta prints it.
   std::vector<ConstantTensor> build_metadata(P::AssignStatementContext* assign) {
@@ -241,11 +259,12 @@ class ModuleBuilder {
     }
     for (const FunctionSyntax& f : functions) {
       if (f.kind == FunctionKind::Prim) {
-        module.prim_funcs.push_back(build_prim_func(f.def, f.is_private, f.s_tir, diags_));
+        module.prim_funcs.push_back(build_prim_func(f.def, {f.is_private, f.s_tir, type_vars_}, diags_));
       } else {
         RelaxFunctionOptions options = relax_options;
         options.is_pure = f.is_pure;
         options.is_private = f.is_private;
+        options.type_vars = type_vars_;
         module.functions.push_back(build_relax_function(f.def, options, diags_));
       }
     }

@@ -57,12 +57,20 @@ class PrimFuncBuilder {
  public:
   explicit PrimFuncBuilder(Diagnostics& diags) : scope_(diags), exprs_(scope_) {}
 
-  PrimFuncPtr build(P::FunctionDefContext* def, bool is_private, bool s_tir) {
+  PrimFuncPtr build(P::FunctionDefContext* def, const PrimFuncOptions& options) {
     auto func = std::make_shared<PrimFunc>();
     func_ = func.get();
     func->name = def->NAME()->getText();
-    func->is_private = is_private;
-    func->s_tir = s_tir;
+    func->is_private = options.is_private;
+    func->s_tir = options.s_tir;
+    std::set<std::string> type_vars = type_variables(def, options.type_vars);
+    exprs_.set_undefined_name_hook([this, type_vars](const std::string& name, SourceLoc loc) {
+      if (!type_vars.count(name)) return false;
+      auto var = std::make_shared<Var>(Var{name, DataType::Int64, loc});
+      func_->size_vars.push_back(var);
+      scope_.define(name, {var, nullptr, loc, "symbolic variable"});
+      return true;
+    });
     func->loc = loc_of(def->NAME()->getSymbol());
     build_params(def);
     if (def->returnType) {
@@ -835,8 +843,16 @@ Stmt PrimFuncBuilder::build_expression_statement(P::ExpressionStatementContext* 
 
 }  // namespace
 
-PrimFuncPtr build_prim_func(P::FunctionDefContext* def, bool is_private, bool s_tir, Diagnostics& diags) {
-  return PrimFuncBuilder(diags).build(def, is_private, s_tir);
+PrimFuncPtr build_prim_func(P::FunctionDefContext* def, const PrimFuncOptions& options, Diagnostics& diags) {
+  return PrimFuncBuilder(diags).build(def, options);
+}
+
+std::set<std::string> type_variables(P::FunctionDefContext* def, const std::set<std::string>& extra) {
+  std::set<std::string> names = extra;
+  if (P::TypeParametersContext* params = def->typeParameters()) {
+    for (P::TypeParameterContext* param : params->typeParameter()) names.insert(param->NAME()->getText());
+  }
+  return names;
 }
 
 }  // namespace relaxc::frontend

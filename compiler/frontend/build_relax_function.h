@@ -18,6 +18,7 @@ struct RelaxFunctionOptions {
   std::set<std::string> prim_funcs;       // functions of the module, by kind
   std::set<std::string> relax_functions;
   std::string module_class;  // `class Module:`; `cls = Module` in a function names the module
+  std::set<std::string> type_vars;  // the module's `n = TypeVar("n")` symbolic sizes
 };
 
 relax::FunctionPtr build_relax_function(P::FunctionDefContext* def, const RelaxFunctionOptions& options,

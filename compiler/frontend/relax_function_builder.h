@@ -10,6 +10,7 @@
 
 #include "compiler/frontend/attr_builder.h"
 #include "compiler/frontend/build_prim_func.h"
+#include "compiler/frontend/dim_text.h"
 #include "compiler/frontend/tir_expr_builder.h"
 #include "compiler/frontend/tir_names.h"
 
@@ -34,10 +35,22 @@ class RelaxFunctionBuilder {
   RelaxFunctionBuilder(const RelaxFunctionOptions& options, Diagnostics& diags)
       : options_(options), diags_(diags), size_scope_(diags), size_exprs_(size_scope_) {}
 
+  // Type variables (TVM's current way of declaring a signature's symbolic sizes) are declared
+  // where first used, as a name in a string dimension is.
+  void declare_type_vars_of(P::FunctionDefContext* def) {
+    std::set<std::string> type_vars = type_variables(def, options_.type_vars);
+    size_exprs_.set_undefined_name_hook([this, type_vars](const std::string& name, SourceLoc loc) {
+      if (!type_vars.count(name)) return false;
+      size_var_ref(name, loc);
+      return true;
+    });
+  }
+
   FunctionPtr build(P::FunctionDefContext* def) {
     auto func = std::make_shared<Function>();
     func_ = func.get();
     func->name = def->NAME()->getText();
+    declare_type_vars_of(def);
     func->loc = loc_of(def->NAME()->getSymbol());
     func->is_pure = options_.is_pure;
     func->is_private = options_.is_private;
@@ -75,89 +88,9 @@ class RelaxFunctionBuilder {
   }
 
   // A dimension written as a string: a symbolic variable ("n") or an expression over them, as
-  // TVM prints one in a signature ("n * 12"): names, integers, + - * // % and parentheses.
+  // TVM prints one in a signature ("n * 12"); a name used for the first time declares it.
   tir::Expr dim_from_string(const std::string& text, SourceLoc loc) {
-    size_t pos = 0;
-    auto skip = [&] {
-      while (pos < text.size() && text[pos] == ' ') ++pos;
-    };
-    auto bad = [&](const std::string& why) -> tir::Expr {
-      fail(loc, "cannot read the dimension \"" + text + "\": " + why + "; write a name such as \"n\" or an expression such as \"n * 4\"");
-    };
-    std::function<tir::Expr()> sum;
-    std::function<tir::Expr()> atom = [&]() -> tir::Expr {
-      skip();
-      if (pos >= text.size()) return bad("it ends too early");
-      if (text[pos] == '(') {
-        ++pos;
-        tir::Expr inner = sum();
-        skip();
-        if (pos >= text.size() || text[pos] != ')') return bad("a '(' is not closed");
-        ++pos;
-        return inner;
-      }
-      if (std::isdigit(static_cast<unsigned char>(text[pos]))) {
-        size_t end = pos;
-        while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
-        if (end - pos > 18) return bad("a number is too large");
-        int64_t value = std::stoll(text.substr(pos, end - pos));
-        pos = end;
-        return std::make_shared<tir::IntImm>(value, DataType::Int64, loc);
-      }
-      if (text.compare(pos, 6, "T.min(") == 0 || text.compare(pos, 6, "T.max(") == 0) {
-        // T.min(a, b) / T.max(a, b), as the printer writes a clamped extent.
-        tir::BinaryOp op = text[pos + 3] == 'i' ? tir::BinaryOp::Min : tir::BinaryOp::Max;
-        pos += 6;
-        tir::Expr a = sum();
-        skip();
-        if (pos >= text.size() || text[pos] != ',') return bad("T.min/T.max take two arguments");
-        ++pos;
-        tir::Expr b = sum();
-        skip();
-        if (pos >= text.size() || text[pos] != ')') return bad("a '(' is not closed");
-        ++pos;
-        return std::make_shared<tir::Binary>(op, a, b, DataType::Int64, loc);
-      }
-      if (std::isalpha(static_cast<unsigned char>(text[pos])) || text[pos] == '_') {
-        size_t end = pos;
-        while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
-        std::string name = text.substr(pos, end - pos);
-        pos = end;
-        return size_var_ref(name, loc);
-      }
-      return bad(std::string("unexpected '") + text[pos] + "'");
-    };
-    auto product = [&]() -> tir::Expr {
-      tir::Expr left = atom();
-      while (true) {
-        skip();
-        tir::BinaryOp op;
-        if (text.compare(pos, 2, "//") == 0) {
-          op = tir::BinaryOp::FloorDiv;
-          pos += 2;
-        } else if (pos < text.size() && (text[pos] == '*' || text[pos] == '%')) {
-          op = text[pos] == '*' ? tir::BinaryOp::Mul : tir::BinaryOp::FloorMod;
-          ++pos;
-        } else {
-          return left;
-        }
-        left = std::make_shared<tir::Binary>(op, left, atom(), DataType::Int64, loc);
-      }
-    };
-    sum = [&]() -> tir::Expr {
-      tir::Expr left = product();
-      while (true) {
-        skip();
-        if (pos >= text.size() || (text[pos] != '+' && text[pos] != '-')) return left;
-        tir::BinaryOp op = text[pos] == '+' ? tir::BinaryOp::Add : tir::BinaryOp::Sub;
-        ++pos;
-        left = std::make_shared<tir::Binary>(op, left, product(), DataType::Int64, loc);
-      }
-    };
-    tir::Expr dim = sum();
-    skip();
-    if (pos != text.size()) return bad(std::string("unexpected '") + text[pos] + "'");
-    return dim;
+    return parse_dim_text(text, loc, [&](const std::string& name) { return size_var_ref(name, loc); });
   }
 
   tir::Expr size_var_ref(const std::string& name, SourceLoc loc) {

@@ -1,5 +1,7 @@
 #include "compiler/frontend/tir_expr_builder.h"
 
+#include "compiler/frontend/dim_text.h"
+
 #include <algorithm>
 
 namespace relaxc::frontend {
@@ -117,8 +119,14 @@ Expr make_binary(BinaryOp op, TypedExpr a, TypedExpr b, SourceLoc loc) {
 
 // ---- expressions --------------------------------------------------------------------------
 
-TypedExpr TirExprBuilder::build_name(P::ExprContext* ctx, const std::string& name) {
+const Symbol* TirExprBuilder::lookup_or_declare(const std::string& name, SourceLoc loc) {
   const Symbol* symbol = scope_.lookup(name);
+  if (symbol == nullptr && undefined_name_ && undefined_name_(name, loc)) symbol = scope_.lookup(name);
+  return symbol;
+}
+
+TypedExpr TirExprBuilder::build_name(P::ExprContext* ctx, const std::string& name) {
+  const Symbol* symbol = lookup_or_declare(name, loc_of(ctx));
   if (symbol == nullptr) {
     fail(loc_of(ctx), "name '" + name + "' is not defined" + did_you_mean(name, scope_.visible_names()));
   }
@@ -166,7 +174,19 @@ std::vector<Expr> TirExprBuilder::build_shape(P::ExprContext* ctx) {
     return {build_index(ctx)};
   }
   std::vector<Expr> shape;
-  for (P::ExprContext* element : *elements) shape.push_back(build_index(element));
+  for (P::ExprContext* element : *elements) {
+    // A compound dimension quoted, as TVM's current printer writes one: "M * T.int64(2)".
+    if (std::optional<std::string> text = string_literal(element)) {
+      SourceLoc loc = loc_of(element);
+      shape.push_back(parse_dim_text(*text, loc, [&](const std::string& name) -> Expr {
+        const Symbol* symbol = lookup_or_declare(name, loc);
+        if (symbol == nullptr || !symbol->var) fail(loc, "the dimension \"" + *text + "\" uses '" + name + "', which is not a symbolic variable here");
+        return std::make_shared<VarRef>(symbol->var, loc);
+      }));
+      continue;
+    }
+    shape.push_back(build_index(element));
+  }
   return shape;
 }
 

@@ -67,7 +67,13 @@ class TirExprBuilder {
 
   static tir::Expr retype_literal(const TypedExpr& value, DataType dtype);
 
+  // Called with a name that is not defined, before that is an error: a hook may define it (a
+  // type variable of TVM's current printer, `n = TypeVar("n")`, declared where first used) and
+  // return true.
+  void set_undefined_name_hook(std::function<bool(const std::string&, SourceLoc)> hook) { undefined_name_ = std::move(hook); }
+
  private:
+  const Symbol* lookup_or_declare(const std::string& name, SourceLoc loc);
   TypedExpr build_call(P::ExprContext* ctx, const CallSyntax& call);
   TypedExpr build_intrinsic(const ops::TirIntrinsic& intrinsic, const CallSyntax& call, SourceLoc loc);
   TypedExpr build_binary(P::ExprContext* ctx, int op_token, P::ExprContext* lhs, P::ExprContext* rhs);
@@ -75,6 +81,7 @@ class TirExprBuilder {
   TypedExpr build_load(P::SubscriptExprContext* ctx);
 
   Scope& scope_;
+  std::function<bool(const std::string&, SourceLoc)> undefined_name_;
 };
 
 tir::Expr make_binary(tir::BinaryOp op, TypedExpr a, TypedExpr b, SourceLoc loc);
