@@ -1,9 +1,11 @@
 #include "compiler/frontend/build_prim_func.h"
-#include "compiler/ir/printer/printer_internal.h"
 
 #include "compiler/frontend/attr_builder.h"
+#include "compiler/frontend/buffer_syntax.h"
+#include "compiler/frontend/loop_syntax.h"
 #include "compiler/frontend/tir_expr_builder.h"
 #include "compiler/frontend/tir_names.h"
+#include "compiler/ir/printer/printer_internal.h"
 
 namespace relaxc::frontend {
 
@@ -37,21 +39,6 @@ Stmt seq_of(std::vector<Stmt> stmts, SourceLoc loc) {
 }
 
 Expr int_const(int64_t value, DataType dtype, SourceLoc loc) { return std::make_shared<IntImm>(value, dtype, loc); }
-
-// hi - lo, folded when both are constants or lo is 0.
-Expr extent_between(const Expr& lo, const Expr& hi, SourceLoc loc) {
-  const auto* a = lo->as<IntImm>();
-  const auto* b = hi->as<IntImm>();
-  if (a && b) return int_const(b->value - a->value, hi->dtype, loc);
-  if (a && a->value == 0) return hi;  // `0:n`
-  // `lo:lo + e`, as the printer writes a region, has extent e.
-  if (const auto* sum = hi->as<Binary>(); sum && sum->op == BinaryOp::Add && printing::print_tir_expr(sum->a) == printing::print_tir_expr(lo)) {
-    return sum->b;
-  }
-  return make_binary(BinaryOp::Sub, {hi, false}, {lo, false}, loc);
-}
-
-const std::vector<std::string> kBufferKeywords = {"dtype", "scope", "offset_factor", "align", "strides", "elem_offset", "buffer_type", "axis_separators"};
 
 class PrimFuncBuilder {
  public:
@@ -142,121 +129,9 @@ class PrimFuncBuilder {
     }
   }
 
-  // `T.Buffer((128,), "float32")`, or the printer's form before 2023, `T.Buffer[(128,), "float32"]`,
-  // as the arguments of a call; nullopt for any other annotation.
-  static std::optional<CallSyntax> buffer_annotation(P::ExprContext* annotation) {
-    std::optional<CallSyntax> call = as_call(annotation);
-    if (call && call->callee_name == "T.Buffer") return call;
-    auto* subscript = dynamic_cast<P::SubscriptExprContext*>(annotation);
-    if (subscript == nullptr || dotted_name(subscript->expr()) != std::optional<std::string>("T.Buffer")) return std::nullopt;
-    CallSyntax old_form;
-    old_form.callee = subscript->expr();
-    old_form.callee_name = "T.Buffer";
-    old_form.loc = loc_of(subscript);
-    for (P::SubscriptContext* item : subscript->subscripts()->subscript()) {
-      if (!item->COLON().empty()) fail(loc_of(item), "T.Buffer[shape, dtype] takes a shape and a dtype, not a slice");
-      old_form.positional.push_back(item->expr(0));
-    }
-    return old_form;
-  }
-
   // T.match_buffer(x, shape, dtype) / T.alloc_buffer(shape, dtype) / T.Buffer(shape, dtype).
   BufferPtr make_buffer(const std::string& name, const CallSyntax& call, SourceLoc loc, bool has_source) {
-    size_t first = has_source ? 1 : 0;
-    expect_arguments(call, first + 1, first + 2, kBufferKeywords);
-    auto buffer = std::make_shared<Buffer>();
-    buffer->name = name;
-    buffer->loc = loc;
-    buffer->shape = exprs_.build_shape(call.positional[first]);
-    P::ExprContext* dtype_arg = call.positional.size() > first + 1 ? call.positional[first + 1] : call.keyword("dtype");
-    if (dtype_arg != nullptr) {
-      if (call.positional.size() > first + 1 && call.keyword("dtype")) {
-        fail(loc_of(call.keyword("dtype")), "dtype given both by position and as dtype=");
-      }
-      std::optional<std::string> text = string_literal(dtype_arg);
-      if (!text) fail(loc_of(dtype_arg), "a buffer's dtype must be a string such as \"float32\"");
-      std::optional<DataType> dtype = parse_dtype(*text);
-      if (!dtype) fail(loc_of(dtype_arg), "unknown dtype \"" + *text + "\"" + did_you_mean(*text, all_dtype_names()));
-      buffer->dtype = *dtype;
-    }
-    if (P::ExprContext* scope_arg = call.keyword("scope")) {
-      // Any of TVM's storage scopes ("global.A_reg", "wmma.accumulator", ...): on the CPU each
-      // is ordinary memory, as TensorIR's sequential semantics allow.
-      std::optional<std::string> text = string_literal(scope_arg);
-      if (!text || text->empty() || text->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") != std::string::npos) {
-        fail(loc_of(scope_arg), "a buffer scope is a name such as \"global\", \"shared\", \"local\" or \"wmma.accumulator\"");
-      }
-      buffer->scope = *text;
-    }
-    check_layout_keywords(call, *buffer);
-    return buffer;
-  }
-
-  // What TVM's printer adds to a buffer: alignment hints (offset_factor=, align=), which do not
-  // change what is computed, and a layout (strides=, elem_offset=), which must be the row-major
-  // one relaxc's buffers have.
-  void check_layout_keywords(const CallSyntax& call, const Buffer& buffer) {
-    for (const char* hint : {"offset_factor", "align"}) {
-      if (P::ExprContext* value = call.keyword(hint)) {
-        std::optional<int64_t> n = integer_literal(value);
-        if (!n || *n < 0) fail(loc_of(value), std::string(hint) + "= takes a non-negative integer");
-      }
-    }
-    if (P::ExprContext* offset = call.keyword("elem_offset")) {
-      std::optional<int64_t> n = integer_literal(offset);
-      if (!n || *n != 0) fail(loc_of(offset), "elem_offset= other than 0 (a buffer that starts inside its data) is not supported");
-    }
-    if (P::ExprContext* strides = call.keyword("strides")) {
-      std::vector<Expr> given = exprs_.build_shape(strides);
-      if (given.size() != buffer.shape.size()) fail(loc_of(strides), "strides= gives " + std::to_string(given.size()) + " strides for a buffer of rank " + std::to_string(buffer.shape.size()));
-      Expr row_major = int_const(1, DataType::Int64, loc_of(strides));
-      for (size_t i = given.size(); i-- > 0;) {
-        if (printing::print_tir_expr(simplify_product(given[i])) != printing::print_tir_expr(simplify_product(row_major))) {
-          fail(loc_of(strides), "strides= must be the row-major strides of the buffer's shape (a non-contiguous buffer is not supported): stride " + std::to_string(i) + " is " + stride_text(given[i]) + ", not " + stride_text(row_major));
-        }
-        row_major = make_binary(BinaryOp::Mul, {row_major, false}, {buffer.shape[i], false}, row_major->loc);
-      }
-    }
-    for (const char* fixed : {"buffer_type", "axis_separators"}) {
-      P::ExprContext* value = call.keyword(fixed);
-      if (!value) continue;
-      std::optional<std::vector<P::ExprContext*>> items = sequence_elements(value);
-      std::optional<std::string> text = string_literal(value);
-      bool plain = (text && (*text == "default" || *text == "auto")) || (items && items->empty());
-      if (!plain) fail(loc_of(value), std::string(fixed) + "= is supported only as its default");
-    }
-  }
-
-  static std::string stride_text(const Expr& stride) {
-    Expr simple = simplify_product(stride);
-    if (const auto* imm = simple->as<IntImm>()) return std::to_string(imm->value);
-    return printing::print_tir_expr(simple);
-  }
-
-  // `1 * a * b` as `a * b` with the constants multiplied and index casts dropped, so strides
-  // compare by their text.
-  static Expr simplify_product(const Expr& e) {
-    std::vector<Expr> factors;
-    int64_t constant = 1;
-    std::vector<Expr> stack{e};
-    while (!stack.empty()) {
-      Expr x = stack.back();
-      stack.pop_back();
-      if (const auto* mul = x->as<Binary>(); mul && mul->op == BinaryOp::Mul) {
-        stack.push_back(mul->b);
-        stack.push_back(mul->a);
-      } else if (const auto* cast = x->as<Cast>(); cast && is_int(cast->dtype) && is_int(cast->value->dtype)) {
-        stack.push_back(cast->value);  // widening an index: the same value
-      } else if (const auto* imm = x->as<IntImm>()) {
-        constant *= imm->value;
-      } else {
-        factors.push_back(x);
-      }
-    }
-    std::sort(factors.begin(), factors.end(), [](const Expr& a, const Expr& b) { return printing::print_tir_expr(a) < printing::print_tir_expr(b); });
-    Expr out = int_const(constant, DataType::Int64, e->loc);
-    for (const Expr& f : factors) out = constant == 1 && out->as<IntImm>() ? f : make_binary(BinaryOp::Mul, {out, false}, {f, false}, e->loc);
-    return out;
+    return build_buffer(name, call, loc, has_source, exprs_);
   }
 
   Stmt build_body(const std::vector<Item*>& items, size_t begin, Place place) {
@@ -383,56 +258,7 @@ class PrimFuncBuilder {
       std::optional<std::string> name = dotted_name(target);
       if (!name || name->find('.') != std::string::npos) fail(loc_of(target), "a loop variable must be a plain name");
     }
-    struct Level {
-      Expr min, extent;
-      ForKind kind;
-      std::string thread;
-      AttrDict annotations;
-    };
-    std::vector<Level> levels;
-    const std::string& callee = call->callee_name;
-    if (callee == "T.grid") {
-      expect_arguments(*call, 1, 64, {});
-      std::vector<Expr> extents = grid_extents(*call);
-      if (targets.size() != extents.size()) {
-        fail(loc_of(loop->targets), "T.grid has " + std::to_string(extents.size()) + " extents but " +
-                                        std::to_string(targets.size()) + " loop variables");
-      }
-      for (const Expr& e : extents) levels.push_back({int_const(0, e->dtype, e->loc), e, ForKind::Serial, "", {}});
-    } else {
-      ForKind kind;
-      std::vector<std::string> keywords = {"annotations"};
-      if (callee == "range") keywords.clear();
-      if (callee == "range" || callee == "T.serial") kind = ForKind::Serial;
-      else if (callee == "T.parallel") kind = ForKind::Parallel;
-      else if (callee == "T.vectorized") kind = ForKind::Vectorized;
-      else if (callee == "T.unroll") kind = ForKind::Unrolled;
-      else if (callee == "T.thread_binding") kind = ForKind::ThreadBinding, keywords = {"thread", "annotations"};
-      else {
-        fail(call->loc, "unsupported loop iterator '" + callee + "'; expected T.grid, range, T.serial, T.parallel, T.vectorized, T.unroll or T.thread_binding");
-      }
-      expect_arguments(*call, 1, 2, keywords);
-      if (targets.size() != 1) fail(loc_of(loop->targets), callee + " binds one loop variable, not " + std::to_string(targets.size()));
-      Level level{nullptr, nullptr, kind, "", {}};
-      if (call->positional.size() == 1) {
-        level.extent = exprs_.build_index(call->positional[0]);
-        level.min = int_const(0, level.extent->dtype, call->loc);
-      } else {
-        level.min = exprs_.build_index(call->positional[0]);
-        Expr hi = exprs_.build_index(call->positional[1]);
-        level.extent = extent_between(level.min, hi, loc_of(call->positional[1]));
-      }
-      if (kind == ForKind::ThreadBinding) {
-        P::ExprContext* thread = call->keyword("thread");
-        std::optional<std::string> text = thread ? string_literal(thread) : std::nullopt;
-        if (!text) fail(call->loc, "T.thread_binding needs thread=\"blockIdx.x\" (or threadIdx.x, ...)");
-        level.thread = *text;
-      }
-      // Loop annotations are hints to TVM's lowering (unrolling, pragmas); they are kept and
-      // printed, and do not change what the loop computes.
-      if (P::ExprContext* annotations = call->keyword("annotations")) level.annotations = build_attr_dict(annotations, "annotations=");
-      levels.push_back(level);
-    }
+    std::vector<LoopLevel> levels = loop_levels(*call, loop, targets.size(), exprs_);
     NestingGuard nesting(*this, levels.size(), loc_of(loop->targets));
     scope_.push();
     std::vector<std::shared_ptr<For>> loops;
@@ -468,42 +294,9 @@ class PrimFuncBuilder {
   // the body computes the same without them, so only the body is kept. Any other key would
   // change what the body means and is an error naming it.
   Stmt build_attr_scope(const CallSyntax& call, P::WithStatementContext* with) {
-    std::vector<std::pair<std::string, SourceLoc>> keys;
-    if (call.positional.size() == 1) {
-      for (const auto& entry : build_attr_dict(call.positional[0], "T.attr's argument")) keys.push_back({entry.first, entry.second->loc});
-    } else {
-      expect_arguments(call, 3, 3, {});
-      std::optional<std::string> key = string_literal(call.positional[1]);
-      if (!key) fail(loc_of(call.positional[1]), "T.attr's key is a string, as in T.attr(0, \"pragma_unroll_explicit\", 1)");
-      keys.push_back({*key, loc_of(call.positional[1])});
-    }
-    static const char* const kHints[] = {"pragma_", "software_pipeline_", "double_buffer_scope", "storage_alignment", "compute_scope"};
-    for (const auto& [key, loc] : keys) {
-      bool hint = std::any_of(std::begin(kHints), std::end(kHints), [&](const char* prefix) { return key.rfind(prefix, 0) == 0; });
-      if (!hint) {
-        fail(loc, "T.attr key \"" + key + "\" is not supported; relaxc reads the hints that do not change what the body computes "
-                  "(pragma_*, software_pipeline_*, double_buffer_scope, storage_alignment, compute_scope)");
-      }
-    }
+    check_attr_hints(call);
     Stmt body = build_nested(with->block());
     return body ? body : std::make_shared<Seq>(std::vector<Stmt>{}, loc_of(with));
-  }
-
-  // The extents of T.grid(a, b, ...), with `*A.shape` standing for the dimensions of buffer A.
-  std::vector<Expr> grid_extents(const CallSyntax& call) {
-    std::vector<Expr> extents;
-    for (size_t i = 0; i < call.positional.size(); ++i) {
-      P::ExprContext* extent = call.positional[i];
-      if (std::find(call.starred.begin(), call.starred.end(), i) == call.starred.end()) {
-        extents.push_back(exprs_.build_index(extent));
-        continue;
-      }
-      auto* attr = dynamic_cast<P::AttributeExprContext*>(extent);
-      if (attr == nullptr || attr->NAME()->getText() != "shape") fail(loc_of(extent), "T.grid unpacks only a buffer's shape, as in T.grid(*A.shape)");
-      BufferPtr buffer = exprs_.lookup_buffer(attr->expr(), "unpacked");
-      for (const Expr& dim : buffer->shape) extents.push_back(dim);
-    }
-    return extents;
   }
 
   Stmt build_with(P::WithStatementContext* with, Place place) {
