@@ -215,6 +215,10 @@ class TirChecker {
           }
         }
       }
+      // An axis of extent 1 takes one value, so spatial or reduction makes no difference: TVM
+      // gives every block that writes a 0-d buffer such an axis (`vi = T.axis.spatial(1, 0)`).
+      const auto* unit = iv.extent ? iv.extent->as<IntImm>() : nullptr;
+      if (unit && unit->value == 1) continue;
       if (iv.kind == IterKind::Spatial && !indexes_store && !scratch_only) {
         diags_.error(iv.var->loc, "spatial axis '" + iv.var->name + "' of block '" + block.name +
                                       "' indexes no store, so the block reduces over it; declare it a reduction axis ('R')");

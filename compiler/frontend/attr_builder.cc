@@ -1,5 +1,7 @@
 #include "compiler/frontend/attr_builder.h"
 
+#include <algorithm>
+
 namespace relaxc::frontend {
 
 AttrValuePtr build_attr_value(P::ExprContext* ctx) {
@@ -69,7 +71,7 @@ AttrValuePtr build_attr_value(P::ExprContext* ctx) {
   fail(value->loc, "unsupported attribute value; expected a string, number, boolean, None, list or dict");
 }
 
-AttrDict build_attr_dict(P::ExprContext* ctx, const std::string& what) {
+AttrDict build_attr_dict(P::ExprContext* ctx, const std::string& what, const std::vector<std::string>& skip) {
   auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(ctx));
   auto* dict = atom ? dynamic_cast<P::DictAtomContext*>(atom->atom()) : nullptr;
   if (dict == nullptr) fail(loc_of(ctx), what + " must be a dict literal such as {\"key\": value}");
@@ -80,6 +82,7 @@ AttrDict build_attr_dict(P::ExprContext* ctx, const std::string& what) {
     for (const auto& existing : entries) {
       if (existing.first == *key) fail(loc_of(entry->key), "attribute '" + *key + "' given twice");
     }
+    if (std::find(skip.begin(), skip.end(), *key) != skip.end()) continue;
     entries.emplace_back(*key, build_attr_value(entry->value));
   }
   return entries;

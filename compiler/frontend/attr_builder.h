@@ -9,6 +9,7 @@ namespace relaxc::frontend {
 
 AttrValuePtr build_attr_value(P::ExprContext* ctx);
 // `{"key": value, ...}`; keys must be strings.
-AttrDict build_attr_dict(P::ExprContext* ctx, const std::string& what);
+// Keys in `skip` (checked by the caller) are left out.
+AttrDict build_attr_dict(P::ExprContext* ctx, const std::string& what, const std::vector<std::string>& skip = {});
 
 }  // namespace relaxc::frontend

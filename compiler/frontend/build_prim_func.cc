@@ -129,6 +129,26 @@ class PrimFuncBuilder {
     }
   }
 
+  // T.block_attr's dict. "layout_free_placeholders" lists buffers whose layout MetaSchedule may
+  // rewrite, a hint with no effect on what the block computes: its names are checked to be
+  // buffers and the entry is not kept.
+  AttrDict block_annotations(P::ExprContext* dict) {
+    auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(dict));
+    auto* literal = atom ? dynamic_cast<P::DictAtomContext*>(atom->atom()) : nullptr;
+    if (literal) {
+      std::vector<P::DictEntryContext*> kept;
+      for (P::DictEntryContext* entry : literal->dictEntry()) {
+        if (string_literal(entry->key) != std::optional<std::string>("layout_free_placeholders")) continue;
+        std::optional<std::vector<P::ExprContext*>> names = sequence_elements(entry->value);
+        if (!names) fail(loc_of(entry->value), "layout_free_placeholders lists buffers, as in [A, B]");
+        for (P::ExprContext* name : *names) exprs_.lookup_buffer(name, "listed in layout_free_placeholders");
+      }
+    }
+    AttrDict out;
+    for (auto& entry : build_attr_dict(dict, "T.block_attr's argument", {"layout_free_placeholders"})) out.push_back(entry);
+    return out;
+  }
+
   // T.match_buffer(x, shape, dtype) / T.alloc_buffer(shape, dtype) / T.Buffer(shape, dtype).
   BufferPtr make_buffer(const std::string& name, const CallSyntax& call, SourceLoc loc, bool has_source) {
     return build_buffer(name, call, loc, has_source, exprs_);
@@ -603,12 +623,16 @@ Stmt PrimFuncBuilder::build_expression_statement(P::ExpressionStatementContext* 
     direct_block_->predicate = exprs_.build(call->positional[0]).expr;
     return nullptr;
   }
+  if (callee == "T.attr") {
+    // `T.attr(0, "pragma_scope", "seq")` as a statement scopes the rest of its body, as
+    // `with T.attr(...)` does; the hints accepted do not change what the body computes.
+    check_attr_hints(*call);
+    return nullptr;
+  }
   if (callee == "T.block_attr") {
     require_block();
     expect_arguments(*call, 1, 1, {});
-    for (auto& entry : build_attr_dict(call->positional[0], "T.block_attr's argument")) {
-      direct_block_->annotations.push_back(entry);
-    }
+    for (auto& entry : block_annotations(call->positional[0])) direct_block_->annotations.push_back(entry);
     return nullptr;
   }
   if (callee == "T.func_attr") {

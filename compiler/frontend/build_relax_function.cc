@@ -212,9 +212,12 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
     std::optional<double> number = float_literal(call.positional[0]);
     if (!number) number = special_float_literal(call.positional[0]);
     std::optional<int64_t> integer = integer_literal(call.positional[0]);
+    auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(call.positional[0]));
+    auto* boolean = atom ? dynamic_cast<P::BoolAtomContext*>(atom->atom()) : nullptr;
+    if (boolean) integer = boolean->TRUE() ? 1 : 0;  // R.const(True): a 0-d bool tensor
     if (!number && !integer) fail(loc_of(call.positional[0]), "R.const takes a number (tensor constants come from bound parameters)");
     constant->scalar = number ? *number : static_cast<double>(*integer);
-    constant->dtype = number ? DataType::Float32 : DataType::Int32;
+    constant->dtype = number ? DataType::Float32 : boolean ? DataType::Bool : DataType::Int32;
     P::ExprContext* dtype = call.positional.size() > 1 ? call.positional[1] : call.keyword("dtype");
     if (dtype) constant->dtype = dtype_of(dtype);
     return constant;

@@ -176,7 +176,12 @@ class RelaxFunctionBuilder {
       sinfo->kind = StructInfoKind::Tuple;
       if (!call) return sinfo;
       expect_arguments(*call, 0, 64, {});
-      for (P::ExprContext* field : call->positional) sinfo->fields.push_back(build_sinfo(field));
+      std::vector<P::ExprContext*> fields = call->positional;
+      // R.Tuple([a, b]) is R.Tuple(a, b): one list (or tuple) argument is the list of fields.
+      if (fields.size() == 1) {
+        if (std::optional<std::vector<P::ExprContext*>> items = sequence_elements(fields[0])) fields = *items;
+      }
+      for (P::ExprContext* field : fields) sinfo->fields.push_back(build_sinfo(field));
       return sinfo;
     }
     if (name == "R.Object") {

@@ -75,6 +75,7 @@ class TirExprBuilder {
  private:
   const Symbol* lookup_or_declare(const std::string& name, SourceLoc loc);
   TypedExpr build_call(P::ExprContext* ctx, const CallSyntax& call);
+  TypedExpr build_tvm_const(const CallSyntax& call, SourceLoc loc);
   TypedExpr build_intrinsic(const ops::TirIntrinsic& intrinsic, const CallSyntax& call, SourceLoc loc);
   TypedExpr build_binary(P::ExprContext* ctx, int op_token, P::ExprContext* lhs, P::ExprContext* rhs);
   TypedExpr build_name(P::ExprContext* ctx, const std::string& name);

@@ -17,11 +17,16 @@ struct DivisionFlavour {
   const char* name;
   BinaryOp op;
 };
+// The division flavours, and the node constructors TVM's printer writes where the operator
+// would read differently (T.Div is C's division: truncating for integers).
 constexpr DivisionFlavour kDivisions[] = {
-    {"T.floordiv", BinaryOp::FloorDiv},
-    {"T.floormod", BinaryOp::FloorMod},
-    {"T.truncdiv", BinaryOp::Div},
-    {"T.truncmod", BinaryOp::Mod},
+    {"T.floordiv", BinaryOp::FloorDiv}, {"T.floormod", BinaryOp::FloorMod}, {"T.truncdiv", BinaryOp::Div},
+    {"T.truncmod", BinaryOp::Mod},      {"T.Add", BinaryOp::Add},           {"T.Sub", BinaryOp::Sub},
+    {"T.Mul", BinaryOp::Mul},           {"T.Div", BinaryOp::Div},           {"T.Mod", BinaryOp::Mod},
+    {"T.FloorDiv", BinaryOp::FloorDiv}, {"T.FloorMod", BinaryOp::FloorMod}, {"T.Min", BinaryOp::Min},
+    {"T.Max", BinaryOp::Max},           {"T.EQ", BinaryOp::EQ},             {"T.NE", BinaryOp::NE},
+    {"T.LT", BinaryOp::LT},             {"T.LE", BinaryOp::LE},             {"T.GT", BinaryOp::GT},
+    {"T.GE", BinaryOp::GE},             {"T.And", BinaryOp::And},           {"T.Or", BinaryOp::Or},
 };
 
 DataType dtype_argument(P::ExprContext* ctx, const std::string& callee) {
@@ -55,6 +60,26 @@ TypedExpr TirExprBuilder::build_intrinsic(const ops::TirIntrinsic& intrinsic, co
   return {std::make_shared<Call>(intrinsic.name, std::move(values), result, loc), false};
 }
 
+// tvm.tirx.const(v) infers the dtype as tvm.runtime.const does: bool, int32 (int64 when the
+// value needs it), float32; tvm.tirx.const(v, "dtype") names it.
+TypedExpr TirExprBuilder::build_tvm_const(const CallSyntax& call, SourceLoc loc) {
+  expect_arguments(call, 1, 2, {"dtype"});
+  P::ExprContext* value = call.positional[0];
+  P::ExprContext* dtype_arg = call.positional.size() > 1 ? call.positional[1] : call.keyword("dtype");
+  auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(value));
+  auto* boolean = atom ? dynamic_cast<P::BoolAtomContext*>(atom->atom()) : nullptr;
+  std::optional<int64_t> integer = integer_literal(value);
+  std::optional<double> number = float_literal(value);
+  if (!boolean && !integer && !number) fail(loc_of(value), "tvm.tirx.const takes a number or True/False");
+  DataType dtype = boolean ? DataType::Bool : integer ? (*integer == static_cast<int32_t>(*integer) ? DataType::Int32 : DataType::Int64) : DataType::Float32;
+  if (dtype_arg) dtype = dtype_argument(dtype_arg, "tvm.tirx.const");
+  if (boolean) return {std::make_shared<IntImm>(boolean->TRUE() ? 1 : 0, dtype, loc), false};
+  if (integer && !is_float(dtype)) return {std::make_shared<IntImm>(*integer, dtype, loc), false};
+  double v = number ? *number : static_cast<double>(*integer);
+  if (!is_float(dtype)) fail(loc_of(value), "tvm.tirx.const: a fractional value of integer dtype " + std::string(dtype_name(dtype)));
+  return {std::make_shared<FloatImm>(v, dtype, loc), false};
+}
+
 TypedExpr TirExprBuilder::build_call(P::ExprContext* ctx, const CallSyntax& call) {
   SourceLoc loc = loc_of(ctx);
   const std::string& name = call.callee_name;
@@ -63,6 +88,8 @@ TypedExpr TirExprBuilder::build_call(P::ExprContext* ctx, const CallSyntax& call
     expect_arguments(call, 1, 1, {});
     return build(call.positional[0]);
   }
+  // tvm.tirx.const(value, dtype), which TVM's tests call in TensorIR: a typed constant.
+  if (name == "tvm.tirx.const" || name == "tvm.tir.const") return build_tvm_const(call, loc);
   if (name == "T.call_packed" || name == "T.call_extern" || name == "T.call_cpacked") {
     fail(loc, name + " (a call from TensorIR into a runtime or C function) is not supported; call the function from Relax with "
               "R.call_dps_packed or R.call_packed");

@@ -22,7 +22,9 @@ const std::vector<std::string> kStatements = {
 // The math intrinsics come from ops::tir_intrinsics().
 const std::vector<std::string> kValues = {
     "T.max",      "T.min",       "T.if_then_else", "T.Select",   "T.Cast",     "T.cast",      "T.floordiv",  "T.floormod",
-    "T.truncdiv", "T.truncmod",  "T.min_value",   "T.max_value",
+    "T.truncdiv", "T.truncmod",  "T.min_value",   "T.max_value", "T.Add",      "T.Sub",       "T.Mul",       "T.Div",
+    "T.Mod",      "T.FloorDiv",  "T.FloorMod",    "T.Min",       "T.Max",      "T.EQ",        "T.NE",        "T.LT",
+    "T.LE",       "T.GT",        "T.GE",          "T.And",       "T.Or",
 };
 }  // namespace
 
