@@ -42,6 +42,17 @@ AttrValuePtr build_attr_value(P::ExprContext* ctx) {
     }
   }
   if (std::optional<CallSyntax> call = as_call(ctx)) {
+    // T.FloatImm("float32", 0.1), T.IntImm("int64", 4): TVM's node constructors of a constant.
+    if ((call->callee_name == "T.FloatImm" || call->callee_name == "T.IntImm") && call->positional.size() == 2 && call->keywords.empty()) {
+      AttrValuePtr inner = build_attr_value(call->positional[1]);
+      if (!string_literal(call->positional[0])) fail(loc_of(call->positional[0]), call->callee_name + " takes a dtype string first");
+      if (call->callee_name == "T.IntImm" && inner->kind == AttrValue::Kind::Int) return inner;
+      if (call->callee_name == "T.FloatImm" && (inner->kind == AttrValue::Kind::Float || inner->kind == AttrValue::Kind::Int)) {
+        value->kind = AttrValue::Kind::Float;
+        value->float_value = inner->kind == AttrValue::Kind::Int ? static_cast<double>(inner->int_value) : inner->float_value;
+        return value;
+      }
+    }
     // T.bool(True), T.int32(4), T.float32(0.5): typed constants as TVM prints them.
     if (call->positional.size() == 1 && call->keywords.empty()) {
       AttrValuePtr inner = build_attr_value(call->positional[0]);

@@ -94,7 +94,10 @@ Expr RelaxFunctionBuilder::build_operator_call(const CallSyntax& call, std::shar
     else if (kind == ops::OperandKind::PrimValue) node->args.push_back(build_scalar_operand(operands[i], [&](P::ExprContext* e) { return build_expr(e); }));
     else node->args.push_back(build_expr(operands[i]));
   }
-  for (const auto& [key, value] : attrs) node->attrs.emplace_back(key, build_attr_value(value));
+  for (const auto& [key, value] : attrs) {
+    if (meta_value(value)) node->attrs.emplace_back(key, expand_meta(value, [](P::ExprContext* e) { return build_attr_value(e); }));
+    else node->attrs.emplace_back(key, build_attr_value(value));
+  }
   ops::validate_attrs(*op, *node, diags_);
   return node;
 }

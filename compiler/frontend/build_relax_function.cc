@@ -33,6 +33,7 @@ bool is_metadata_constant(P::SubscriptExprContext* outer, int64_t* index) {
 
 Expr RelaxFunctionBuilder::build_expr(P::ExprContext* ctx) {
   SourceLoc loc = loc_of(ctx);
+  if (meta_value(ctx)) return expand_meta(ctx, [&](P::ExprContext* value) { return build_expr(value); });
   if (auto* atom_expr = dynamic_cast<P::AtomExprContext*>(ctx)) {
     P::AtomContext* atom = atom_expr->atom();
     if (auto* name = dynamic_cast<P::NameAtomContext*>(atom)) return lookup_var(name->NAME()->getText(), loc);

@@ -7,6 +7,7 @@
 #include "compiler/frontend/build_relax_function.h"
 
 #include <map>
+#include <set>
 
 #include "compiler/frontend/attr_builder.h"
 #include "compiler/frontend/build_prim_func.h"
@@ -355,6 +356,13 @@ class RelaxFunctionBuilder {
     }
     if (targets.size() != 1) fail(loc, "tuple unpacking is not supported in Relax; bind the tuple and index it, as in t[0]");
     std::optional<std::string> name = dotted_name(targets[0]);
+    if (first && first->callee_name == "I.meta_var" && values.size() == 1 && name && name->find('.') == std::string::npos) {
+      // `scale = I.meta_var(e)`: TVM's parser binds the name to the value itself, not to a
+      // Relax variable; each use of the name reads `e`.
+      expect_arguments(*first, 1, 1, {});
+      meta_vars_[*name] = first->positional[0];
+      return;
+    }
     if (name == std::optional<std::string>("cls") && values.size() == 1 && !assign->annotation) {
       std::optional<std::string> value = dotted_name(values[0]);
       if (value && *value == options_.module_class) return;  // TVM's alias for the module: `cls.f` names f
@@ -447,6 +455,27 @@ class RelaxFunctionBuilder {
     if (known) shape_values_[binding.var.get()] = known;
   }
 
+  // The expression a meta variable stands for, or null when `ctx` names none.
+  P::ExprContext* meta_value(P::ExprContext* ctx) {
+    auto* atom = dynamic_cast<P::AtomExprContext*>(ctx);
+    auto* name = atom ? dynamic_cast<P::NameAtomContext*>(atom->atom()) : nullptr;
+    if (name == nullptr || vars_.count(name->NAME()->getText())) return nullptr;
+    auto found = meta_vars_.find(name->NAME()->getText());
+    if (found == meta_vars_.end()) return nullptr;
+    if (expanding_.count(found->first)) fail(loc_of(ctx), "meta variable '" + found->first + "' is defined by itself");
+    return found->second;
+  }
+
+  template <typename Build>
+  auto expand_meta(P::ExprContext* ctx, Build build) {
+    P::ExprContext* value = meta_value(ctx);
+    std::string name = ctx->getText();
+    expanding_.insert(name);
+    auto out = build(value);
+    expanding_.erase(name);
+    return out;
+  }
+
   Expr lookup_var(const std::string& name, SourceLoc loc) {
     auto found = vars_.find(name);
     if (found != vars_.end()) {
@@ -485,7 +514,9 @@ class RelaxFunctionBuilder {
   Scope size_scope_;
   TirExprBuilder size_exprs_;
   std::map<std::string, VarPtr> vars_;
-  std::map<const Var*, StructInfoPtr> shape_values_;  // shapes bound in the body, known before checking
+  std::map<const Var*, StructInfoPtr> shape_values_;
+  std::map<std::string, P::ExprContext*> meta_vars_;  // `name = I.meta_var(e)`: e, by name
+  std::set<std::string> expanding_;                    // meta variables being read, against cycles  // shapes bound in the body, known before checking
   std::map<std::string, SourceLoc> hidden_;
   std::set<const Var*> used_;
   std::set<const Var*> var_is_local_;
