@@ -211,6 +211,25 @@ Value reshape(BuiltinCall& call) {
 
 Value make_tuple(BuiltinCall& call) { return Value::of_tuple(call.args); }
 
+// The values of a 1-d integer tensor as a shape; a negative value is no dimension.
+Value tensor_to_shape(BuiltinCall& call) {
+  const Tensor& t = *arg(call, 0, Value::Kind::Tensor, "vm.builtin.tensor_to_shape").tensor;
+  if (t.shape.size() != 1 || t.type.code != kDLInt || (t.type.bytes != 8 && t.type.bytes != 4)) {
+    throw RuntimeError("in @" + call.fn.name + ": R.tensor_to_shape takes a 1-d int64 or int32 tensor, not a " + t.type.name +
+                       " tensor of shape " + shape_text(t.shape));
+  }
+  std::vector<int64_t> dims(static_cast<size_t>(t.shape[0]));
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (t.type.bytes == 8) dims[i] = static_cast<const int64_t*>(t.data)[i];
+    else dims[i] = static_cast<const int32_t*>(t.data)[i];
+    if (dims[i] < 0) {
+      throw RuntimeError("in @" + call.fn.name + ": R.tensor_to_shape: value " + std::to_string(i) + " is " + std::to_string(dims[i]) +
+                         ", not a dimension");
+    }
+  }
+  return Value::of_shape(std::move(dims));
+}
+
 Value shape_of(BuiltinCall& call) {
   return Value::of_shape(arg(call, 0, Value::Kind::Tensor, "vm.builtin.shape_of").tensor->shape);
 }
@@ -242,6 +261,7 @@ constexpr NamedBuiltin kBuiltins[] = {
     {"vm.builtin.copy", copy},                         {"vm.builtin.match_cast", match_cast_builtin},
     {"vm.builtin.shape_value", shape_value},           {"vm.builtin.reshape", reshape},
     {"vm.builtin.alloc_planned", alloc_planned},       {"vm.builtin.shape_of", shape_of},
+    {"vm.builtin.tensor_to_shape", tensor_to_shape},
 };
 
 }  // namespace

@@ -172,6 +172,18 @@ StructInfoPtr infer_struct_info(const Expr& expr, const Module& module, Diagnost
         sinfo->ndim = tensor->rank();
         return sinfo;
       }
+      if (call->op == "tensor_to_shape") {
+        StructInfoPtr tensor = infer_struct_info(call->args[0], module, diags);
+        if (tensor->kind != StructInfoKind::Tensor || tensor->rank() != 1 || (tensor->dtype != DataType::Void && !is_int(tensor->dtype))) {
+          diags.error(call->loc, "R.tensor_to_shape takes a 1-d integer tensor");
+          return object_sinfo();
+        }
+        auto sinfo = std::make_shared<StructInfo>();
+        sinfo->kind = StructInfoKind::Shape;
+        std::optional<int64_t> count = tensor->shape ? const_dim((*tensor->shape)[0]) : std::nullopt;
+        sinfo->ndim = count ? static_cast<int>(*count) : -1;
+        return sinfo;
+      }
       if (call->op == "call_tir" || call->op == "call_dps_packed" || call->op == "call_packed" || call->op == "call_pure_packed") {
         if (call->sinfo_args.empty()) return object_sinfo();
         if (call->sinfo_args.size() == 1) return call->sinfo_args[0];

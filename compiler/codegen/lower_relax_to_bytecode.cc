@@ -404,10 +404,10 @@ class FunctionLowering {
         auto* call = e->as<relax::Call>();
         if (call->op == "call_dps_packed" || call->op == "call_tir") return lower_dps_call(*call);
         if (call->op == "call_packed" || call->op == "call_pure_packed") return lower_packed_call(*call);
-        if (call->op == "shape_of") {
+        if (call->op == "shape_of" || call->op == "tensor_to_shape") {
           int64_t tensor = operand(call->args[0]);
           int64_t dst = next_register_++;
-          out_.call(dst, out_.builtin("vm.builtin.shape_of"), {tensor});
+          out_.call(dst, out_.builtin("vm.builtin." + call->op), {tensor});
           return dst;
         }
         if (call->op == "reshape" && call->args.size() == 2 && call->args[1]->as<relax::ShapeExpr>()) {

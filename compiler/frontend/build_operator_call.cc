@@ -12,7 +12,7 @@ using namespace relaxc::relax;
 namespace {
 
 std::vector<std::string> relax_names() {
-  std::vector<std::string> names = {"R.tuple", "R.TupleGetItem", "R.call_dps_packed", "R.call_tir", "R.call_packed", "R.call_pure_packed", "R.shape_of", "R.const", "R.shape",
+  std::vector<std::string> names = {"R.tuple", "R.TupleGetItem", "R.call_dps_packed", "R.call_tir", "R.call_packed", "R.call_pure_packed", "R.shape_of", "R.tensor_to_shape", "R.const", "R.shape",
                                     "R.match_cast",      "R.dataflow", "R.output",      "R.Tensor",   "R.Shape",
                                     "R.Tuple",           "R.Object",   "R.Prim",        "R.function", "R.func_attr",
                                     "R.prim_value",      "R.str"};

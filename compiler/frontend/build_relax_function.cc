@@ -223,9 +223,11 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
     if (dtype) constant->dtype = dtype_of(dtype);
     return constant;
   }
-  if (name == "R.shape_of") {
+  if (name == "R.shape_of" || name == "R.tensor_to_shape") {
+    // tensor_to_shape: the values of a 1-d integer tensor as a shape (TVM's legalizer computes a
+    // data-dependent output shape so).
     expect_arguments(call, 1, 1, {});
-    node->op = "shape_of";
+    node->op = name.substr(2);
     node->args.push_back(build_expr(call.positional[0]));
     return node;
   }
