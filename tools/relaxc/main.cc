@@ -74,6 +74,10 @@ int relaxc_main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  if (app.count("--spelling") && emit != "tvms") {
+    std::cerr << "relaxc: error: --spelling chooses how --emit=tvms prints the module; it does nothing with --emit=" << emit << '\n';
+    return 2;
+  }
   spdlog::set_level(verbose ? spdlog::level::info : spdlog::level::warn);
   spdlog::set_pattern("relaxc: %v");
 
