@@ -180,7 +180,7 @@ class PrimFuncBuilder {
     if (!call) return true;
     const std::string& callee = call->callee_name;
     if (callee == "T.match_buffer" || callee == "T.alloc_buffer" || callee.rfind("T.axis.", 0) == 0) return false;
-    if (size_var_dtype(callee) && call->positional.empty()) return false;
+    if (callee == "T.Var" || (size_var_dtype(callee) && call->positional.empty())) return false;
     return true;
   }
 
@@ -448,7 +448,7 @@ Stmt PrimFuncBuilder::build_assign(P::AssignStatementContext* assign, Place plac
     build_axes(targets, *first, loc);
     return nullptr;
   }
-  if (size_var_dtype(callee)) {
+  if (may_declare_size_var(callee)) {
     // `m, n, k = T.int64(), T.int64(), T.int64()`
     if (place != Place::FunctionTop) fail(loc, "symbolic variables are declared at the top of the function body");
     if (targets.size() != values.size()) {
@@ -456,11 +456,8 @@ Stmt PrimFuncBuilder::build_assign(P::AssignStatementContext* assign, Place plac
     }
     for (size_t i = 0; i < targets.size(); ++i) {
       std::optional<CallSyntax> call = as_call(values[i]);
-      std::optional<DataType> dtype = call ? size_var_dtype(call->callee_name) : std::nullopt;
-      if (!dtype || !call->positional.empty()) {
-        fail(loc_of(values[i]), "expected a symbolic variable declaration such as T.int64()");
-      }
-      expect_arguments(*call, 0, 0, {"is_size_var"});
+      std::optional<DataType> dtype = call ? declared_size_var(*call, targets[i]) : std::nullopt;
+      if (!dtype) fail(loc_of(values[i]), "expected a symbolic variable declaration such as T.int64()");
       std::string name = *dotted_name(targets[i]);
       auto var = std::make_shared<Var>(Var{name, *dtype, loc_of(targets[i])});
       func_->size_vars.push_back(var);

@@ -350,7 +350,7 @@ class RelaxFunctionBuilder {
     std::vector<P::ExprContext*> values = list_elements(assign->value);
     SourceLoc loc = loc_of(assign);
     std::optional<CallSyntax> first = values.empty() ? std::nullopt : as_call(values[0]);
-    if (first && size_var_dtype(first->callee_name)) {
+    if (first && may_declare_size_var(first->callee_name)) {
       declare_size_vars(targets, values, loc, dataflow);
       return;
     }
@@ -401,13 +401,11 @@ class RelaxFunctionBuilder {
     }
     for (size_t i = 0; i < targets.size(); ++i) {
       std::optional<CallSyntax> call = as_call(values[i]);
-      if (!call || !size_var_dtype(call->callee_name) || !call->positional.empty()) {
-        fail(loc_of(values[i]), "expected a symbolic variable declaration such as T.int64()");
-      }
-      expect_arguments(*call, 0, 0, {"is_size_var"});
+      std::optional<DataType> dtype = call ? declared_size_var(*call, targets[i]) : std::nullopt;
+      if (!dtype) fail(loc_of(values[i]), "expected a symbolic variable declaration such as T.int64()");
       std::optional<std::string> name = dotted_name(targets[i]);
       if (!name || name->find('.') != std::string::npos) fail(loc_of(targets[i]), "expected a name");
-      if (*size_var_dtype(call->callee_name) != DataType::Int64) {
+      if (*dtype != DataType::Int64) {
         fail(loc_of(values[i]), "symbolic shape variables in Relax are int64; use T.int64()");
       }
       size_var_ref(*name, loc_of(targets[i]));

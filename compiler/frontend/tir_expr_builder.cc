@@ -72,6 +72,23 @@ std::optional<DataType> size_var_dtype(const std::string& callee_name) {
   return dtype;
 }
 
+std::optional<DataType> declared_size_var(const CallSyntax& call, P::ExprContext* target) {
+  if (call.callee_name == "T.Var") {
+    // T.Var("n", "int64"), the spelling of TVM before 2023 (and its tests since).
+    expect_arguments(call, 2, 2, {});
+    std::optional<std::string> name = string_literal(call.positional[0]);
+    if (!name || name != dotted_name(target)) fail(loc_of(call.positional[0]), "T.Var's name must be the variable's, as in n = T.Var(\"n\", \"int64\")");
+    std::optional<std::string> text = string_literal(call.positional[1]);
+    std::optional<DataType> dtype = text ? parse_dtype(*text) : std::nullopt;
+    if (!dtype || !is_int(*dtype)) fail(loc_of(call.positional[1]), "a symbolic variable's dtype is an integer type such as \"int64\"");
+    return dtype;
+  }
+  std::optional<DataType> dtype = size_var_dtype(call.callee_name);
+  if (!dtype || !call.positional.empty()) return std::nullopt;
+  expect_arguments(call, 0, 0, {"is_size_var"});
+  return dtype;
+}
+
 Expr TirExprBuilder::retype_literal(const TypedExpr& value, DataType dtype) {
   if (!value.literal || value.expr->dtype == dtype) return value.expr;
   if (const auto* integer = value.expr->as<IntImm>()) {

@@ -88,5 +88,9 @@ class TirExprBuilder {
 tir::Expr make_binary(tir::BinaryOp op, TypedExpr a, TypedExpr b, SourceLoc loc);
 // Integer element types that a symbolic size variable may have: T.int32(), T.int64(), ...
 std::optional<DataType> size_var_dtype(const std::string& callee_name);
+// The dtype of the symbolic variable `target = call` declares: `n = T.int64()` or the older
+// `n = T.Var("n", "int64")`; nullopt when the call declares none.
+std::optional<DataType> declared_size_var(const CallSyntax& call, P::ExprContext* target);
+inline bool may_declare_size_var(const std::string& callee) { return callee == "T.Var" || size_var_dtype(callee); }
 
 }  // namespace relaxc::frontend
