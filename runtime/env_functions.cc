@@ -112,6 +112,32 @@ int32_t env_linear(const RxValue* args, const int32_t* kinds, int32_t n, RxError
   return 0;
 }
 
+// out = the scalar, converted to out's dtype, for a 0-d out: how LegalizeOps passes a scalar
+// that is known only at run time (an R.Prim parameter) to an elementwise kernel.
+int32_t env_fill_scalar(const RxValue* args, const int32_t* kinds, int32_t n, RxError* error) {
+  if (n != 2) return fail(error, "expects 2 arguments (value, out) but got " + std::to_string(n));
+  if (kinds[0] != RX_ARG_INT && kinds[0] != RX_ARG_FLOAT) return fail(error, "argument 0 'value' must be a scalar");
+  if (kinds[1] != RX_ARG_TENSOR || args[1].tensor == nullptr || args[1].tensor->ndim != 0) return fail(error, "argument 1 'out' must be a 0-d tensor");
+  DLTensor& out = *args[1].tensor;
+  bool is_float_value = kinds[0] == RX_ARG_FLOAT;
+  double f = is_float_value ? args[0].f64 : static_cast<double>(args[0].i64);
+  int64_t i = is_float_value ? static_cast<int64_t>(args[0].f64) : args[0].i64;
+  char* data = static_cast<char*>(out.data) + out.byte_offset;
+  auto store = [&](auto value) { std::memcpy(data, &value, sizeof value); };
+  switch (out.dtype.code * 256 + out.dtype.bits) {
+    case kDLFloat * 256 + 32: store(static_cast<float>(f)); break;
+    case kDLFloat * 256 + 64: store(f); break;
+    case kDLInt * 256 + 8: store(static_cast<int8_t>(i)); break;
+    case kDLInt * 256 + 16: store(static_cast<int16_t>(i)); break;
+    case kDLInt * 256 + 32: store(static_cast<int32_t>(i)); break;
+    case kDLInt * 256 + 64: store(i); break;
+    case kDLUInt * 256 + 8: store(static_cast<uint8_t>(i)); break;
+    case kDLUInt * 256 + 1: store(static_cast<uint8_t>(i != 0)); break;
+    default: return fail(error, "argument 1 'out' has a dtype env.fill_scalar does not write");
+  }
+  return 0;
+}
+
 // out = max(x, 0), elementwise, for any shape.
 int32_t env_relu(const RxValue* args, const int32_t* kinds, int32_t n, RxError* error) {
   if (n != 2) return fail(error, "expects 2 arguments (x, out) but got " + std::to_string(n));
@@ -153,6 +179,7 @@ void register_env_functions(FunctionRegistry& registry) {
   registry.add("env.print", env_print, "built-in", false);
   registry.add("env.linear", env_linear, "built-in (OpenBLAS cblas_sgemm)", false);
   registry.add("env.relu", env_relu, "built-in", false);
+  registry.add("env.fill_scalar", env_fill_scalar, "built-in", false);
 }
 
 }  // namespace relaxrt

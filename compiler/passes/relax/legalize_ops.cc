@@ -199,6 +199,19 @@ class Legalizer {
                                                                  : " needs a constant here, such as R.prim_value(T.float32(1))"));
   }
 
+  // `R.call_pure_packed("env.fill_scalar", value, ty_args=(R.Tensor((), dtype),))`, bound.
+  Expr scalar_as_tensor(const Expr& value, DataType dtype, std::vector<Binding>& emit, bool dataflow) {
+    auto fill = std::make_shared<Call>(value->loc);
+    fill->op = "call_pure_packed";
+    fill->args = {std::make_shared<ExternFunc>("env.fill_scalar", value->loc), value};
+    StructInfoPtr tensor = make_tensor_sinfo(std::vector<tir::Expr>{}, dtype);
+    fill->sinfo_args = {tensor};
+    auto var = std::make_shared<Var>(fresh_var_name(), tensor, value->loc);
+    var->is_dataflow = dataflow;
+    emit.push_back(Binding{var, fill, nullptr, false, value->loc});
+    return var;
+  }
+
   Expr lower_to_kernel(const ops::OpDef& op, const Call& call, std::vector<Binding>& emit, bool dataflow, bool top) {
     std::vector<ops::Operand> operands;
     std::vector<Expr> tensors;
@@ -215,7 +228,11 @@ class Legalizer {
       }
       shapes.push_back(nullptr);
       StructInfoPtr given = kind == ops::OperandKind::TensorOrPrimValue ? sinfo_of(arg) : nullptr;
-      if (kind == ops::OperandKind::PrimValue || (given && given->kind == StructInfoKind::Prim)) {
+      if (given && given->kind == StructInfoKind::Prim && !arg->as<PrimValue>() && given->dtype != DataType::Void) {
+        // A scalar known only at run time (an R.Prim variable): a 0-d tensor the kernel reads,
+        // which broadcasts as the scalar would.
+        add_tensor(call, i, scalar_as_tensor(arg, given->dtype, emit, dataflow), operands, tensors);
+      } else if (kind == ops::OperandKind::PrimValue || (given && given->kind == StructInfoKind::Prim)) {
         operands.push_back(prim_operand(call, arg, kind == ops::OperandKind::TensorOrPrimValue));
       } else if (const auto* c = arg->as<Constant>(); c && c->is_scalar() && op.scalar_literals) {
         operands.push_back({nullptr, c->scalar, nullptr});
