@@ -6,6 +6,8 @@
 #include "compiler/frontend/tir_expr_builder.h"
 #include "compiler/frontend/tir_names.h"
 #include "compiler/ir/printer/printer_internal.h"
+#include "compiler/ir/spelling.h"
+#include "compiler/ir/tir_build.h"
 
 namespace relaxc::frontend {
 
@@ -37,8 +39,6 @@ Stmt seq_of(std::vector<Stmt> stmts, SourceLoc loc) {
   if (stmts.size() == 1) return stmts[0];
   return std::make_shared<Seq>(std::move(stmts), loc);
 }
-
-Expr int_const(int64_t value, DataType dtype, SourceLoc loc) { return std::make_shared<IntImm>(value, dtype, loc); }
 
 class PrimFuncBuilder {
  public:
@@ -547,7 +547,7 @@ void PrimFuncBuilder::build_axes(const std::vector<P::ExprContext*>& targets, co
       axis.extent = extent_between(axis.min, exprs_.build_index((*domain)[1]), loc_of(call.positional[0]));
     } else {
       axis.extent = exprs_.build_index(call.positional[0]);
-      axis.min = int_const(0, axis.extent->dtype, loc_of(call.positional[0]));
+      axis.min = tir::build::imm(0, axis.extent->dtype, loc_of(call.positional[0]));
     }
     axis.binding = exprs_.build_index(call.positional[1]);
     axes.push_back(axis);
@@ -574,7 +574,7 @@ std::vector<BufferRegion> PrimFuncBuilder::build_regions(const CallSyntax& call)
       for (P::SubscriptContext* index : buffer_subscripts(sub->subscripts())) {
         if (index->COLON().empty()) {
           Expr at = exprs_.build_index(index->expr(0));
-          region.region.push_back({at, int_const(1, at->dtype, at->loc)});
+          region.region.push_back({at, tir::build::imm(1, at->dtype, at->loc)});
           continue;
         }
         if (!index->lower || !index->upper || index->COLON().size() > 1) {
@@ -585,7 +585,7 @@ std::vector<BufferRegion> PrimFuncBuilder::build_regions(const CallSyntax& call)
       }
     } else {
       region.buffer = exprs_.lookup_buffer(item, "named in " + call.callee_name);
-      for (const Expr& dim : region.buffer->shape) region.region.push_back({int_const(0, dim->dtype, region.loc), dim});
+      for (const Expr& dim : region.buffer->shape) region.region.push_back({tir::build::imm(0, dim->dtype, region.loc), dim});
     }
     regions.push_back(region);
   }
@@ -637,7 +637,7 @@ Stmt PrimFuncBuilder::build_expression_statement(P::ExpressionStatementContext* 
     expect_arguments(*call, 1, 1, {});
     for (auto& entry : build_attr_dict(call->positional[0], "T.func_attr's argument")) {
       // TVM's current spelling of the attribute keys: "tirx.noalias" is "tir.noalias".
-      if (entry.first.rfind("tirx.", 0) == 0) entry.first = "tir." + entry.first.substr(5);
+      entry.first = chapter_attr_key(entry.first);
       func_->attrs.push_back(entry);
     }
     return nullptr;

@@ -1,5 +1,7 @@
 #include "compiler/frontend/syntax.h"
 
+#include "compiler/ir/spelling.h"
+
 #include <limits>
 
 #include <algorithm>
@@ -37,25 +39,9 @@ std::optional<std::string> dotted_name(P::ExprContext* expr) {
   return name;
 }
 
-// TVM renamed these in 2026 (apache/tvm #18689, #18865, #19889); both spellings mean the same.
-std::string canonical_spelling(const std::string& name) {
-  static const std::pair<const char*, const char*> kRenamed[] = {
-      {"T.sblock", "T.block"},
-      {"T.sblock_attr", "T.block_attr"},
-      {"T.sblock_alloc_buffer", "T.alloc_buffer"},
-      {"R.Any", "R.Object"},
-  };
-  for (const auto& [current, older] : kRenamed) {
-    if (name == current) return older;
-  }
-  return name;
-}
+std::string canonical_spelling(const std::string& name) { return chapter_spelling(kRenamedNames, name); }
 
-std::string canonical_keyword(const std::string& keyword) {
-  if (keyword == "out_ty") return "out_sinfo";
-  if (keyword == "ty_args") return "sinfo_args";
-  return keyword;
-}
+std::string canonical_keyword(const std::string& keyword) { return chapter_spelling(kRenamedKeywords, keyword); }
 
 P::ExprContext* CallSyntax::keyword(const std::string& name) const {
   for (const auto& [key, value] : keywords) {
@@ -235,6 +221,13 @@ std::optional<int64_t> integer_literal(P::ExprContext* expr) {
     fail(loc_of(integer), "integer literal " + text + " does not fit in 64 bits");
   }
   return negative ? -static_cast<int64_t>(value) : static_cast<int64_t>(value);
+}
+
+std::optional<bool> bool_literal(P::ExprContext* expr) {
+  auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(expr));
+  auto* boolean = atom ? dynamic_cast<P::BoolAtomContext*>(atom->atom()) : nullptr;
+  if (boolean == nullptr) return std::nullopt;
+  return boolean->TRUE() != nullptr;
 }
 
 std::optional<double> float_literal(P::ExprContext* expr) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "compiler/ir/printer/printer_internal.h"
+#include "compiler/ir/spelling.h"
 
 namespace relaxc::printing {
 
@@ -20,14 +21,8 @@ SpellingScope::~SpellingScope() { current = saved_; }
 
 std::string spelled(const std::string& chapter_name) {
   if (current != Spelling::Current) return chapter_name;
-  static const std::pair<const char*, const char*> kRenamed[] = {
-      {"T.block", "T.sblock"}, {"T.block_attr", "T.sblock_attr"}, {"T.alloc_buffer", "T.sblock_alloc_buffer"},
-      {"R.Object", "R.Any"},   {"out_sinfo", "out_ty"},           {"sinfo_args", "ty_args"},
-  };
-  for (const auto& [older, newer] : kRenamed) {
-    if (chapter_name == older) return newer;
-  }
-  return chapter_name;
+  std::string name = current_spelling_of(kRenamedNames, chapter_name);
+  return name != chapter_name ? name : current_spelling_of(kRenamedKeywords, chapter_name);
 }
 
 std::string quote(const std::string& text) {

@@ -4,8 +4,9 @@
 #include <algorithm>
 #include <set>
 
-#include "compiler/ir/printer/printer_internal.h"
 #include "compiler/ir/distinct_names.h"
+#include "compiler/ir/printer/printer_internal.h"
+#include "compiler/ir/spelling.h"
 #include "compiler/ir/tir_visitor.h"
 
 namespace relaxc::printing {
@@ -97,9 +98,7 @@ class TirPrinter {
   static AttrDict spelled_keys(const AttrDict& attrs) {
     if (!current_spelling()) return attrs;
     AttrDict out = attrs;
-    for (auto& entry : out) {
-      if (entry.first.rfind("tir.", 0) == 0) entry.first = "tirx." + entry.first.substr(4);
-    }
+    for (auto& entry : out) entry.first = current_attr_key(entry.first);
     return out;
   }
 
