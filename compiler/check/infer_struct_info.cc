@@ -162,15 +162,11 @@ StructInfoPtr infer_struct_info(const Expr& expr, const Module& module, Diagnost
       if (call->op == "shape_of") {
         // The shape of a tensor: its dimensions when they are known, else only its rank.
         StructInfoPtr tensor = infer_struct_info(call->args[0], module, diags);
-        auto sinfo = std::make_shared<StructInfo>();
-        sinfo->kind = StructInfoKind::Shape;
         if (tensor->kind != StructInfoKind::Tensor) {
           diags.error(call->loc, "R.shape_of takes a tensor");
           return object_sinfo();
         }
-        sinfo->shape = tensor->shape;
-        sinfo->ndim = tensor->rank();
-        return sinfo;
+        return shape_sinfo_of(*tensor);
       }
       if (call->op == "tensor_to_shape") {
         StructInfoPtr tensor = infer_struct_info(call->args[0], module, diags);
@@ -178,11 +174,8 @@ StructInfoPtr infer_struct_info(const Expr& expr, const Module& module, Diagnost
           diags.error(call->loc, "R.tensor_to_shape takes a 1-d integer tensor");
           return object_sinfo();
         }
-        auto sinfo = std::make_shared<StructInfo>();
-        sinfo->kind = StructInfoKind::Shape;
         std::optional<int64_t> count = tensor->shape ? const_dim((*tensor->shape)[0]) : std::nullopt;
-        sinfo->ndim = count ? static_cast<int>(*count) : -1;
-        return sinfo;
+        return make_shape_sinfo(std::nullopt, count ? static_cast<int>(*count) : -1);
       }
       if (call->op == "call_tir" || call->op == "call_dps_packed" || call->op == "call_packed" || call->op == "call_pure_packed") {
         if (call->sinfo_args.empty()) return object_sinfo();

@@ -4,6 +4,7 @@
 
 #include "compiler/frontend/tir_names.h"
 #include "compiler/ir/printer/printer_internal.h"
+#include "compiler/ir/tir_build.h"
 
 namespace relaxc::frontend {
 
@@ -13,8 +14,6 @@ const std::vector<std::string> kBufferKeywords = {"dtype",       "scope",       
                                                   "strides",     "elem_offset", "buffer_type",   "axis_separators"};
 
 namespace {
-
-Expr int_const(int64_t value, DataType dtype, SourceLoc loc) { return std::make_shared<IntImm>(value, dtype, loc); }
 
 // `1 * a * b` as `a * b` with the constants multiplied and index casts dropped, so strides
 // compare by their text.
@@ -37,7 +36,7 @@ Expr simplify_product(const Expr& e) {
     }
   }
   std::sort(factors.begin(), factors.end(), [](const Expr& a, const Expr& b) { return printing::print_tir_expr(a) < printing::print_tir_expr(b); });
-  Expr out = int_const(constant, DataType::Int64, e->loc);
+  Expr out = tir::build::imm(constant, DataType::Int64, e->loc);
   for (const Expr& f : factors) out = constant == 1 && out->as<IntImm>() ? f : make_binary(BinaryOp::Mul, {out, false}, {f, false}, e->loc);
   return out;
 }
@@ -65,7 +64,7 @@ void check_layout_keywords(const CallSyntax& call, const Buffer& buffer, TirExpr
   if (P::ExprContext* strides = call.keyword("strides")) {
     std::vector<Expr> given = exprs.build_shape(strides);
     if (given.size() != buffer.shape.size()) fail(loc_of(strides), "strides= gives " + std::to_string(given.size()) + " strides for a buffer of rank " + std::to_string(buffer.shape.size()));
-    Expr row_major = int_const(1, DataType::Int64, loc_of(strides));
+    Expr row_major = tir::build::imm(1, DataType::Int64, loc_of(strides));
     for (size_t i = given.size(); i-- > 0;) {
       if (printing::print_tir_expr(simplify_product(given[i])) != printing::print_tir_expr(simplify_product(row_major))) {
         fail(loc_of(strides), "strides= must be the row-major strides of the buffer's shape (a non-contiguous buffer is not supported): stride " + std::to_string(i) + " is " + stride_text(given[i]) + ", not " + stride_text(row_major));

@@ -28,10 +28,9 @@ struct FunctionSyntax {
 };
 
 bool bool_keyword(P::ExprContext* value) {
-  auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(value));
-  auto* boolean = atom ? dynamic_cast<P::BoolAtomContext*>(atom->atom()) : nullptr;
-  if (boolean == nullptr) fail(loc_of(value), "expected True or False");
-  return boolean->TRUE() != nullptr;
+  std::optional<bool> boolean = bool_literal(value);
+  if (!boolean) fail(loc_of(value), "expected True or False");
+  return *boolean;
 }
 
 FunctionSyntax function_syntax(P::DecoratedContext* decorated) {

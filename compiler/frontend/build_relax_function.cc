@@ -51,8 +51,8 @@ Expr RelaxFunctionBuilder::build_expr(P::ExprContext* ctx) {
     if (std::optional<int64_t> integer = integer_literal(ctx)) {
       return std::make_shared<PrimValue>(std::make_shared<tir::IntImm>(*integer, DataType::Int64, loc), loc);
     }
-    if (auto* boolean = dynamic_cast<P::BoolAtomContext*>(atom)) {
-      return std::make_shared<PrimValue>(std::make_shared<tir::IntImm>(boolean->TRUE() ? 1 : 0, DataType::Bool, loc), loc);
+    if (std::optional<bool> boolean = bool_literal(ctx)) {
+      return std::make_shared<PrimValue>(std::make_shared<tir::IntImm>(*boolean ? 1 : 0, DataType::Bool, loc), loc);
     }
     fail(loc, "a bare number is not a Relax value; use R.const(value, dtype) or R.prim_value(value)");
   }
@@ -213,9 +213,8 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
     std::optional<double> number = float_literal(call.positional[0]);
     if (!number) number = special_float_literal(call.positional[0]);
     std::optional<int64_t> integer = integer_literal(call.positional[0]);
-    auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(call.positional[0]));
-    auto* boolean = atom ? dynamic_cast<P::BoolAtomContext*>(atom->atom()) : nullptr;
-    if (boolean) integer = boolean->TRUE() ? 1 : 0;  // R.const(True): a 0-d bool tensor
+    std::optional<bool> boolean = bool_literal(call.positional[0]);
+    if (boolean) integer = *boolean ? 1 : 0;  // R.const(True): a 0-d bool tensor
     if (!number && !integer) fail(loc_of(call.positional[0]), "R.const takes a number (tensor constants come from bound parameters)");
     constant->scalar = number ? *number : static_cast<double>(*integer);
     constant->dtype = number ? DataType::Float32 : boolean ? DataType::Bool : DataType::Int32;

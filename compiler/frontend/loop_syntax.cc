@@ -4,14 +4,13 @@
 
 #include "compiler/frontend/attr_builder.h"
 #include "compiler/ir/printer/printer_internal.h"
+#include "compiler/ir/tir_build.h"
 
 namespace relaxc::frontend {
 
 using namespace relaxc::tir;
 
 namespace {
-
-Expr int_const(int64_t value, DataType dtype, SourceLoc loc) { return std::make_shared<IntImm>(value, dtype, loc); }
 
 // The extents of T.grid(a, b, ...), with `*A.shape` standing for the dimensions of buffer A.
 std::vector<Expr> grid_extents(const CallSyntax& call, TirExprBuilder& exprs) {
@@ -37,7 +36,7 @@ std::vector<Expr> grid_extents(const CallSyntax& call, TirExprBuilder& exprs) {
 Expr extent_between(const Expr& lo, const Expr& hi, SourceLoc loc) {
   const auto* a = lo->as<IntImm>();
   const auto* b = hi->as<IntImm>();
-  if (a && b) return int_const(b->value - a->value, hi->dtype, loc);
+  if (a && b) return tir::build::imm(b->value - a->value, hi->dtype, loc);
   if (a && a->value == 0) return hi;  // `0:n`
   // `lo:lo + e`, as the printer writes a region, has extent e.
   if (const auto* sum = hi->as<Binary>(); sum && sum->op == BinaryOp::Add && printing::print_tir_expr(sum->a) == printing::print_tir_expr(lo)) {
@@ -56,7 +55,7 @@ std::vector<LoopLevel> loop_levels(const CallSyntax& call, P::ForStatementContex
       fail(loc_of(loop->targets), "T.grid has " + std::to_string(extents.size()) + " extents but " +
                                       std::to_string(targets) + " loop variables");
     }
-    for (const Expr& e : extents) levels.push_back({int_const(0, e->dtype, e->loc), e, ForKind::Serial, "", {}});
+    for (const Expr& e : extents) levels.push_back({tir::build::imm(0, e->dtype, e->loc), e, ForKind::Serial, "", {}});
   } else {
     ForKind kind;
     std::vector<std::string> keywords = {"annotations"};
@@ -74,7 +73,7 @@ std::vector<LoopLevel> loop_levels(const CallSyntax& call, P::ForStatementContex
     LoopLevel level{nullptr, nullptr, kind, "", {}};
     if (call.positional.size() == 1) {
       level.extent = exprs.build_index(call.positional[0]);
-      level.min = int_const(0, level.extent->dtype, call.loc);
+      level.min = tir::build::imm(0, level.extent->dtype, call.loc);
     } else {
       level.min = exprs.build_index(call.positional[0]);
       Expr hi = exprs.build_index(call.positional[1]);

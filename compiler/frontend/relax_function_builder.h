@@ -14,6 +14,7 @@
 #include "compiler/frontend/dim_text.h"
 #include "compiler/frontend/tir_expr_builder.h"
 #include "compiler/frontend/tir_names.h"
+#include "compiler/ir/struct_info.h"
 
 namespace relaxc::frontend {
 
@@ -442,13 +443,7 @@ class RelaxFunctionBuilder {
     const auto* call = binding.value ? binding.value->as<relax::Call>() : nullptr;
     if (!known && call && call->op == "shape_of" && call->args.size() == 1) {
       const auto* tensor = call->args[0]->as<relax::Var>();
-      if (tensor && tensor->sinfo && tensor->sinfo->kind == StructInfoKind::Tensor) {
-        auto shape = std::make_shared<StructInfo>();
-        shape->kind = StructInfoKind::Shape;
-        shape->shape = tensor->sinfo->shape;
-        shape->ndim = tensor->sinfo->rank();
-        known = shape;
-      }
+      if (tensor && tensor->sinfo && tensor->sinfo->kind == StructInfoKind::Tensor) known = shape_sinfo_of(*tensor->sinfo);
     }
     if (known) shape_values_[binding.var.get()] = known;
   }
@@ -512,9 +507,9 @@ class RelaxFunctionBuilder {
   Scope size_scope_;
   TirExprBuilder size_exprs_;
   std::map<std::string, VarPtr> vars_;
-  std::map<const Var*, StructInfoPtr> shape_values_;
+  std::map<const Var*, StructInfoPtr> shape_values_;  // shapes bound in the body, known before checking
   std::map<std::string, P::ExprContext*> meta_vars_;  // `name = I.meta_var(e)`: e, by name
-  std::set<std::string> expanding_;                    // meta variables being read, against cycles  // shapes bound in the body, known before checking
+  std::set<std::string> expanding_;                    // meta variables being read, against cycles
   std::map<std::string, SourceLoc> hidden_;
   std::set<const Var*> used_;
   std::set<const Var*> var_is_local_;

@@ -57,6 +57,7 @@ std::vector<P::SubscriptContext*> buffer_subscripts(P::SubscriptsContext* subscr
 std::optional<std::string> string_literal(P::ExprContext* expr);
 std::optional<int64_t> integer_literal(P::ExprContext* expr);  // also `-3`
 std::optional<double> float_literal(P::ExprContext* expr);
+std::optional<bool> bool_literal(P::ExprContext* expr);  // `True` / `False`, in parentheses or not
 // "inf", "-inf", "nan" or float("inf"): the spellings of a non-finite float in TVMScript.
 std::optional<double> special_float_literal(P::ExprContext* expr);
 bool is_none_literal(P::ExprContext* expr);  // `None`

@@ -66,14 +66,13 @@ TypedExpr TirExprBuilder::build_tvm_const(const CallSyntax& call, SourceLoc loc)
   expect_arguments(call, 1, 2, {"dtype"});
   P::ExprContext* value = call.positional[0];
   P::ExprContext* dtype_arg = call.positional.size() > 1 ? call.positional[1] : call.keyword("dtype");
-  auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(value));
-  auto* boolean = atom ? dynamic_cast<P::BoolAtomContext*>(atom->atom()) : nullptr;
+  std::optional<bool> boolean = bool_literal(value);
   std::optional<int64_t> integer = integer_literal(value);
   std::optional<double> number = float_literal(value);
   if (!boolean && !integer && !number) fail(loc_of(value), "tvm.tirx.const takes a number or True/False");
   DataType dtype = boolean ? DataType::Bool : integer ? (*integer == static_cast<int32_t>(*integer) ? DataType::Int32 : DataType::Int64) : DataType::Float32;
   if (dtype_arg) dtype = dtype_argument(dtype_arg, "tvm.tirx.const");
-  if (boolean) return {std::make_shared<IntImm>(boolean->TRUE() ? 1 : 0, dtype, loc), false};
+  if (boolean) return {std::make_shared<IntImm>(*boolean ? 1 : 0, dtype, loc), false};
   if (integer && !is_float(dtype)) return {std::make_shared<IntImm>(*integer, dtype, loc), false};
   double v = number ? *number : static_cast<double>(*integer);
   if (!is_float(dtype)) fail(loc_of(value), "tvm.tirx.const: a fractional value of integer dtype " + std::string(dtype_name(dtype)));

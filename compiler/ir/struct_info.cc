@@ -22,6 +22,16 @@ StructInfoPtr make_tuple_sinfo(std::vector<StructInfoPtr> fields) {
   return sinfo;
 }
 
+StructInfoPtr make_shape_sinfo(std::optional<std::vector<tir::Expr>> dims, int ndim) {
+  auto sinfo = std::make_shared<StructInfo>();
+  sinfo->kind = StructInfoKind::Shape;
+  sinfo->ndim = dims ? static_cast<int>(dims->size()) : ndim;
+  sinfo->shape = std::move(dims);
+  return sinfo;
+}
+
+StructInfoPtr shape_sinfo_of(const StructInfo& tensor) { return make_shape_sinfo(tensor.shape, tensor.rank()); }
+
 StructInfoPtr object_sinfo() { return std::make_shared<StructInfo>(); }
 
 bool same_dim(const tir::Expr& a, const tir::Expr& b) { return printing::print_dim(a, false) == printing::print_dim(b, false); }

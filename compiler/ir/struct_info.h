@@ -13,6 +13,9 @@ namespace relaxc {
 
 relax::StructInfoPtr make_tensor_sinfo(std::optional<std::vector<tir::Expr>> shape, DataType dtype, int ndim = -1);
 relax::StructInfoPtr make_tuple_sinfo(std::vector<relax::StructInfoPtr> fields);
+relax::StructInfoPtr make_shape_sinfo(std::optional<std::vector<tir::Expr>> dims, int ndim = -1);
+// The shape of a tensor of struct info `tensor`: its dimensions when known, else its rank.
+relax::StructInfoPtr shape_sinfo_of(const relax::StructInfo& tensor);
 relax::StructInfoPtr object_sinfo();
 bool same_dim(const tir::Expr& a, const tir::Expr& b);
 // The value of a constant dimension.
