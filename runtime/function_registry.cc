@@ -28,7 +28,10 @@ int32_t register_from_plugin(RxRegistry* context, const char* name, RxFunction f
 
 }  // namespace
 
-FunctionRegistry::FunctionRegistry() { register_env_functions(*this); }
+FunctionRegistry::FunctionRegistry() {
+  register_env_functions(*this);
+  register_sort_functions(*this);
+}
 
 FunctionRegistry::~FunctionRegistry() {
   entries_.clear();

@@ -1,5 +1,6 @@
-// The functions R.call_dps_packed can reach by name at run time: the built-in env.linear and
-// env.relu, and whatever plugins register. Each entry remembers where it came from, for
+// The functions R.call_dps_packed, R.call_packed and TensorIR's T.call_packed can reach by name
+// at run time: the built-in env.* and tvm.contrib.sort.* functions, and whatever plugins
+// register. Each entry remembers where it came from, for
 // `relaxrun --info` and for messages.
 #pragma once
 
@@ -41,5 +42,7 @@ class FunctionRegistry {
 
 // env.linear and env.relu over OpenBLAS (env_functions.cc).
 void register_env_functions(FunctionRegistry& registry);
+// tvm.contrib.sort.sort and tvm.contrib.sort.argsort (sort_functions.cc).
+void register_sort_functions(FunctionRegistry& registry);
 
 }  // namespace relaxrt

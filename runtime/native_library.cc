@@ -12,6 +12,21 @@
 
 namespace relaxrt {
 
+namespace {
+
+// A runtime function failed inside a kernel: "kernel: T.call_packed("f"): <its message>". The
+// text lives per thread until the next failure, which is after the VM has copied it.
+void add_packed_call_context(const char* context, RxError* error) {
+  thread_local std::string text;
+  std::string message = error->message ? error->message : "failed without a message";
+  if (error->has_values) message += ": expected " + std::to_string(error->expected) + " but got " + std::to_string(error->actual);
+  text = std::string(context) + ": " + message;
+  error->message = text.c_str();
+  error->has_values = 0;
+}
+
+}  // namespace
+
 NativeLibrary::NativeLibrary(std::string_view shared_object) {
   int fd = memfd_create("relax_kernels", MFD_CLOEXEC);
   if (fd < 0) throw std::runtime_error(std::string("cannot create an in-memory file for the native code: ") + std::strerror(errno));
@@ -34,6 +49,14 @@ NativeLibrary::NativeLibrary(std::string_view shared_object) {
   // Parallel loops call back into the runtime's thread pool through this pointer.
   using ParallelFor = int32_t (*)(int64_t, ParallelBody, void*);
   if (auto* slot = reinterpret_cast<ParallelFor*>(dlsym(handle_, "__rx_parallel_for"))) *slot = parallel_for;
+  if (auto* hook = reinterpret_cast<RxPackedFailureHook*>(dlsym(handle_, RX_PACKED_FAILURE_HOOK_SYMBOL))) *hook = add_packed_call_context;
+}
+
+std::vector<RxPackedFunctionSlot*> NativeLibrary::packed_function_slots() const {
+  std::vector<RxPackedFunctionSlot*> slots;
+  auto* table = handle_ ? reinterpret_cast<RxPackedFunctionSlot*>(dlsym(handle_, RX_PACKED_FUNCTIONS_SYMBOL)) : nullptr;
+  for (; table && table->name; ++table) slots.push_back(table);
+  return slots;
 }
 
 NativeLibrary::~NativeLibrary() {

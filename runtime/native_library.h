@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "relaxrt/kernel_abi.h"
 
@@ -20,6 +21,9 @@ class NativeLibrary {
 
   // nullptr when the library has no such symbol.
   RxFunction kernel(const std::string& prim_func) const;
+  // The runtime functions the kernels call with T.call_packed, whose slots the VM fills from
+  // its registry before any kernel runs.
+  std::vector<RxPackedFunctionSlot*> packed_function_slots() const;
   bool loaded() const { return handle_ != nullptr; }
 
  private:

@@ -31,6 +31,11 @@ VirtualMachine::VirtualMachine(const Executable& exe, const NativeLibrary& libra
     }
     table_.push_back(std::move(callable));
   }
+  for (RxPackedFunctionSlot* slot : library.packed_function_slots()) {
+    const FunctionRegistry::Entry* entry = registry.find(slot->name);
+    if (!entry) missing.push_back(std::string(slot->name) + " (called by T.call_packed in a prim_func)");
+    else *slot->slot = entry->function;
+  }
   if (!missing.empty()) {
     std::string list;
     for (const std::string& name : missing) list += (list.empty() ? "" : ", ") + name;

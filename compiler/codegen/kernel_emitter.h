@@ -27,6 +27,9 @@ struct BufferValue {
 DataType intrinsic_operand_type(const tir::Call& node);
 bool intrinsic_vectorizes(const tir::Call& node);
 
+// After every kernel: the table of runtime functions their T.call_packed calls name.
+void emit_packed_function_table(llvm::Module& module);
+
 class KernelEmitter {
  public:
   KernelEmitter(const tir::PrimFunc& func, llvm::Module& module);
@@ -86,6 +89,9 @@ class KernelEmitter {
   static DataType binary_operand_type(const tir::Binary& node);
   llvm::Value* binary_values(tir::BinaryOp op, llvm::Value* a, llvm::Value* b, DataType operand);
   llvm::Value* call(const tir::Call& node);
+  // kernel_packed_call.cc
+  llvm::Value* packed_call(const tir::Call& node);
+  llvm::Value* dl_tensor_of(const tir::Buffer& buffer);
   llvm::Value* select(const tir::Select& node);
   // Intrinsics (kernel_intrinsics.cc), scalar or vector.
   llvm::Value* emit_intrinsic(const tir::Call& node, const std::vector<llvm::Value*>& args, DataType operand);

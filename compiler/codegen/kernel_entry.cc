@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "compiler/codegen/dlpack_layout.h"
 #include "compiler/codegen/kernel_emitter.h"
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/ir/printer/printer_internal.h"
@@ -16,24 +17,6 @@ namespace relaxc::codegen {
 
 using namespace relaxc::tir;
 
-namespace {
-
-// DLPack's (code, bits) for an element type; bool is {kDLUInt, 1} as in TVM, stored in a byte.
-std::pair<uint8_t, uint8_t> dl_dtype(DataType dtype) {
-  switch (dtype) {
-    case DataType::Bool: return {kDLUInt, 1};
-    case DataType::UInt8: return {kDLUInt, 8};
-    case DataType::BFloat16: return {kDLBfloat, 16};
-    case DataType::Float16:
-    case DataType::Float32:
-    case DataType::Float64: return {kDLFloat, static_cast<uint8_t>(dtype_bits(dtype))};
-    default: return {kDLInt, static_cast<uint8_t>(dtype_bits(dtype))};
-  }
-}
-
-enum DLTensorField { kData = 0, kDevice = 1, kNdim = 2, kDType = 3, kShape = 4, kStrides = 5, kByteOffset = 6 };
-
-}  // namespace
 
 KernelEmitter::KernelEmitter(const PrimFunc& func, llvm::Module& module)
     : func_(func), module_(module), ctx_(module.getContext()), b_(module.getContext()) {}
@@ -126,9 +109,7 @@ void KernelEmitter::emit_entry_checks() {
   fail_if(b_.CreateICmpNE(num_args, expected_count), where + "wrong number of arguments",
           b_.CreateSExt(expected_count, b_.getInt64Ty()), b_.CreateSExt(num_args, b_.getInt64Ty()));
 
-  llvm::StructType* dl_type = llvm::StructType::get(
-      ctx_, {b_.getPtrTy(), llvm::StructType::get(ctx_, {b_.getInt32Ty(), b_.getInt32Ty()}), b_.getInt32Ty(),
-             llvm::StructType::get(ctx_, {b_.getInt8Ty(), b_.getInt8Ty(), b_.getInt16Ty()}), b_.getPtrTy(), b_.getPtrTy(), b_.getInt64Ty()});
+  llvm::StructType* dl_type = dl_tensor_type(ctx_);
   // Where each symbolic size was first seen, for messages about later dimensions.
   std::unordered_map<const Var*, std::string> bound_by;
   struct Deferred {

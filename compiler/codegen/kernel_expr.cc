@@ -186,6 +186,7 @@ llvm::Value* KernelEmitter::expr(const Expr& e) {
     case ExprKind::Select: return select(*e->as<Select>());
     case ExprKind::Call: return call(*e->as<Call>());
     case ExprKind::StringImm: break;
+    case ExprKind::BufferRef: throw CompileError(e->loc, "a whole buffer is a value only as an argument of T.call_packed");
   }
   throw CompileError(e->loc, "a string cannot be used as a value in TensorIR");
 }

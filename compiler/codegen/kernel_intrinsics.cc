@@ -111,6 +111,7 @@ bool intrinsic_vectorizes(const Call& node) {
 }
 
 llvm::Value* KernelEmitter::call(const Call& node) {
+  if (node.op == kCallPacked) return packed_call(node);
   if (node.op == "min_value" || node.op == "max_value") return extreme_value(node.op == "max_value", node.dtype);
   DataType operand = intrinsic_operand_type(node);
   std::vector<llvm::Value*> args;

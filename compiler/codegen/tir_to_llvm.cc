@@ -21,6 +21,7 @@ std::unique_ptr<llvm::Module> lower_tir_to_llvm(const Module& module, llvm::LLVM
       throw std::logic_error("LLVM IR of " + func->name + " is invalid: " + stream.str());
     }
   }
+  emit_packed_function_table(*out);
   return out;
 }
 

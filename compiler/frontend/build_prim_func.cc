@@ -644,8 +644,12 @@ Stmt PrimFuncBuilder::build_expression_statement(P::ExpressionStatementContext* 
   }
   if (callee == "T.evaluate") {
     expect_arguments(*call, 1, 1, {});
+    std::optional<CallSyntax> packed = as_call(call->positional[0]);
+    if (packed && packed->callee_name == "T.call_packed") return std::make_shared<Evaluate>(exprs_.build_packed_call(*packed), loc);
     return std::make_shared<Evaluate>(exprs_.build(call->positional[0]).expr, loc);
   }
+  // TVM's printer writes a call kept for its effect without T.evaluate.
+  if (callee == "T.call_packed") return std::make_shared<Evaluate>(exprs_.build_packed_call(*call), loc);
   if (is_tir_statement_name(callee)) fail(loc, callee + "(...) cannot stand alone here");
   if (callee.rfind("T.", 0) == 0) {
     // Build it to report unknown names the usual way; a known value call has no effect.

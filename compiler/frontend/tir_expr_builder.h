@@ -64,6 +64,8 @@ class TirExprBuilder {
   tir::Expr build_index(P::ExprContext* ctx);  // integer-valued; literals stay int32
   std::vector<tir::Expr> build_shape(P::ExprContext* ctx);  // `(1, n)` or `[1, n]`
   tir::BufferPtr lookup_buffer(P::ExprContext* ctx, const std::string& use);
+  // T.call_packed("name", args...), which is a statement (tir_packed_call.cc).
+  tir::Expr build_packed_call(const CallSyntax& call);
 
   static tir::Expr retype_literal(const TypedExpr& value, DataType dtype);
 
@@ -80,6 +82,8 @@ class TirExprBuilder {
   TypedExpr build_binary(P::ExprContext* ctx, int op_token, P::ExprContext* lhs, P::ExprContext* rhs);
   TypedExpr build_name(P::ExprContext* ctx, const std::string& name);
   TypedExpr build_load(P::SubscriptExprContext* ctx);
+  tir::Expr build_packed_argument(P::ExprContext* arg);
+  tir::Expr build_stack_array(const CallSyntax& call, SourceLoc loc);
 
   Scope& scope_;
   std::function<bool(const std::string&, SourceLoc)> undefined_name_;

@@ -89,9 +89,12 @@ TypedExpr TirExprBuilder::build_call(P::ExprContext* ctx, const CallSyntax& call
   }
   // tvm.tirx.const(value, dtype), which TVM's tests call in TensorIR: a typed constant.
   if (name == "tvm.tirx.const" || name == "tvm.tir.const") return build_tvm_const(call, loc);
-  if (name == "T.call_packed" || name == "T.call_extern" || name == "T.call_cpacked") {
-    fail(loc, name + " (a call from TensorIR into a runtime or C function) is not supported; call the function from Relax with "
-              "R.call_dps_packed or R.call_packed");
+  if (name == "T.call_packed") {
+    fail(loc, "T.call_packed(...) is a statement: write it on its own line or as T.evaluate(T.call_packed(...))");
+  }
+  if (name == "T.call_extern" || name == "T.call_cpacked") {
+    fail(loc, name + " (a call from TensorIR into a C function) is not supported; register the function with a relaxrun plugin and call it "
+              "with T.call_packed");
   }
   if (name.rfind("T.", 0) != 0) {
     if (name.empty()) fail(loc, "only T. functions can be called in TensorIR");

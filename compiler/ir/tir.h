@@ -35,7 +35,7 @@ struct Buffer {
 };
 using BufferPtr = std::shared_ptr<const Buffer>;
 
-enum class ExprKind { IntImm, FloatImm, StringImm, VarRef, Load, Binary, Not, Cast, Select, Call };
+enum class ExprKind { IntImm, FloatImm, StringImm, VarRef, Load, Binary, Not, Cast, Select, Call, BufferRef };
 
 enum class BinaryOp {
   Add, Sub, Mul, Div, FloorDiv, FloorMod, Mod, Min, Max,
@@ -121,6 +121,17 @@ struct Call : ExprNode {
   Call(std::string o, std::vector<Expr> a, DataType t, SourceLoc l)
       : ExprNode(kKind, t, l), op(std::move(o)), args(std::move(a)) {}
 };
+
+// A whole buffer as a value: only as an argument of T.call_packed, which passes it to the
+// runtime function as a DLTensor (TVM's tvm_stack_make_array of the buffer).
+struct BufferRef : ExprNode {
+  static constexpr ExprKind kKind = ExprKind::BufferRef;
+  BufferPtr buffer;
+  BufferRef(BufferPtr b, SourceLoc l) : ExprNode(kKind, DataType::Handle, l), buffer(std::move(b)) {}
+};
+
+// The op of the Call that T.call_packed("name", args...) builds: args[0] is the StringImm name.
+inline constexpr const char* kCallPacked = "call_packed";
 
 // ---- statements -------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ bool same_expr(const Expr& a, const Expr& b) {
     case ExprKind::VarRef: return a->as<VarRef>()->var == b->as<VarRef>()->var;
     case ExprKind::Load:
       return a->as<Load>()->buffer == b->as<Load>()->buffer && same_indices(a->as<Load>()->indices, b->as<Load>()->indices);
+    case ExprKind::BufferRef: return a->as<BufferRef>()->buffer == b->as<BufferRef>()->buffer;
     case ExprKind::Binary: {
       auto *x = a->as<Binary>(), *y = b->as<Binary>();
       return x->op == y->op && same_expr(x->a, y->a) && same_expr(x->b, y->b);

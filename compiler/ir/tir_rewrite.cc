@@ -96,6 +96,9 @@ Stmt rewrite_stmt(const Stmt& stmt, const ExprReplacer& replace, const BufferMap
   if (!buffers.empty()) {
     full = [&](const Expr& e) -> Expr {
       if (Expr r = replace(e)) return r;
+      if (const auto* ref = e->as<BufferRef>(); ref && buffers.count(ref->buffer.get())) {
+        return std::make_shared<BufferRef>(buffer_of(ref->buffer), ref->loc);
+      }
       const auto* load = e->as<Load>();
       if (!load || !buffers.count(load->buffer.get())) return nullptr;
       bool changed = false;

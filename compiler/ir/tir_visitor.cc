@@ -125,4 +125,13 @@ bool refers_to_buffer(const Stmt& stmt, const Buffer* buffer) {
   return found;
 }
 
+bool calls_runtime(const PrimFunc& func) {
+  bool found = false;
+  visit_stmt(func.body, [](const StmtNode&) {}, [&](const ExprNode& e) {
+    const auto* call = e.as<Call>();
+    found = found || (call && call->op == kCallPacked);
+  });
+  return found;
+}
+
 }  // namespace relaxc::tir

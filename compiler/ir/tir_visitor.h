@@ -20,5 +20,8 @@ std::vector<VarPtr> vars_in(const Expr& expr);
 bool uses_var(const Expr& expr, const Var* var);
 // Whether `stmt` loads, stores or names in a block's regions the buffer `buffer`.
 bool refers_to_buffer(const Stmt& stmt, const Buffer* buffer);
+// Whether the function calls into the runtime (T.call_packed): what such a call reads, writes
+// or needs of the order of iterations is unknown, so schedules and fusion leave it alone.
+bool calls_runtime(const PrimFunc& func);
 
 }  // namespace relaxc::tir

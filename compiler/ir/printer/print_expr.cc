@@ -136,6 +136,7 @@ std::string print_tir_expr(const Expr& expr) {
     }
     case ExprKind::StringImm: return quote(expr->as<StringImm>()->value);
     case ExprKind::VarRef: return expr->as<VarRef>()->var->name;
+    case ExprKind::BufferRef: return expr->as<BufferRef>()->buffer->name;
     case ExprKind::Load: {
       const auto* load = expr->as<Load>();
       return load->buffer->name + "[" + (load->indices.empty() ? "()" : print_args(load->indices)) + "]";

@@ -6,7 +6,8 @@
 // A consumer that reads the result in non-overlapping windows of rows (pooling) joins a
 // producer the default schedule computes row by row (a convolution with its epilogues), since
 // the schedule then computes those rows inside the windows (window_consumer.h).
-// Prim_funcs no longer called anywhere are dropped. Results are unchanged; the default schedule
+// A prim_func that calls the runtime (T.call_packed) is never fused: what the call reads and
+// writes is unknown. Prim_funcs no longer called anywhere are dropped. Results are unchanged; the default schedule
 // then computes such intermediates inside its tiles (tile_reductions.h).
 #pragma once
 

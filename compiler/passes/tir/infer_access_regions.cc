@@ -3,7 +3,8 @@
 // stored in the block's body, in order of first appearance; a block with T.init() does not list
 // the buffers it writes among its reads. Where accesses differ only by constant offsets the
 // region covers them all; an index that varies with a loop inside the block covers the loop's
-// range; anything else covers the whole dimension. Blocks stating their regions are left alone.
+// range; anything else covers the whole dimension. A buffer passed to T.call_packed is read and
+// written whole. Blocks stating their regions are left alone.
 #include "compiler/passes/tir/infer_access_regions.h"
 
 #include <algorithm>
@@ -86,6 +87,11 @@ class RegionCollector {
     }, [&](const ExprNode& expr) {
       if (const auto* load = expr.as<Load>()) {
         if (!init_only_) note(reads_, load->buffer, load->indices);
+      }
+      // A buffer passed to T.call_packed: the function may read and write all of it.
+      if (const auto* ref = expr.as<BufferRef>(); ref && !init_only_) {
+        note(reads_, ref->buffer, {});
+        note(writes_, ref->buffer, {});
       }
     });
   }

@@ -2,7 +2,8 @@
 // each top-level loop nest T.parallel when that is safe — its variable is used only in the
 // bindings of spatial block axes, and every store under it writes an element indexed by such an
 // axis (or a buffer allocated inside the loop) — so iterations write disjoint elements.
-// Loops of constant extent below 2, and loops already given a kind, are left as they are.
+// Loops of constant extent below 2, loops already given a kind, and functions that call the
+// runtime (T.call_packed, which may not be safe to call from two threads) are left as they are.
 #pragma once
 
 #include "compiler/passes/schedule_knobs.h"

@@ -8,7 +8,8 @@
 // V lanes (V*elements = 64 bytes), each vector load feeding several multiply-adds, then each
 // vector is summed as a tree. Remainders of i, j and k run through the same tiles with MR or
 // NR of 1 and a scalar loop. Only float outputs and reductions of at least 2V elements (or of
-// unknown size) are rewritten; every other nest is returned as it was.
+// unknown size) are rewritten; every other nest, and every function that calls the runtime
+// (T.call_packed), is returned as it was.
 // Results equal the loop nest's up to the order of the additions (reassociation).
 #pragma once
 

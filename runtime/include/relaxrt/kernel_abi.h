@@ -39,6 +39,22 @@ typedef int32_t (*RxFunction)(const RxValue* args, const int32_t* kinds, int32_t
  * followed by the prim_func's name, so a kernel never clashes with a C library symbol. */
 #define RX_KERNEL_SYMBOL_PREFIX "__rx_kernel_"
 
+/* T.call_packed in a kernel calls a runtime function by name. The native code lists those names
+ * in a table under this symbol, ended by an entry whose name is NULL; the loader stores each
+ * function's address through `slot` before any kernel runs (a kernel finding a null slot fails
+ * with a message naming the function). */
+typedef struct {
+  const char* name;
+  RxFunction* slot;
+} RxPackedFunctionSlot;
+#define RX_PACKED_FUNCTIONS_SYMBOL "__rx_packed_functions"
+
+/* When a runtime function fails inside a kernel, the kernel calls the function the loader stored
+ * in this pointer (if any) with the kernel's own context ("mm: T.call_packed(\"f\")"), which
+ * rewrites error->message to carry both. */
+typedef void (*RxPackedFailureHook)(const char* context, RxError* error);
+#define RX_PACKED_FAILURE_HOOK_SYMBOL "__rx_packed_failed"
+
 #ifdef __cplusplus
 }
 #endif
