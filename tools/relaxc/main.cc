@@ -2,6 +2,7 @@
 // or an unreadable/unwritable file.
 #include <CLI/CLI.hpp>
 #include <map>
+#include <set>
 #include <iostream>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +10,7 @@
 #include "compiler/driver/compile.h"
 #include "compiler/passes/pipeline.h"
 #include "compiler/passes/relax/bind_params.h"
+#include "compiler/schedule/schedule_file.h"
 #include "compiler/support/large_stack.h"
 #include "tune.h"
 #include "runtime/npz.h"
@@ -17,9 +19,32 @@
 
 namespace {
 
+// --schedule FILE: the user's schedule statements applied to the checked module, whose
+// functions they change the default schedule then leaves alone. Errors point into FILE.
+bool apply_schedule(const std::string& path, relaxc::Module& module) {
+  std::string text;
+  if (std::string error = relaxrt::read_whole_file(path, text); !error.empty()) {
+    std::cerr << "relaxc: error: " << error << '\n';
+    return false;
+  }
+  relaxc::SourceFile file(path, std::move(text));
+  relaxc::Diagnostics diags(file);
+  std::set<std::string> scheduled;
+  try {
+    module = relaxc::schedule::apply_schedule_file(module, file, &scheduled);
+  } catch (const relaxc::CompileError& e) {
+    diags.error(e.loc(), e.message());
+    diags.render(std::cerr);
+    return false;
+  }
+  for (const std::string& name : scheduled) spdlog::info("{} is scheduled by {}; the default schedule leaves it as it is", name, path);
+  return true;
+}
+
 int relaxc_main(int argc, char** argv) {
   CLI::App app{"relaxc: compile a TVMScript (.tvms) module of Relax and TensorIR functions"};
   std::string spelling = "chapter";
+  std::string schedule_path;
   std::string input, output, emit = "rx", triple, cpu = "native", opt = "2", bind_path, bind_function = "main", after = "check";
   bool verbose = false, show_meta = false, allow_unused_params = false;
   double tune_seconds = 0;
@@ -52,6 +77,8 @@ int relaxc_main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--tuning-db", tuning_db_path, "a JSON file of tuned schedules: read to schedule the kernels it knows, updated by --tune");
   app.add_option("--tune-size", tune_sizes, "NAME=N: the value of a symbolic size to tune at (repeatable), such as batch=4443");
+  app.add_option("--schedule", schedule_path,
+                 "a file of TVM schedule statements (sch.split(...), ...) to apply to the module's prim_funcs; the default schedule then leaves them as scheduled");
   app.add_flag("-v,--verbose", verbose, "log each stage to stderr");
   app.set_version_flag("--version", std::string("relaxc ") + RELAXC_VERSION);
   app.add_flag_callback(
@@ -116,6 +143,7 @@ int relaxc_main(int argc, char** argv) {
   }
   diags.render(std::cerr);
   if (!module) return 1;
+  if (!schedule_path.empty() && !apply_schedule(schedule_path, *module)) return 1;
   if (emit == "check") return 0;
   if (emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
     std::cerr << "relaxc: error: --emit=" << emit << " writes binary output; name the file with -o\n";

@@ -1,0 +1,347 @@
+#include "compiler/schedule/schedule_file.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <variant>
+
+#include "compiler/frontend/attr_builder.h"
+#include "compiler/frontend/parse.h"
+#include "compiler/frontend/syntax.h"
+#include "compiler/schedule/schedule.h"
+
+namespace relaxc::schedule {
+
+using namespace relaxc::frontend;
+
+namespace {
+
+struct Value;
+using List = std::vector<Value>;
+struct ScheduleObject {};
+struct Value {
+  std::variant<std::monostate, ScheduleObject, BlockRV, LoopRV, int64_t, std::string, List> v;
+};
+
+// The parameters of each primitive, in order, as TVM's Python API names them.
+const std::map<std::string, std::vector<std::string>>& signatures() {
+  static const std::map<std::string, std::vector<std::string>> table = {
+      {"work_on", {"func_name"}},
+      {"get_block", {"name", "func_name"}},
+      {"get_sblock", {"name", "func_name"}},
+      {"get_loops", {"block"}},
+      {"get_child_blocks", {"block_or_loop"}},
+      {"get_producers", {"block"}},
+      {"get_consumers", {"block"}},
+      {"split", {"loop", "factors", "preserve_unit_iters", "disable_predication"}},
+      {"fuse", {"*loops", "preserve_unit_iters"}},
+      {"reorder", {"*ordered_loops"}},
+      {"parallel", {"loop"}},
+      {"vectorize", {"loop"}},
+      {"unroll", {"loop"}},
+      {"bind", {"loop", "thread_axis"}},
+      {"annotate", {"block_or_loop", "ann_key", "ann_val"}},
+      {"compute_at", {"block", "loop", "preserve_unit_loops", "index"}},
+      {"reverse_compute_at", {"block", "loop", "preserve_unit_loops", "index"}},
+      {"compute_inline", {"block"}},
+      {"reverse_compute_inline", {"block"}},
+      {"decompose_reduction", {"block", "loop"}},
+      {"sample_perfect_tile", {"loop", "n", "max_innermost_factor", "decision"}},
+      {"enter_postproc", {}},
+  };
+  return table;
+}
+
+class Interpreter {
+ public:
+  explicit Interpreter(Schedule& sch) : sch_(sch) { env_["sch"] = {ScheduleObject{}}; }
+
+  void run_block(const std::vector<P::StatementContext*>& statements) {
+    for (P::StatementContext* statement : statements) {
+      if (returned_) break;
+      run(statement);
+    }
+  }
+
+  void run(P::StatementContext* statement) {
+    if (auto* simple = statement->simpleStatements()) {
+      for (P::SimpleStatementContext* s : simple->simpleStatement()) run_simple(s);
+      return;
+    }
+    P::CompoundStatementContext* compound = statement->compoundStatement();
+    P::FunctionDefContext* def = compound->functionDef();
+    if (!def && compound->decorated()) def = compound->decorated()->functionDef();
+    if (!def) fail(loc_of(compound), "a schedule file holds schedule statements (sch.split(...), ...) or one `def apply_trace(sch):`, not this");
+    // The form trace.show() prints, `def apply_trace(sch: tir.Schedule) -> None:`, or the
+    // course's `def transform(mod, jfactor):`: the body runs once, here; a later call of the
+    // function (`transform(MyModule, jfactor=8)`) does not run it again.
+    functions_.insert(def->NAME()->getText());
+    if (def->parameters()) {
+      for (P::ParameterContext* p : def->parameters()->parameter()) env_[p->NAME()->getText()] = {ScheduleObject{}};
+    }
+    P::BlockContext* body = def->block();
+    if (body->simpleStatements()) {
+      for (P::SimpleStatementContext* s : body->simpleStatements()->simpleStatement()) run_simple(s);
+    } else {
+      run_block(body->statement());
+    }
+    returned_ = false;
+  }
+
+ private:
+  void run_simple(P::SimpleStatementContext* s) {
+    if (dynamic_cast<P::ImportStatementContext*>(s) || dynamic_cast<P::FromImportStatementContext*>(s) || dynamic_cast<P::PassStatementContext*>(s)) return;
+    if (dynamic_cast<P::ReturnStatementContext*>(s)) {
+      returned_ = true;  // `return sch.mod`: the module is the schedule's in any case
+      return;
+    }
+    if (auto* assign = dynamic_cast<P::AssignStatementContext*>(s)) {
+      std::vector<P::ExprContext*> targets = list_elements(assign->targets);
+      std::vector<P::ExprContext*> values = list_elements(assign->value);
+      if (values.size() != 1) fail(loc_of(assign->value), "assign one value, the result of one schedule call");
+      Value value = eval(values[0]);
+      if (targets.size() == 1) return bind(targets[0], value);
+      const List* items = std::get_if<List>(&value.v);
+      if (!items || items->size() != targets.size()) {
+        fail(loc_of(assign), "this unpacks " + std::to_string(targets.size()) + " names but the call returns " +
+                                 (items ? std::to_string(items->size()) + " values" : std::string("one value")));
+      }
+      for (size_t i = 0; i < targets.size(); ++i) bind(targets[i], (*items)[i]);
+      return;
+    }
+    if (auto* expression = dynamic_cast<P::ExpressionStatementContext*>(s)) {
+      for (P::ExprContext* e : list_elements(expression->exprList())) {
+        if (!is_display(e)) eval(e);
+      }
+      return;
+    }
+    fail(loc_of(s), "a schedule file holds schedule statements such as `j0, j1 = sch.split(j, factors=[None, 4])`");
+  }
+
+  // `sch.mod.show()`, `print(...)`, `IPython.display.Code(...)`, `sch.trace.show()`: output only.
+  static bool is_display(P::ExprContext* e) {
+    std::optional<CallSyntax> call = as_call(e);
+    if (!call) return false;
+    const std::string& name = call->callee_name;
+    auto ends_with = [&](const std::string& suffix) { return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0; };
+    return name == "print" || name == "display" || name.rfind("IPython.", 0) == 0 || ends_with(".show") || ends_with(".script");
+  }
+
+  void bind(P::ExprContext* target, const Value& value) {
+    std::optional<std::string> name = dotted_name(target);
+    if (!name || name->find('.') != std::string::npos) fail(loc_of(target), "assign to a plain name");
+    env_[*name] = value;
+  }
+
+  Value eval(P::ExprContext* e) {
+    SourceLoc loc = loc_of(e);
+    if (std::optional<int64_t> i = integer_literal(e)) return {*i};
+    if (std::optional<std::string> s = string_literal(e)) return {*s};
+    if (std::optional<bool> b = bool_literal(e)) return {int64_t{*b ? 1 : 0}};
+    if (auto* atom = dynamic_cast<P::AtomExprContext*>(strip_parens(e)); atom && dynamic_cast<P::NoneAtomContext*>(atom->atom())) return {};
+    if (std::optional<std::vector<P::ExprContext*>> items = sequence_elements(e)) {
+      List list;
+      for (P::ExprContext* item : *items) list.push_back(eval(item));
+      return {list};
+    }
+    if (std::optional<CallSyntax> call = as_call(e)) return eval_call(*call, loc);
+    if (auto* sub = dynamic_cast<P::SubscriptExprContext*>(strip_parens(e))) return eval_subscript(sub);
+    if (std::optional<std::string> name = dotted_name(e)) {
+      auto it = env_.find(*name);
+      if (it == env_.end()) fail(loc, "name '" + *name + "' is not defined");
+      return it->second;
+    }
+    fail(loc, "this expression is not a schedule value (a block, loop, number, string, None or list of them)");
+  }
+
+  // loops[-1], loops[3:], loops[:2]: Python's indexing of a list of blocks or loops.
+  Value eval_subscript(P::SubscriptExprContext* sub) {
+    Value base = eval(sub->expr());
+    const List* list = std::get_if<List>(&base.v);
+    if (!list) fail(loc_of(sub->expr()), "only a list of blocks or loops can be indexed");
+    std::vector<P::SubscriptContext*> items = sub->subscripts()->subscript();
+    if (items.size() != 1 || items[0]->step) fail(loc_of(sub), "index a list with one integer or one slice, as in loops[-1] or loops[1:]");
+    auto index = [&](P::ExprContext* e, int64_t otherwise) -> int64_t {
+      if (!e) return otherwise;
+      std::optional<int64_t> i = integer_literal(e);
+      if (!i) fail(loc_of(e), "an index is an integer");
+      int64_t size = static_cast<int64_t>(list->size());
+      return *i < 0 ? *i + size : *i;
+    };
+    int64_t size = static_cast<int64_t>(list->size());
+    P::SubscriptContext* item = items[0];
+    if (item->COLON().empty()) {
+      int64_t i = index(item->expr(0), 0);
+      if (i < 0 || i >= size) fail(loc_of(item), "index " + item->getText() + " is out of range for a list of " + std::to_string(size));
+      return (*list)[static_cast<size_t>(i)];
+    }
+    int64_t lo = std::clamp<int64_t>(index(item->lower, 0), 0, size), hi = std::clamp<int64_t>(index(item->upper, size), 0, size);
+    return {List(list->begin() + lo, list->begin() + std::max(lo, hi))};
+  }
+
+  Value eval_call(const CallSyntax& call, SourceLoc loc) {
+    const std::string& name = call.callee_name;
+    // `sch = tvm.tir.Schedule(MyModule)`: the schedule of the module relaxc compiles.
+    if (name.size() >= 9 && name.compare(name.size() - 9, 9, ".Schedule") == 0) return {ScheduleObject{}};
+    if (functions_.count(name)) return {};  // its body already ran where it was defined
+    size_t dot = name.rfind('.');
+    if (dot == std::string::npos || !env_.count(name.substr(0, dot)) || !std::holds_alternative<ScheduleObject>(env_[name.substr(0, dot)].v)) {
+      fail(loc, "'" + (name.empty() ? std::string("this") : name) + "' is not a schedule primitive; call them on the schedule, as in sch.split(...)");
+    }
+    std::string method = name.substr(dot + 1);
+    auto sig = signatures().find(method);
+    if (sig == signatures().end()) fail(loc_of(call.callee), "sch." + method + " is not a schedule primitive relaxc has");
+    Arguments args = bind_arguments(call, method, sig->second);
+    try {
+      return apply(method, args, loc);
+    } catch (const ScheduleError& e) {
+      throw CompileError(loc, e.what());
+    }
+  }
+
+  struct Arguments {
+    std::map<std::string, std::pair<Value, SourceLoc>> named;
+    std::map<std::string, P::ExprContext*> syntax;  // as written, for annotate's value
+    List rest;  // *loops
+    bool has(const std::string& n) const { return named.count(n) != 0; }
+  };
+
+  Arguments bind_arguments(const CallSyntax& call, const std::string& method, const std::vector<std::string>& params) {
+    Arguments args;
+    size_t next = 0;
+    for (P::ExprContext* arg : call.positional) {
+      if (next < params.size() && params[next][0] == '*') {
+        Value v = eval(arg);
+        // sch.reorder(*loops) or sch.reorder(l1, l2)
+        if (const List* list = std::get_if<List>(&v.v)) args.rest.insert(args.rest.end(), list->begin(), list->end());
+        else args.rest.push_back(v);
+        continue;
+      }
+      if (next >= params.size()) fail(loc_of(arg), "sch." + method + " takes at most " + std::to_string(params.size()) + " arguments");
+      args.syntax[params[next]] = arg;
+      args.named[params[next++]] = {eval(arg), loc_of(arg)};
+    }
+    for (size_t i = 0; i < call.keywords.size(); ++i) {
+      const auto& [key, value] = call.keywords[i];
+      bool known = std::find(params.begin(), params.end(), key) != params.end();
+      if (!known) fail(call.keyword_locs[i], "sch." + method + "() got an unexpected keyword argument '" + key + "'");
+      args.syntax[key] = value;
+      args.named[key] = {eval(value), call.keyword_locs[i]};
+    }
+    return args;
+  }
+
+  Value apply(const std::string& method, const Arguments& args, SourceLoc loc);
+
+  template <typename T>
+  T need(const Arguments& args, const std::string& key, const char* kind, SourceLoc loc) {
+    auto it = args.named.find(key);
+    if (it == args.named.end()) fail(loc, "missing argument '" + key + "'");
+    const T* value = std::get_if<T>(&it->second.first.v);
+    if (!value) fail(it->second.second, "'" + key + "' must be " + kind);
+    return *value;
+  }
+
+  bool flag(const Arguments& args, const std::string& key, bool otherwise, SourceLoc loc) {
+    return args.has(key) ? need<int64_t>(args, key, "True or False", loc) != 0 : otherwise;
+  }
+
+  void annotate(const Arguments& args, SourceLoc loc) {
+    std::string key = need<std::string>(args, "ann_key", "a string key", loc);
+    auto it = args.syntax.find("ann_val");
+    if (it == args.syntax.end()) fail(loc, "missing argument 'ann_val'");
+    AttrValuePtr value = build_attr_value(it->second);
+    auto target = args.named.find("block_or_loop");
+    if (target == args.named.end()) fail(loc, "missing argument 'block_or_loop'");
+    if (const LoopRV* l = std::get_if<LoopRV>(&target->second.first.v)) return sch_.annotate(*l, key, value);
+    sch_.annotate(need<BlockRV>(args, "block_or_loop", "a block or a loop", loc), key, value);
+  }
+
+  std::vector<LoopRV> loops_of(const List& list, SourceLoc loc) {
+    std::vector<LoopRV> out;
+    for (const Value& v : list) {
+      const LoopRV* loop = std::get_if<LoopRV>(&v.v);
+      if (!loop) fail(loc, "expected loops here");
+      out.push_back(*loop);
+    }
+    return out;
+  }
+
+  static Value of_blocks(const std::vector<BlockRV>& blocks) {
+    List list;
+    for (const BlockRV& b : blocks) list.push_back({b});
+    return {list};
+  }
+  static Value of_loops(const std::vector<LoopRV>& loops) {
+    List list;
+    for (const LoopRV& l : loops) list.push_back({l});
+    return {list};
+  }
+
+  Schedule& sch_;
+  std::map<std::string, Value> env_;
+  std::set<std::string> functions_;  // defined with def
+  bool returned_ = false;
+};
+
+Value Interpreter::apply(const std::string& method, const Arguments& args, SourceLoc loc) {
+  auto block = [&](const std::string& key) { return need<BlockRV>(args, key, "a block", loc); };
+  auto loop = [&](const std::string& key) { return need<LoopRV>(args, key, "a loop", loc); };
+  if (method == "work_on") return sch_.work_on(need<std::string>(args, "func_name", "a function name", loc)), Value{};
+  if (method == "get_block" || method == "get_sblock") {
+    std::optional<std::string> func;
+    if (args.has("func_name")) func = need<std::string>(args, "func_name", "a function name", loc);
+    return {sch_.get_block(need<std::string>(args, "name", "a block name", loc), func)};
+  }
+  if (method == "get_loops") return of_loops(sch_.get_loops(block("block")));
+  if (method == "get_child_blocks") {
+    const Value& target = args.named.count("block_or_loop") ? args.named.at("block_or_loop").first : Value{};
+    if (const LoopRV* l = std::get_if<LoopRV>(&target.v)) return of_blocks(sch_.get_child_blocks(*l));
+    return of_blocks(sch_.get_child_blocks(block("block_or_loop")));
+  }
+  if (method == "get_producers") return of_blocks(sch_.get_producers(block("block")));
+  if (method == "get_consumers") return of_blocks(sch_.get_consumers(block("block")));
+  if (method == "split") {
+    const List factors = need<List>(args, "factors", "a list of factors, one of them may be None", loc);
+    std::vector<std::optional<int64_t>> values;
+    for (const Value& f : factors) {
+      if (std::holds_alternative<std::monostate>(f.v)) values.push_back(std::nullopt);
+      else if (const int64_t* i = std::get_if<int64_t>(&f.v)) values.push_back(*i);
+      else fail(args.named.at("factors").second, "a factor is an integer or None");
+    }
+    return of_loops(sch_.split(loop("loop"), values, flag(args, "preserve_unit_iters", true, loc)));
+  }
+  if (method == "fuse") return {sch_.fuse(loops_of(args.rest, loc), flag(args, "preserve_unit_iters", true, loc))};
+  if (method == "reorder") return sch_.reorder(loops_of(args.rest, loc)), Value{};
+  if (method == "parallel") return sch_.parallel(loop("loop")), Value{};
+  if (method == "vectorize") return sch_.vectorize(loop("loop")), Value{};
+  if (method == "unroll") return sch_.unroll(loop("loop")), Value{};
+  if (method == "bind") return sch_.bind(loop("loop"), need<std::string>(args, "thread_axis", "a thread axis such as \"threadIdx.x\"", loc)), Value{};
+  if (method == "annotate") return annotate(args, loc), Value{};
+  bool preserve = flag(args, "preserve_unit_loops", false, loc);
+  if (method == "compute_at") return sch_.compute_at(block("block"), loop("loop"), preserve), Value{};
+  if (method == "reverse_compute_at") return sch_.reverse_compute_at(block("block"), loop("loop"), preserve), Value{};
+  if (method == "compute_inline") return sch_.compute_inline(block("block")), Value{};
+  if (method == "reverse_compute_inline") return sch_.reverse_compute_inline(block("block")), Value{};
+  if (method == "decompose_reduction") return {sch_.decompose_reduction(block("block"), loop("loop"))};
+  if (method == "sample_perfect_tile") {
+    // A trace replays the sampled decision: the factors it chose.
+    if (!args.has("decision")) fail(loc, "sch.sample_perfect_tile needs decision=[...] (the factors a trace recorded); relaxc does not sample");
+    return {need<List>(args, "decision", "a list of factors", loc)};
+  }
+  return {};  // enter_postproc: a marker in traces
+}
+
+}  // namespace
+
+Module apply_schedule_file(const Module& module, const SourceFile& file, std::set<std::string>* scheduled) {
+  ParsedFile parsed = ParsedFile::parse(file);
+  auto* root = dynamic_cast<P::FileContext*>(parsed.tree());
+  Schedule sch(module);
+  Interpreter interpreter(sch);
+  interpreter.run_block(root->statement());
+  if (scheduled) *scheduled = sch.scheduled_functions();
+  return sch.module();
+}
+
+}  // namespace relaxc::schedule

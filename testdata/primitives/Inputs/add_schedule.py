@@ -1,0 +1,8 @@
+sch = tvm.tir.Schedule(MyAdd)
+block = sch.get_block("C", func_name="add")
+i, j = sch.get_loops(block)
+i0, i1 = sch.split(i, factors=[2, 2])
+sch.parallel(i0)
+sch.unroll(i1)
+sch.vectorize(j)
+IPython.display.Code(sch.mod.script(), language="python")

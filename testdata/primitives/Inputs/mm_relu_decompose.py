@@ -1,0 +1,14 @@
+# The MLC course's TensorIR case study, cell by cell: split, reorder, reverse_compute_at, decompose_reduction.
+import tvm
+sch = tvm.tir.Schedule(MyModule)
+block_Y = sch.get_block("Y", func_name="mm_relu")
+i, j, k = sch.get_loops(block_Y)
+j0, j1 = sch.split(j, factors=[None, 4])
+IPython.display.Code(sch.mod.script(), language="python")
+sch.reorder(j0, k, j1)
+IPython.display.Code(sch.mod.script(), language="python")
+block_C = sch.get_block("C", "mm_relu")
+sch.reverse_compute_at(block_C, j0)
+IPython.display.Code(sch.mod.script(), language="python")
+sch.decompose_reduction(block_Y, k)
+sch.mod.show()
