@@ -16,6 +16,13 @@ inline const IntImm* constant(const Expr& e) { return e->as<IntImm>(); }
 inline Expr imm(int64_t v, DataType t, SourceLoc loc) { return std::make_shared<IntImm>(v, t, loc); }
 inline Expr var_ref(const VarPtr& v) { return std::make_shared<VarRef>(v, v->loc); }
 
+// `e` as an integer of type `dtype`: a constant retyped, anything else cast.
+inline Expr as_dtype(const Expr& e, DataType dtype) {
+  if (e->dtype == dtype) return e;
+  if (const auto* c = e->as<IntImm>()) return imm(c->value, dtype, e->loc);
+  return std::make_shared<Cast>(dtype, e, e->loc);
+}
+
 inline Expr arith(BinaryOp op, const Expr& a, const Expr& b) {
   const IntImm *x = constant(a), *y = constant(b);
   if (x && y) {

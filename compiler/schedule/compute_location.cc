@@ -9,6 +9,7 @@
 #include <set>
 
 #include "compiler/ir/tir_build.h"
+#include "compiler/ir/tir_equal.h"
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/schedule/affine.h"
 #include "compiler/schedule/schedule.h"
@@ -155,7 +156,8 @@ Expr affine_expr(const Affine& base, int64_t offset, const std::vector<VarPtr>& 
   for (const VarPtr& v : vars) {
     auto it = base.terms.find(v.get());
     if (it == base.terms.end()) continue;
-    Expr term = it->second == 1 ? b::var_ref(v) : b::arith(BinaryOp::Mul, b::var_ref(v), b::imm(it->second, dtype, loc));
+    Expr var = b::as_dtype(b::var_ref(v), dtype);
+    Expr term = it->second == 1 ? var : b::arith(BinaryOp::Mul, var, b::imm(it->second, dtype, loc));
     out = out ? b::arith(BinaryOp::Add, out, term) : term;
   }
   if (!out) return b::imm(offset, dtype, loc);
@@ -172,8 +174,15 @@ void buffers_of(const Stmt& stmt, std::set<const Buffer*>& reads, std::set<const
   });
 }
 
-// Conditions keeping `binding` inside the axis's domain where the ranges cannot prove it.
-void domain_conditions(const IterVar& iv, const std::map<const Var*, Interval>& ranges, std::vector<Expr>& conditions) {
+// Conditions keeping `binding` inside the axis's domain where the ranges cannot prove it. A
+// binding that is a loop variable over exactly the axis's domain needs none, even when the
+// domain is symbolic.
+void domain_conditions(const IterVar& iv, const std::map<const Var*, Interval>& ranges, const std::map<const Var*, const For*>& loops,
+                       std::vector<Expr>& conditions) {
+  if (const auto* ref = iv.binding->as<VarRef>()) {
+    auto loop = loops.find(ref->var.get());
+    if (loop != loops.end() && same_expr(loop->second->min, iv.min) && same_expr(loop->second->extent, iv.extent)) return;
+  }
   std::optional<Affine> form = to_affine(iv.binding);
   std::optional<Interval> span = form ? bound(*form, ranges) : std::nullopt;
   const auto *min = iv.min->as<IntImm>(), *extent = iv.extent->as<IntImm>();
@@ -187,7 +196,7 @@ void domain_conditions(const IterVar& iv, const std::map<const Var*, Interval>& 
 // the loop's body.
 void build_and_place(Schedule& sch, const BlockRV& rv, const std::vector<Stmt>& block_path, const LoopRV& loop_rv,
                      const std::map<const Var*, DimRange>& ranges, const std::vector<VarPtr>& outer, std::map<const Var*, Interval> known,
-                     bool at_start, bool preserve_unit_loops) {
+                     const std::map<const Var*, const For*>& outer_loops, bool at_start, bool preserve_unit_loops) {
   auto moved = std::make_shared<Block>(block_at(block_path));
   std::vector<std::pair<VarPtr, Expr>> loops;
   std::vector<Expr> conditions;
@@ -206,7 +215,7 @@ void build_and_place(Schedule& sch, const BlockRV& rv, const std::vector<Stmt>& 
       iv.binding = b::arith(BinaryOp::Add, min, b::var_ref(ax));
       if (constant) known[ax.get()] = {0, constant->value - 1};
     }
-    if (it != ranges.end()) domain_conditions(iv, known, conditions);
+    if (it != ranges.end()) domain_conditions(iv, known, outer_loops, conditions);
   }
   for (const Expr& c : conditions) {
     moved->predicate = moved->predicate ? std::make_shared<Binary>(BinaryOp::And, moved->predicate, c, DataType::Bool, c->loc) : c;
@@ -293,12 +302,15 @@ void move_to_loop(Schedule& sch, const BlockRV& block_rv, const LoopRV& loop_rv,
   std::map<const Var*, Interval> known;
   for (const For* f : loops_on(loop_path)) outer.push_back(f->loop_var);
   outer.push_back(loop_at(loop_path).loop_var);
+  std::map<const Var*, const For*> outer_loops;
   for (const Stmt& s : loop_path) {
     const auto* f = s->as<For>();
-    const auto *min = f ? f->min->as<IntImm>() : nullptr, *extent = f ? f->extent->as<IntImm>() : nullptr;
+    if (!f) continue;
+    outer_loops[f->loop_var.get()] = f;
+    const auto *min = f->min->as<IntImm>(), *extent = f->extent->as<IntImm>();
     if (min && extent) known[f->loop_var.get()] = {min->value, min->value + extent->value - 1};
   }
-  build_and_place(sch, block_rv, block_path, loop_rv, ranges, outer, known, at_start, preserve_unit_loops);
+  build_and_place(sch, block_rv, block_path, loop_rv, ranges, outer, known, outer_loops, at_start, preserve_unit_loops);
 }
 
 }  // namespace

@@ -145,12 +145,14 @@ void Schedule::reverse_compute_inline(const BlockRV& rv) {
   const Buffer* buffer = input->buffer.get();
   std::map<const Var*, size_t> positions = axis_positions(block, input->indices, why);
   if (!why.empty()) throw ScheduleError(what + " cannot be inlined: reading '" + buffer->name + "', " + why);
-  if (!blocks_touching(func.body, buffer, &block, false).empty()) throw ScheduleError(what + ": another block also reads '" + buffer->name + "'");
   std::vector<const Block*> producers = blocks_touching(func.body, buffer, &block, true);
   if (producers.size() != 1) throw ScheduleError(what + ": '" + buffer->name + "' must have exactly one producer block, not " + std::to_string(producers.size()));
   const Block& producer = *producers[0];
   const Store* produced = elementwise_store(producer, why);
   if (!produced) throw ScheduleError(what + ": its producer \"" + producer.name + "\" cannot take it: " + why);
+  for (const Block* reader : blocks_touching(func.body, buffer, &block, false)) {
+    if (reader != &producer) throw ScheduleError(what + ": block \"" + reader->name + "\" also reads '" + buffer->name + "'");
+  }
   // The consumer's axes in terms of the producer's store indices.
   auto consumer_axes = [&](const Expr& x) -> Expr {
     const auto* ref = x->as<VarRef>();

@@ -106,7 +106,11 @@ LoopRV Schedule::fuse(const std::vector<LoopRV>& loops, bool preserve_unit_iters
     chain.push_back(next);
   }
   std::string name;
+  // The fused loop counts in the widest of the loops' types, as TVM's fuse does.
   DataType dtype = chain[0]->loop_var->dtype;
+  for (const For* f : chain) {
+    if (dtype_bits(f->loop_var->dtype) > dtype_bits(dtype)) dtype = f->loop_var->dtype;
+  }
   Expr extent;
   for (const For* f : chain) {
     if (!f->min->as<IntImm>() || f->min->as<IntImm>()->value != 0) throw ScheduleError("fuse: loop '" + f->loop_var->name + "' does not start at 0");
@@ -114,7 +118,8 @@ LoopRV Schedule::fuse(const std::vector<LoopRV>& loops, bool preserve_unit_iters
       if (uses_var(f->extent, g->loop_var.get())) throw ScheduleError("fuse: the extent of loop '" + f->loop_var->name + "' depends on loop '" + g->loop_var->name + "'");
     }
     name += f->loop_var->name + "_";
-    extent = extent ? b::arith(BinaryOp::Mul, extent, f->extent) : f->extent;
+    Expr e = b::as_dtype(f->extent, dtype);
+    extent = extent ? b::arith(BinaryOp::Mul, extent, e) : e;
   }
   VarPtr fused = b::fresh(name + "fused", dtype, chain[0]->loc);
   Stmt body = chain.back()->body;
@@ -122,13 +127,14 @@ LoopRV Schedule::fuse(const std::vector<LoopRV>& loops, bool preserve_unit_iters
   Expr divisor;
   for (size_t i = chain.size(); i-- > 0;) {
     const For& f = *chain[i];
+    Expr f_extent = b::as_dtype(f.extent, dtype);
     Expr value = b::var_ref(fused);
     if (divisor) value = b::arith(BinaryOp::FloorDiv, value, divisor);
-    if (i > 0) value = std::make_shared<Binary>(BinaryOp::FloorMod, value, f.extent, dtype, f.loc);
+    if (i > 0) value = std::make_shared<Binary>(BinaryOp::FloorMod, value, f_extent, dtype, f.loc);
     const auto* unit = f.extent->as<IntImm>();
     if (unit && unit->value == 1 && !preserve_unit_iters) value = b::imm(0, dtype, f.loc);
-    body = substitute_var(body, f.loop_var.get(), value);
-    divisor = divisor ? b::arith(BinaryOp::Mul, f.extent, divisor) : f.extent;
+    body = substitute_var(body, f.loop_var.get(), b::as_dtype(value, f.loop_var->dtype));
+    divisor = divisor ? b::arith(BinaryOp::Mul, f_extent, divisor) : f_extent;
   }
   set_body(loops[0].func, replace_at(path, b::loop(fused, b::imm(0, dtype, chain[0]->loc), extent, ForKind::Serial, body)));
   return {loops[0].func, fused};

@@ -203,11 +203,13 @@ class Interpreter {
     std::map<std::string, std::pair<Value, SourceLoc>> named;
     std::map<std::string, P::ExprContext*> syntax;  // as written, for annotate's value
     List rest;  // *loops
+    std::string method;
     bool has(const std::string& n) const { return named.count(n) != 0; }
   };
 
   Arguments bind_arguments(const CallSyntax& call, const std::string& method, const std::vector<std::string>& params) {
     Arguments args;
+    args.method = method;
     size_t next = 0;
     for (P::ExprContext* arg : call.positional) {
       if (next < params.size() && params[next][0] == '*') {
@@ -233,12 +235,17 @@ class Interpreter {
 
   Value apply(const std::string& method, const Arguments& args, SourceLoc loc);
 
+  static std::string kind_of(const Value& v) {
+    static const char* names[] = {"None", "the schedule", "a block", "a loop", "an integer", "a string", "a list"};
+    return names[v.v.index()];
+  }
+
   template <typename T>
   T need(const Arguments& args, const std::string& key, const char* kind, SourceLoc loc) {
     auto it = args.named.find(key);
-    if (it == args.named.end()) fail(loc, "missing argument '" + key + "'");
+    if (it == args.named.end()) fail(loc, "sch." + args.method + " is missing its argument '" + key + "'");
     const T* value = std::get_if<T>(&it->second.first.v);
-    if (!value) fail(it->second.second, "'" + key + "' must be " + kind);
+    if (!value) fail(it->second.second, "sch." + args.method + "'s argument '" + key + "' must be " + kind + ", not " + kind_of(it->second.first));
     return *value;
   }
 

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <spdlog/spdlog.h>
 
+#include "compiler/check/check_module.h"
 #include "compiler/codegen/build_executable.h"
 #include "compiler/driver/compile.h"
 #include "compiler/passes/pipeline.h"
@@ -21,7 +22,7 @@ namespace {
 
 // --schedule FILE: the user's schedule statements applied to the checked module, whose
 // functions they change the default schedule then leaves alone. Errors point into FILE.
-bool apply_schedule(const std::string& path, relaxc::Module& module) {
+bool apply_schedule(const std::string& path, const relaxc::SourceFile& source, relaxc::Module& module) {
   std::string text;
   if (std::string error = relaxrt::read_whole_file(path, text); !error.empty()) {
     std::cerr << "relaxc: error: " << error << '\n';
@@ -35,6 +36,13 @@ bool apply_schedule(const std::string& path, relaxc::Module& module) {
   } catch (const relaxc::CompileError& e) {
     diags.error(e.loc(), e.message());
     diags.render(std::cerr);
+    return false;
+  }
+  // A primitive that broke the module is a bug of relaxc's, reported as such.
+  relaxc::Diagnostics recheck(source);
+  if (!relaxc::check_module(module, recheck)) {
+    recheck.render(std::cerr);
+    std::cerr << path << ": internal error: the schedule produced an ill-formed module\n";
     return false;
   }
   for (const std::string& name : scheduled) spdlog::info("{} is scheduled by {}; the default schedule leaves it as it is", name, path);
@@ -143,7 +151,7 @@ int relaxc_main(int argc, char** argv) {
   }
   diags.render(std::cerr);
   if (!module) return 1;
-  if (!schedule_path.empty() && !apply_schedule(schedule_path, *module)) return 1;
+  if (!schedule_path.empty() && !apply_schedule(schedule_path, file, *module)) return 1;
   if (emit == "check") return 0;
   if (emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
     std::cerr << "relaxc: error: --emit=" << emit << " writes binary output; name the file with -o\n";
