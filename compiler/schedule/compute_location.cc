@@ -45,33 +45,19 @@ std::vector<Access> accesses_of(const Block& block, const Buffer* buffer, bool s
   return out;
 }
 
-Affine compose(const Affine& form, const std::map<const Var*, Affine>& bindings) {
-  Affine out{{}, form.constant};
-  for (const auto& [var, coef] : form.terms) {
-    auto it = bindings.find(var);
-    if (it == bindings.end()) {
-      out.terms[var] += coef;
-      continue;
-    }
-    for (const auto& [v, c] : it->second.terms) out.terms[v] += coef * c;
-    out.constant += coef * it->second.constant;
-  }
-  for (auto it = out.terms.begin(); it != out.terms.end();) it = it->second == 0 ? out.terms.erase(it) : std::next(it);
-  return out;
-}
-
 class RegionFinder {
  public:
   explicit RegionFinder(const std::string& what) : what_(what) {}
 
-  // The region of `buffer` the blocks under `loop` touch in one of its iterations.
-  std::optional<std::vector<DimRange>> under(const Stmt& loop, const Buffer* buffer, bool stores) {
+  // The region of `buffer` the blocks under `loop` touch in one of its iterations, with the
+  // loops in `relaxed` (thread loops sharing the buffer) also running over their ranges.
+  std::optional<std::vector<DimRange>> under(const Stmt& loop, const Buffer* buffer, bool stores, const std::map<const Var*, Interval>& relaxed) {
     std::optional<std::vector<DimRange>> region;
     for (const Block* block : all_blocks(loop)) {
       std::vector<Access> found = accesses_of(*block, buffer, stores);
       if (found.empty()) continue;
       std::vector<Stmt> path = find_path(loop, [&](const StmtNode& n) { return &n == block; });
-      std::map<const Var*, Interval> varying;
+      std::map<const Var*, Interval> varying = relaxed;
       for (size_t i = 1; i + 1 < path.size(); ++i) {
         const auto* f = path[i]->as<For>();
         if (!f) continue;
@@ -79,12 +65,8 @@ class RegionFinder {
         if (!min || !extent) throw ScheduleError(what_ + "loop '" + f->loop_var->name + "' under the target loop has a range that is not constant");
         varying[f->loop_var.get()] = {min->value, min->value + extent->value - 1};
       }
-      std::map<const Var*, Affine> bindings;
-      for (const IterVar& iv : block->iter_vars) {
-        std::optional<Affine> form = to_affine(iv.binding);
-        if (!form) throw ScheduleError(what_ + "the binding of axis '" + iv.var->name + "' of block \"" + block->name + "\" is not affine");
-        bindings[iv.var.get()] = *form;
-      }
+      std::map<const Var*, Expr> bindings;
+      for (const IterVar& iv : block->iter_vars) bindings[iv.var.get()] = iv.binding;
       for (const Access& access : found) merge(region, access, bindings, varying, block->name);
     }
     return region;
@@ -99,20 +81,75 @@ class RegionFinder {
     return out;
   }
 
-  void merge(std::optional<std::vector<DimRange>>& region, const Access& access, const std::map<const Var*, Affine>& bindings,
+  // An index as (affine over the fixed loops) + [lo, hi] over the varying ones. Outside the
+  // affine part, floordiv and floormod by a constant are bounded by intervals when their operand
+  // varies only (a fused loop's `fused // 8`); anything else is not analysable.
+  struct Split {
+    Affine base;
+    Interval span;
+  };
+  std::optional<Split> split(const Expr& e, const std::map<const Var*, Expr>& bindings, const std::map<const Var*, Interval>& varying) const {
+    if (const auto* imm = e->as<IntImm>()) return Split{{}, {imm->value, imm->value}};
+    if (const auto* cast = e->as<Cast>()) return is_int(cast->dtype) ? split(cast->value, bindings, varying) : std::nullopt;
+    if (const auto* ref = e->as<VarRef>()) {
+      if (auto it = bindings.find(ref->var.get()); it != bindings.end()) return split(it->second, bindings, varying);
+      if (auto it = varying.find(ref->var.get()); it != varying.end()) return Split{{}, it->second};
+      Split fixed;
+      fixed.base.terms[ref->var.get()] = 1;
+      return fixed;
+    }
+    const auto* bin = e->as<Binary>();
+    if (!bin) return std::nullopt;
+    std::optional<Split> a = split(bin->a, bindings, varying), b = split(bin->b, bindings, varying);
+    if (!a || !b) return std::nullopt;
+    auto point = [](const Split& x) { return x.base.terms.empty() && x.span.min == x.span.max; };
+    switch (bin->op) {
+      case BinaryOp::Add:
+      case BinaryOp::Sub: {
+        int64_t sign = bin->op == BinaryOp::Add ? 1 : -1;
+        Split out = *a;
+        for (const auto& [v, c] : b->base.terms) {
+          out.base.terms[v] += sign * c;
+          if (out.base.terms[v] == 0) out.base.terms.erase(v);
+        }
+        out.span = sign > 0 ? Interval{a->span.min + b->span.min, a->span.max + b->span.max} : Interval{a->span.min - b->span.max, a->span.max - b->span.min};
+        return out;
+      }
+      case BinaryOp::Mul: {
+        if (!point(*a) && !point(*b)) return std::nullopt;
+        const Split& x = point(*a) ? *b : *a;
+        int64_t k = point(*a) ? a->span.min : b->span.min;
+        Split out;
+        for (const auto& [v, c] : x.base.terms) {
+          if (c * k != 0) out.base.terms[v] = c * k;
+        }
+        out.span = {std::min(x.span.min * k, x.span.max * k), std::max(x.span.min * k, x.span.max * k)};
+        return out;
+      }
+      case BinaryOp::FloorDiv:
+      case BinaryOp::FloorMod: {
+        if (!a->base.terms.empty() || !point(*b) || b->span.min <= 0) return std::nullopt;
+        int64_t k = b->span.min;
+        auto floor_div = [](int64_t x, int64_t d) { return x / d - ((x % d != 0) && ((x < 0) != (d < 0))); };
+        if (bin->op == BinaryOp::FloorDiv) return Split{{}, {floor_div(a->span.min, k), floor_div(a->span.max, k)}};
+        bool one_period = floor_div(a->span.min, k) == floor_div(a->span.max, k);
+        int64_t lo = a->span.min - floor_div(a->span.min, k) * k;
+        return Split{{}, one_period ? Interval{lo, lo + a->span.max - a->span.min} : Interval{0, k - 1}};
+      }
+      default: return std::nullopt;
+    }
+  }
+
+  void merge(std::optional<std::vector<DimRange>>& region, const Access& access, const std::map<const Var*, Expr>& bindings,
              const std::map<const Var*, Interval>& varying, const std::string& block) {
     std::vector<DimRange> dims;
     for (const Expr& index : access.indices) {
-      std::optional<Affine> form = to_affine(index);
-      if (!form) throw ScheduleError(what_ + "an index of block \"" + block + "\" is not affine in its axes");
-      Affine over_loops = compose(*form, bindings);
+      std::optional<Split> parts = split(index, bindings, varying);
+      if (!parts) throw ScheduleError(what_ + "an index of block \"" + block + "\" is not affine in the loops (after its bindings)");
       DimRange dim;
-      Affine moving;
-      for (const auto& [var, coef] : over_loops.terms) (varying.count(var) ? moving : dim.base).terms[var] = coef;
-      dim.base.constant = 0;
-      Interval span = *bound(moving, varying);
-      dim.lo = span.min + over_loops.constant;
-      dim.hi = span.max + over_loops.constant;
+      dim.base = parts->base;
+      dim.lo = parts->span.min;
+      dim.hi = parts->span.max;
       dims.push_back(dim);
     }
     if (!region) {
@@ -148,6 +185,23 @@ void axis_ranges(const Block& block, const Buffer* buffer, bool stores, const st
       }
     }
   }
+}
+
+// The thread-bound loops at or above the target whose threads all see `buffer` (a "shared"
+// buffer is one per thread block, a "global" one is seen by every thread): in TVM's
+// meaning of compute_at, each thread computes the region all of them need, as they share it.
+std::map<const Var*, Interval> shared_by_threads(const std::vector<Stmt>& loop_path, const Buffer& buffer) {
+  std::map<const Var*, Interval> out;
+  bool shared = buffer.scope.rfind("shared", 0) == 0, global = buffer.scope == "global";
+  if (!shared && !global) return out;
+  for (const Stmt& s : loop_path) {
+    const auto* f = s->as<For>();
+    if (!f || f->for_kind != ForKind::ThreadBinding) continue;
+    if (shared && f->thread.rfind("threadIdx", 0) != 0) continue;
+    const auto *min = f->min->as<IntImm>(), *extent = f->extent->as<IntImm>();
+    if (min && extent) out[f->loop_var.get()] = {min->value, min->value + extent->value - 1};
+  }
+  return out;
 }
 
 // `base + offset` as an expression over the loop variables in `vars`, outer loops first.
@@ -229,7 +283,19 @@ void build_and_place(Schedule& sch, const BlockRV& rv, const std::vector<Stmt>& 
   });
   auto target = std::make_shared<For>(loop_at(path));
   std::vector<Stmt> parts = target->body->kind == StmtKind::Seq ? target->body->as<Seq>()->stmts : std::vector<Stmt>{target->body};
-  parts.insert(at_start ? parts.begin() : parts.end(), nest);
+  // As TVM's index=-1: a producer goes just before the first statement that reads what it
+  // writes (after earlier producers placed there); a consumer goes last.
+  size_t at = parts.size();
+  if (at_start) {
+    std::set<const Buffer*> reads, writes;
+    buffers_of(moved, reads, writes);
+    for (size_t i = 0; i < parts.size() && at == parts.size(); ++i) {
+      std::set<const Buffer*> r, w;
+      buffers_of(parts[i], r, w);
+      if (std::any_of(r.begin(), r.end(), [&](const Buffer* x) { return writes.count(x); })) at = i;
+    }
+  }
+  parts.insert(parts.begin() + static_cast<std::ptrdiff_t>(at), nest);
   target->body = std::make_shared<Seq>(std::move(parts), target->loc);
   sch.set_body(rv.func, replace_at(path, target));
 }
@@ -288,7 +354,7 @@ void move_to_loop(Schedule& sch, const BlockRV& block_rv, const LoopRV& loop_rv,
   std::map<const Var*, DimRange> ranges;
   bool linked = false;
   for (const Buffer* buffer : mine) {
-    std::optional<std::vector<DimRange>> region = finder.under(loop_path.back(), buffer, /*stores=*/!at_start);
+    std::optional<std::vector<DimRange>> region = finder.under(loop_path.back(), buffer, /*stores=*/!at_start, shared_by_threads(loop_path, *buffer));
     if (!region) continue;
     linked = true;
     axis_ranges(block, buffer, /*stores=*/at_start, *region, ranges, what);

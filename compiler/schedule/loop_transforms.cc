@@ -74,15 +74,19 @@ std::vector<LoopRV> Schedule::split(const LoopRV& loop, const std::vector<std::o
     }
     exact = total == constant_extent->value;
   }
-  // New loops j_0, j_1, ...; j = min + ((j_0 * f1 + j_1) * f2 + j_2) ...
+  // New loops j_0, j_1, ...; j = min + j_0 * (f1 * f2 ...) + j_1 * (f2 ...) + ... as TVM writes it.
   std::vector<VarPtr> vars;
+  for (size_t i = 0; i < factors.size(); ++i) vars.push_back(b::fresh(f.loop_var->name + "_" + std::to_string(i), dtype, f.loc));
   Expr value;
   for (size_t i = 0; i < factors.size(); ++i) {
-    vars.push_back(b::fresh(f.loop_var->name + "_" + std::to_string(i), dtype, f.loc));
     bool unit = factors[i] && *factors[i] == 1 && !preserve_unit_iters;
-    Expr term = unit ? b::imm(0, dtype, f.loc) : b::var_ref(vars.back());
-    value = value ? b::arith(BinaryOp::Add, b::arith(BinaryOp::Mul, value, extents[i]), term) : term;
+    if (unit) continue;
+    Expr stride;
+    for (size_t later = i + 1; later < factors.size(); ++later) stride = stride ? b::arith(BinaryOp::Mul, stride, extents[later]) : extents[later];
+    Expr term = stride ? b::arith(BinaryOp::Mul, b::var_ref(vars[i]), stride) : b::var_ref(vars[i]);
+    value = value ? b::arith(BinaryOp::Add, value, term) : term;
   }
+  if (!value) value = b::imm(0, dtype, f.loc);
   Stmt body = f.body;
   if (!exact) body = add_predicate(body, std::make_shared<Binary>(BinaryOp::LT, value, f.extent, DataType::Bool, f.loc));
   body = substitute_var(body, f.loop_var.get(), b::arith(BinaryOp::Add, value, f.min));

@@ -28,11 +28,10 @@ void Schedule::work_on(const std::string& func) {
 BlockRV Schedule::get_block(const std::string& name, const std::optional<std::string>& func) const {
   std::string in = func ? *func : current_;
   if (in.empty()) {
-    // TVM requires func_name when the module has more than one function.
-    if (module_.prim_funcs.size() != 1 || !module_.functions.empty()) {
-      throw ScheduleError("get_block(\"" + name + "\") needs func_name= (or sch.work_on(...)): the module has more than one function");
-    }
-    in = module_.prim_funcs[0]->name;
+    // As TVM's schedule: the one prim_func, or else the one named main.
+    if (module_.prim_funcs.size() == 1) in = module_.prim_funcs[0]->name;
+    else if (module_.find_prim_func("main")) in = "main";
+    else throw ScheduleError("get_block(\"" + name + "\") needs func_name= (or sch.work_on(...)): the module has several prim_funcs and none is named main");
   }
   BlockRV rv{in, name};
   if (block_path(rv).empty()) {
@@ -70,6 +69,24 @@ void Schedule::set_body(const std::string& func, const Stmt& body) {
     f = copy;
   }
   touched_.insert(func);
+}
+
+void Schedule::set_function(const PrimFuncPtr& func) {
+  for (PrimFuncPtr& f : module_.prim_funcs) {
+    if (f->name != func->name) continue;
+    auto copy = std::make_shared<PrimFunc>(*func);
+    copy->user_scheduled = true;
+    f = copy;
+  }
+  touched_.insert(func->name);
+}
+
+void Schedule::add_root_buffer(const std::string& func, const Stmt& body, const BufferPtr& buffer) {
+  auto copy = std::make_shared<PrimFunc>(function(func));
+  copy->body = body;
+  copy->root_alloc_buffers.push_back(buffer);
+  copy->has_root_block = true;
+  set_function(copy);
 }
 
 void Schedule::set_body_without_buffer(const std::string& func, const Stmt& body, const Buffer* buffer) {

@@ -63,6 +63,12 @@ class Schedule {
   void compute_inline(const BlockRV& block);
   void reverse_compute_inline(const BlockRV& block);
 
+  // ---- buffers (cache_stages.cc); an index counts the block's reads (or writes) in order.
+  BlockRV cache_read(const BlockRV& block, int64_t read_buffer_index, const std::string& storage_scope);
+  BlockRV cache_write(const BlockRV& block, int64_t write_buffer_index, const std::string& storage_scope);
+  void set_scope(const BlockRV& block, int64_t buffer_index, const std::string& storage_scope);
+  void storage_align(const BlockRV& block, int64_t buffer_index, int64_t axis, int64_t factor, int64_t offset);
+
   // ---- reductions (decompose_reduction.cc)
   BlockRV decompose_reduction(const BlockRV& block, const LoopRV& loop);
 
@@ -72,6 +78,9 @@ class Schedule {
   std::vector<tir::Stmt> block_path(const BlockRV& block) const;
   std::vector<tir::Stmt> loop_path(const LoopRV& loop) const;
   void set_body(const std::string& func, const tir::Stmt& body);
+  void set_function(const tir::PrimFuncPtr& func);
+  // The function given a new body that uses `buffer`, a new allocation of its root block.
+  void add_root_buffer(const std::string& func, const tir::Stmt& body, const tir::BufferPtr& buffer);
   // The same, also dropping `buffer` from the function's allocations (root or block).
   void set_body_without_buffer(const std::string& func, const tir::Stmt& body, const tir::Buffer* buffer);
   std::string describe(const BlockRV& block) const { return "block \"" + block.name + "\" of " + block.func; }

@@ -46,6 +46,10 @@ const std::map<std::string, std::vector<std::string>>& signatures() {
       {"compute_inline", {"block"}},
       {"reverse_compute_inline", {"block"}},
       {"decompose_reduction", {"block", "loop"}},
+      {"cache_read", {"block", "read_buffer_index", "storage_scope", "consumer_blocks"}},
+      {"cache_write", {"block", "write_buffer_index", "storage_scope", "consumer_blocks"}},
+      {"set_scope", {"block", "buffer_index", "storage_scope"}},
+      {"storage_align", {"block", "buffer_index", "axis", "factor", "offset"}},
       {"sample_perfect_tile", {"loop", "n", "max_innermost_factor", "decision"}},
       {"enter_postproc", {}},
   };
@@ -54,13 +58,23 @@ const std::map<std::string, std::vector<std::string>>& signatures() {
 
 class Interpreter {
  public:
-  explicit Interpreter(Schedule& sch) : sch_(sch) { env_["sch"] = {ScheduleObject{}}; }
+  Interpreter(Schedule& sch, const std::string& module_name) : sch_(sch) {
+    frames_.emplace_back();
+    global("sch") = {ScheduleObject{}};
+    global(module_name) = {ScheduleObject{}};  // tvm.tir.Schedule(MyModule), transform(MyModule, ...)
+  }
 
   void run_block(const std::vector<P::StatementContext*>& statements) {
     for (P::StatementContext* statement : statements) {
       if (returned_) break;
       run(statement);
     }
+  }
+
+  // The form trace.show() prints defines `apply_trace(sch)` without calling it: run it.
+  void run_uncalled_trace() {
+    auto it = functions_.find("apply_trace");
+    if (it != functions_.end() && !called_.count("apply_trace")) call_function(it->second, {}, {}, loc_of(it->second));
   }
 
   void run(P::StatementContext* statement) {
@@ -71,28 +85,18 @@ class Interpreter {
     P::CompoundStatementContext* compound = statement->compoundStatement();
     P::FunctionDefContext* def = compound->functionDef();
     if (!def && compound->decorated()) def = compound->decorated()->functionDef();
-    if (!def) fail(loc_of(compound), "a schedule file holds schedule statements (sch.split(...), ...) or one `def apply_trace(sch):`, not this");
-    // The form trace.show() prints, `def apply_trace(sch: tir.Schedule) -> None:`, or the
-    // course's `def transform(mod, jfactor):`: the body runs once, here; a later call of the
-    // function (`transform(MyModule, jfactor=8)`) does not run it again.
-    functions_.insert(def->NAME()->getText());
-    if (def->parameters()) {
-      for (P::ParameterContext* p : def->parameters()->parameter()) env_[p->NAME()->getText()] = {ScheduleObject{}};
-    }
-    P::BlockContext* body = def->block();
-    if (body->simpleStatements()) {
-      for (P::SimpleStatementContext* s : body->simpleStatements()->simpleStatement()) run_simple(s);
-    } else {
-      run_block(body->statement());
-    }
-    returned_ = false;
+    if (!def) fail(loc_of(compound), "a schedule file holds schedule statements (sch.split(...), ...) and functions of them, not this");
+    functions_[def->NAME()->getText()] = def;
   }
 
  private:
   void run_simple(P::SimpleStatementContext* s) {
     if (dynamic_cast<P::ImportStatementContext*>(s) || dynamic_cast<P::FromImportStatementContext*>(s) || dynamic_cast<P::PassStatementContext*>(s)) return;
-    if (dynamic_cast<P::ReturnStatementContext*>(s)) {
-      returned_ = true;  // `return sch.mod`: the module is the schedule's in any case
+    if (auto* ret = dynamic_cast<P::ReturnStatementContext*>(s)) {
+      std::vector<P::ExprContext*> values = ret->exprList() ? list_elements(ret->exprList()) : std::vector<P::ExprContext*>{};
+      if (values.size() > 1) fail(loc_of(ret), "return one value");
+      result_ = values.empty() ? Value{} : eval(values[0]);
+      returned_ = true;
       return;
     }
     if (auto* assign = dynamic_cast<P::AssignStatementContext*>(s)) {
@@ -100,7 +104,8 @@ class Interpreter {
       std::vector<P::ExprContext*> values = list_elements(assign->value);
       if (values.size() != 1) fail(loc_of(assign->value), "assign one value, the result of one schedule call");
       Value value = eval(values[0]);
-      if (targets.size() == 1) return bind(targets[0], value);
+      // `i = ...` binds the value; `i, = ...` and `i, j = ...` unpack a list.
+      if (targets.size() == 1 && assign->targets->COMMA().empty()) return bind(targets[0], value);
       const List* items = std::get_if<List>(&value.v);
       if (!items || items->size() != targets.size()) {
         fail(loc_of(assign), "this unpacks " + std::to_string(targets.size()) + " names but the call returns " +
@@ -130,7 +135,7 @@ class Interpreter {
   void bind(P::ExprContext* target, const Value& value) {
     std::optional<std::string> name = dotted_name(target);
     if (!name || name->find('.') != std::string::npos) fail(loc_of(target), "assign to a plain name");
-    env_[*name] = value;
+    frames_.back()[*name] = value;
   }
 
   Value eval(P::ExprContext* e) {
@@ -146,12 +151,42 @@ class Interpreter {
     }
     if (std::optional<CallSyntax> call = as_call(e)) return eval_call(*call, loc);
     if (auto* sub = dynamic_cast<P::SubscriptExprContext*>(strip_parens(e))) return eval_subscript(sub);
+    if (auto* binary = dynamic_cast<P::BinaryExprContext*>(strip_parens(e))) return eval_arithmetic(binary);
     if (std::optional<std::string> name = dotted_name(e)) {
-      auto it = env_.find(*name);
-      if (it == env_.end()) fail(loc, "name '" + *name + "' is not defined");
-      return it->second;
+      if (const Value* found = lookup(*name)) return *found;
+      // sch.mod, sch.trace: the schedule's own module, which is what relaxc compiles.
+      size_t dot = name->find('.');
+      const Value* base = dot == std::string::npos ? nullptr : lookup(name->substr(0, dot));
+      if (base && std::holds_alternative<ScheduleObject>(base->v)) return *base;
+      fail(loc, "name '" + *name + "' is not defined");
     }
     fail(loc, "this expression is not a schedule value (a block, loop, number, string, None or list of them)");
+  }
+
+  // Integer arithmetic on tile sizes: nthread = tile_y * tile_x.
+  Value eval_arithmetic(P::BinaryExprContext* binary) {
+    Value a = eval(binary->expr(0)), b = eval(binary->expr(1));
+    const int64_t *x = std::get_if<int64_t>(&a.v), *y = std::get_if<int64_t>(&b.v);
+    if (!x || !y) fail(loc_of(binary), "arithmetic here is on integers only");
+    int64_t r = 0;
+    bool ok = true;
+    switch (binary->op->getType()) {
+      case P::PLUS: ok = !__builtin_add_overflow(*x, *y, &r); break;
+      case P::MINUS: ok = !__builtin_sub_overflow(*x, *y, &r); break;
+      case P::STAR: ok = !__builtin_mul_overflow(*x, *y, &r); break;
+      case P::DOUBLESLASH:
+      case P::PERCENT: {
+        if (*y == 0) fail(loc_of(binary), "division by zero");
+        int64_t q = *x / *y, m = *x % *y;
+        if (m != 0 && ((m < 0) != (*y < 0))) q -= 1, m += *y;  // Python's floor division
+        ok = !(*x == INT64_MIN && *y == -1);
+        r = binary->op->getType() == P::PERCENT ? m : q;
+        break;
+      }
+      default: fail(loc_of(binary), "only +, -, *, // and % are supported on integers here");
+    }
+    if (!ok) fail(loc_of(binary), "integer overflow");
+    return {r};
   }
 
   // loops[-1], loops[3:], loops[:2]: Python's indexing of a list of blocks or loops.
@@ -183,9 +218,10 @@ class Interpreter {
     const std::string& name = call.callee_name;
     // `sch = tvm.tir.Schedule(MyModule)`: the schedule of the module relaxc compiles.
     if (name.size() >= 9 && name.compare(name.size() - 9, 9, ".Schedule") == 0) return {ScheduleObject{}};
-    if (functions_.count(name)) return {};  // its body already ran where it was defined
+    if (auto fn = functions_.find(name); fn != functions_.end()) return call_function(fn->second, call.positional, call.keywords, loc);
     size_t dot = name.rfind('.');
-    if (dot == std::string::npos || !env_.count(name.substr(0, dot)) || !std::holds_alternative<ScheduleObject>(env_[name.substr(0, dot)].v)) {
+    const Value* receiver = dot == std::string::npos ? nullptr : lookup(name.substr(0, dot));
+    if (!receiver || !std::holds_alternative<ScheduleObject>(receiver->v)) {
       fail(loc, "'" + (name.empty() ? std::string("this") : name) + "' is not a schedule primitive; call them on the schedule, as in sch.split(...)");
     }
     std::string method = name.substr(dot + 1);
@@ -285,10 +321,61 @@ class Interpreter {
     return {list};
   }
 
+  // A function of the file called with these arguments: parameters bound in a new frame,
+  // defaults where not given; the value of its `return`.
+  Value call_function(P::FunctionDefContext* def, const std::vector<P::ExprContext*>& positional,
+                      const std::vector<std::pair<std::string, P::ExprContext*>>& keywords, SourceLoc loc) {
+    if (frames_.size() > 64) fail(loc, "functions call each other more than 64 deep");
+    std::string name = def->NAME()->getText();
+    called_.insert(name);
+    std::vector<P::ParameterContext*> params = def->parameters() ? def->parameters()->parameter() : std::vector<P::ParameterContext*>{};
+    if (positional.size() > params.size()) fail(loc, name + "() takes " + std::to_string(params.size()) + " arguments but " + std::to_string(positional.size()) + " were given");
+    std::map<std::string, Value> frame;
+    for (size_t i = 0; i < positional.size(); ++i) frame[params[i]->NAME()->getText()] = eval(positional[i]);
+    for (const auto& [key, value] : keywords) {
+      bool known = std::any_of(params.begin(), params.end(), [&](P::ParameterContext* p) { return p->NAME()->getText() == key; });
+      if (!known) fail(loc_of(value), name + "() got an unexpected keyword argument '" + key + "'");
+      frame[key] = eval(value);
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      std::string param = params[i]->NAME()->getText();
+      if (frame.count(param)) continue;
+      // apply_trace(sch) run by itself: its one parameter is the schedule.
+      if (params[i]->value) frame[param] = eval(params[i]->value);
+      else if (name == "apply_trace" && i == 0) frame[param] = {ScheduleObject{}};
+      else fail(loc, name + "() is missing its argument '" + param + "'");
+    }
+    frames_.push_back(std::move(frame));
+    P::BlockContext* body = def->block();
+    if (body->simpleStatements()) {
+      for (P::SimpleStatementContext* s : body->simpleStatements()->simpleStatement()) {
+        if (!returned_) run_simple(s);
+      }
+    } else {
+      run_block(body->statement());
+    }
+    frames_.pop_back();
+    Value result = returned_ ? result_ : Value{};
+    returned_ = false;
+    result_ = Value{};
+    return result;
+  }
+
+  Value& global(const std::string& name) { return frames_.front()[name]; }
+  const Value* lookup(const std::string& name) const {
+    for (const auto* frame : {&frames_.back(), &frames_.front()}) {
+      auto it = frame->find(name);
+      if (it != frame->end()) return &it->second;
+    }
+    return nullptr;
+  }
+
   Schedule& sch_;
-  std::map<std::string, Value> env_;
-  std::set<std::string> functions_;  // defined with def
+  std::vector<std::map<std::string, Value>> frames_;  // globals, then the calls under way
+  std::map<std::string, P::FunctionDefContext*> functions_;
+  std::set<std::string> called_;
   bool returned_ = false;
+  Value result_;
 };
 
 Value Interpreter::apply(const std::string& method, const Arguments& args, SourceLoc loc) {
@@ -331,6 +418,17 @@ Value Interpreter::apply(const std::string& method, const Arguments& args, Sourc
   if (method == "compute_inline") return sch_.compute_inline(block("block")), Value{};
   if (method == "reverse_compute_inline") return sch_.reverse_compute_inline(block("block")), Value{};
   if (method == "decompose_reduction") return {sch_.decompose_reduction(block("block"), loop("loop"))};
+  auto integer = [&](const std::string& key) { return need<int64_t>(args, key, "an integer", loc); };
+  auto scope = [&]() { return need<std::string>(args, "storage_scope", "a storage scope such as \"shared\"", loc); };
+  if ((method == "cache_read" || method == "cache_write") && args.has("consumer_blocks")) {
+    fail(args.named.at("consumer_blocks").second, "sch." + method + "(consumer_blocks=...) is not supported: every consumer reads the cache");
+  }
+  if (method == "cache_read") return {sch_.cache_read(block("block"), integer("read_buffer_index"), scope())};
+  if (method == "cache_write") return {sch_.cache_write(block("block"), integer("write_buffer_index"), scope())};
+  if (method == "set_scope") return sch_.set_scope(block("block"), integer("buffer_index"), scope()), Value{};
+  if (method == "storage_align") {
+    return sch_.storage_align(block("block"), integer("buffer_index"), integer("axis"), integer("factor"), integer("offset")), Value{};
+  }
   if (method == "sample_perfect_tile") {
     // A trace replays the sampled decision: the factors it chose.
     if (!args.has("decision")) fail(loc, "sch.sample_perfect_tile needs decision=[...] (the factors a trace recorded); relaxc does not sample");
@@ -345,8 +443,9 @@ Module apply_schedule_file(const Module& module, const SourceFile& file, std::se
   ParsedFile parsed = ParsedFile::parse(file);
   auto* root = dynamic_cast<P::FileContext*>(parsed.tree());
   Schedule sch(module);
-  Interpreter interpreter(sch);
+  Interpreter interpreter(sch, module.name);
   interpreter.run_block(root->statement());
+  interpreter.run_uncalled_trace();
   if (scheduled) *scheduled = sch.scheduled_functions();
   return sch.module();
 }

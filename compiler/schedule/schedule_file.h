@@ -3,9 +3,9 @@
 // 4])`) and in the form `sch.trace.show()` prints (`def apply_trace(sch):` with
 // `l4, l5 = sch.split(loop=l2, factors=[v3, 4], preserve_unit_iters=True)`), read with the
 // TVMScript grammar and run on the module. Lines that only display (`sch.mod.show()`,
-// `IPython.display.Code(...)`, `print(...)`) and imports are skipped. A `def` (apply_trace, or
-// the course's `def transform(mod, jfactor):`) runs once where it is defined; calls of it are
-// skipped, and `return` ends it.
+// `IPython.display.Code(...)`, `print(...)`) and imports are skipped. Functions of schedule
+// statements (the course's `def blocking(sch, tile_x, ...)`) run when called, as in Python;
+// `def apply_trace(sch):`, which trace.show() prints without a call, runs at the end.
 #pragma once
 
 #include <set>

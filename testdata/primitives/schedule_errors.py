@@ -28,7 +28,7 @@ CASES = {
     # lookup
     "no_block": (MM, 'sch.get_block("Z", func_name="mm_relu")\n'),
     "no_function": (MM, 'sch.get_block("Y", func_name="mm")\n'),
-    "needs_func_name": (MM, 'sch.get_block("Y")\n'),
+    "work_on_missing": (MM, 'sch.work_on("linear0")\n'),
     "stale_loop": (MM, "j0, j1 = sch.split(j, factors=[None, 4])\nsch.parallel(j)\n"),
     # split, fuse, reorder
     "two_none": (MM, "sch.split(j, factors=[None, None])\n"),
@@ -49,6 +49,13 @@ CASES = {
     "inline_output": (MM, "sch.compute_inline(block_C)\n"),
     "inline_reduction": (MM, "sch.compute_inline(block_Y)\n"),
     "reverse_inline_reduction_producer": (MM, "sch.reverse_compute_inline(block_C)\n"),
+    # buffers
+    "cache_read_index": (MM, 'sch.cache_read(block_C, 3, "shared")\n'),
+    "cache_read_scope": (MM, 'sch.cache_read(block_C, 0, "shared memory")\n'),
+    "cache_write_consumers": (MM, 'sch.cache_write(block_Y, 0, "local", consumer_blocks=[block_C])\n'),
+    "set_scope_parameter": (MM, 'sch.set_scope(block_C, 0, "shared")\n'),
+    "align_factor": (MM, "sch.storage_align(block_Y, 0, 0, 0, 1)\n"),
+    "align_axis": (MM, "sch.storage_align(block_Y, 0, 2, 8, 1)\n"),
     # decompose_reduction
     "decompose_spatial": (MM, "sch.decompose_reduction(block_C, ci)\n"),
     "decompose_not_around": (MM, "sch.decompose_reduction(block_Y, ci)\n"),
