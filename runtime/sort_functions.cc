@@ -11,19 +11,12 @@
 #include <vector>
 
 #include "runtime/function_registry.h"
+#include "runtime/runtime_function_support.h"
 #include "runtime/value.h"
 
 namespace relaxrt {
 
 namespace {
-
-int32_t fail(RxError* error, const std::string& message) {
-  thread_local std::string text;
-  text = message;
-  error->message = text.c_str();
-  error->has_values = 0;
-  return 1;
-}
 
 // The arguments both functions take, checked.
 struct SortCall {
@@ -34,31 +27,21 @@ struct SortCall {
   int64_t before = 1, extent = 1, after = 1;  // elements before, along and after the axis
 };
 
-bool compact(const DLTensor& t) {
-  if (!t.strides) return true;
-  int64_t expected = 1;
-  for (int d = t.ndim - 1; d >= 0; --d) {
-    if (t.shape[d] != 1 && t.strides[d] != expected) return false;
-    expected *= t.shape[d];
-  }
-  return true;
-}
-
 int32_t read_sort_call(const RxValue* args, const int32_t* kinds, int32_t n, RxError* error, SortCall* call) {
-  if (n != 4) return fail(error, "expects 4 arguments (input, output, axis, is_ascend) but got " + std::to_string(n));
+  if (n != 4) return fail_with(error, "expects 4 arguments (input, output, axis, is_ascend) but got " + std::to_string(n));
   for (int i = 0; i < 2; ++i) {
     const char* name = i == 0 ? "argument 0 'input'" : "argument 1 'output'";
-    if (kinds[i] != RX_ARG_TENSOR || !args[i].tensor) return fail(error, std::string(name) + " must be a tensor");
-    if (!compact(*args[i].tensor)) return fail(error, std::string(name) + " must be a compact row-major tensor");
+    if (kinds[i] != RX_ARG_TENSOR || !args[i].tensor) return fail_with(error, std::string(name) + " must be a tensor");
+    if (!is_compact(*args[i].tensor)) return fail_with(error, std::string(name) + " must be a compact row-major tensor");
   }
-  if (kinds[2] != RX_ARG_INT || kinds[3] != RX_ARG_INT) return fail(error, "arguments 2 'axis' and 3 'is_ascend' must be integers");
+  if (kinds[2] != RX_ARG_INT || kinds[3] != RX_ARG_INT) return fail_with(error, "arguments 2 'axis' and 3 'is_ascend' must be integers");
   call->input = args[0].tensor;
   call->output = args[1].tensor;
   const DLTensor& in = *call->input;
   std::vector<int64_t> in_shape(in.shape, in.shape + in.ndim), out_shape(call->output->shape, call->output->shape + call->output->ndim);
-  if (in_shape != out_shape) return fail(error, "argument 1 'output' has shape " + shape_text(out_shape) + " but argument 0 'input' has " + shape_text(in_shape));
+  if (in_shape != out_shape) return fail_with(error, "argument 1 'output' has shape " + shape_text(out_shape) + " but argument 0 'input' has " + shape_text(in_shape));
   int64_t axis = args[2].i64 < 0 ? args[2].i64 + in.ndim : args[2].i64;
-  if (axis < 0 || axis >= in.ndim) return fail(error, "axis " + std::to_string(args[2].i64) + " is out of range for a " + std::to_string(in.ndim) + "-d input");
+  if (axis < 0 || axis >= in.ndim) return fail_with(error, "axis " + std::to_string(args[2].i64) + " is out of range for a " + std::to_string(in.ndim) + "-d input");
   call->axis = static_cast<int>(axis);
   call->ascending = args[3].i64 != 0;
   for (int d = 0; d < in.ndim; ++d) {
@@ -142,10 +125,10 @@ int32_t contrib_sort(const RxValue* args, const int32_t* kinds, int32_t n, RxErr
   SortCall call;
   if (int32_t status = read_sort_call(args, kinds, n, error, &call)) return status;
   if (dtype_key(call.input->dtype) != dtype_key(call.output->dtype)) {
-    return fail(error, "argument 1 'output' holds " + dtype_text(call.output->dtype) + " but argument 0 'input' holds " + dtype_text(call.input->dtype));
+    return fail_with(error, "argument 1 'output' holds " + dtype_text(call.output->dtype) + " but argument 0 'input' holds " + dtype_text(call.input->dtype));
   }
   bool known = with_element_type(call.input->dtype, [&](auto sample) { write_values<decltype(sample)>(call); });
-  return known ? 0 : fail(error, "cannot sort " + dtype_text(call.input->dtype) + " elements");
+  return known ? 0 : fail_with(error, "cannot sort " + dtype_text(call.input->dtype) + " elements");
 }
 
 int32_t contrib_argsort(const RxValue* args, const int32_t* kinds, int32_t n, RxError* error) {
@@ -153,7 +136,7 @@ int32_t contrib_argsort(const RxValue* args, const int32_t* kinds, int32_t n, Rx
   if (int32_t status = read_sort_call(args, kinds, n, error, &call)) return status;
   int out = dtype_key(call.output->dtype);
   bool output_ok = out == kDLInt * 256 + 32 || out == kDLInt * 256 + 64 || out == kDLFloat * 256 + 32 || out == kDLFloat * 256 + 64;
-  if (!output_ok) return fail(error, "argument 1 'output' holds " + dtype_text(call.output->dtype) + "; indices are written as int32, int64, float32 or float64");
+  if (!output_ok) return fail_with(error, "argument 1 'output' holds " + dtype_text(call.output->dtype) + "; indices are written as int32, int64, float32 or float64");
   bool known = with_element_type(call.input->dtype, [&](auto sample) {
     using T = decltype(sample);
     if (out == kDLInt * 256 + 32) write_indices<T, int32_t>(call);
@@ -161,7 +144,7 @@ int32_t contrib_argsort(const RxValue* args, const int32_t* kinds, int32_t n, Rx
     if (out == kDLFloat * 256 + 32) write_indices<T, float>(call);
     if (out == kDLFloat * 256 + 64) write_indices<T, double>(call);
   });
-  return known ? 0 : fail(error, "cannot sort " + dtype_text(call.input->dtype) + " elements");
+  return known ? 0 : fail_with(error, "cannot sort " + dtype_text(call.input->dtype) + " elements");
 }
 
 }  // namespace

@@ -42,7 +42,6 @@ class Schedule {
   std::vector<BlockRV> get_child_blocks(const LoopRV& loop) const;
   std::vector<BlockRV> get_producers(const BlockRV& block) const;
   std::vector<BlockRV> get_consumers(const BlockRV& block) const;
-  std::string loop_name(const LoopRV& loop) const { return loop.var->name; }
 
   // ---- loop kinds and annotations (schedule.cc)
   void parallel(const LoopRV& loop);
