@@ -5,6 +5,7 @@
 // above it stay as variables. New loops are named ax0, ax1, ... as TVM names them; an axis
 // with one value gets no loop. Both blocks must be in the function's root scope.
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -62,7 +63,11 @@ class RegionFinder {
         const auto* f = path[i]->as<For>();
         if (!f) continue;
         const auto *min = f->min->as<IntImm>(), *extent = f->extent->as<IntImm>();
-        if (!min || !extent) throw ScheduleError(what_ + "loop '" + f->loop_var->name + "' under the target loop has a range that is not constant");
+        // A loop of symbolic range is fine as long as the accesses do not use it.
+        if (!min || !extent) {
+          unbounded_[f->loop_var.get()] = f;
+          continue;
+        }
         varying[f->loop_var.get()] = {min->value, min->value + extent->value - 1};
       }
       std::map<const Var*, Expr> bindings;
@@ -94,6 +99,9 @@ class RegionFinder {
     if (const auto* ref = e->as<VarRef>()) {
       if (auto it = bindings.find(ref->var.get()); it != bindings.end()) return split(it->second, bindings, varying);
       if (auto it = varying.find(ref->var.get()); it != varying.end()) return Split{{}, it->second};
+      if (auto it = unbounded_.find(ref->var.get()); it != unbounded_.end()) {
+        throw ScheduleError(what_ + "loop '" + it->second->loop_var->name + "' under the target loop has a range that is not constant, and the accesses use it");
+      }
       Split fixed;
       fixed.base.terms[ref->var.get()] = 1;
       return fixed;
@@ -164,6 +172,7 @@ class RegionFinder {
   }
 
   std::string what_;
+  std::map<const Var*, const For*> unbounded_;  // loops of symbolic range met on the way down
 };
 
 // The iteration range each axis of `block` needs for its accesses of `buffer` to be `region`.
@@ -228,6 +237,25 @@ void buffers_of(const Stmt& stmt, std::set<const Buffer*>& reads, std::set<const
   });
 }
 
+// The least value of `form` when only the lower ends of the loops are known (symbolic extents):
+// every term must grow with its variable. INT64_MIN when that cannot be shown.
+int64_t lowest(const Affine& form, const std::map<const Var*, Interval>& ranges, const std::map<const Var*, const For*>& loops) {
+  int64_t total = form.constant;
+  for (const auto& [var, coef] : form.terms) {
+    int64_t low = 0;
+    if (auto r = ranges.find(var); r != ranges.end()) {
+      low = r->second.min;
+    } else if (auto l = loops.find(var); l != loops.end() && l->second->min->as<IntImm>()) {
+      low = l->second->min->as<IntImm>()->value;
+    } else {
+      return INT64_MIN;
+    }
+    if (coef < 0) return INT64_MIN;
+    total += coef * low;
+  }
+  return total;
+}
+
 // Conditions keeping `binding` inside the axis's domain where the ranges cannot prove it. A
 // binding that is a loop variable over exactly the axis's domain needs none, even when the
 // domain is symbolic.
@@ -240,7 +268,7 @@ void domain_conditions(const IterVar& iv, const std::map<const Var*, Interval>& 
   std::optional<Affine> form = to_affine(iv.binding);
   std::optional<Interval> span = form ? bound(*form, ranges) : std::nullopt;
   const auto *min = iv.min->as<IntImm>(), *extent = iv.extent->as<IntImm>();
-  bool low_ok = span && min && span->min >= min->value;
+  bool low_ok = (span && min && span->min >= min->value) || (min && form && lowest(*form, ranges, loops) >= min->value);
   bool high_ok = span && min && extent && span->max < min->value + extent->value;
   if (!low_ok) conditions.push_back(std::make_shared<Binary>(BinaryOp::LE, iv.min, iv.binding, DataType::Bool, iv.var->loc));
   if (!high_ok) conditions.push_back(std::make_shared<Binary>(BinaryOp::LT, iv.binding, b::arith(BinaryOp::Add, iv.min, iv.extent), DataType::Bool, iv.var->loc));

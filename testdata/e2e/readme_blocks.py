@@ -1,0 +1,74 @@
+"""Runs the shell examples of one section of the README and compares what the tools print with
+what the README shows, so the README cannot drift from the tools.
+
+A block is the indented lines after a blank line; a line starting with `$ ` is a command, the
+lines after it up to the next command are its expected standard output, where a line `...`
+stands for any number of lines. Commands run in a scratch directory that links the source
+tree's testdata/ and examples/, with relaxc and relaxrun taken from the build.
+
+usage: readme_blocks.py README.md "Section title" BIN_DIR
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+
+def section_lines(readme, title):
+    lines = open(readme, encoding="utf-8").read().split("\n")
+    start = next((i for i, l in enumerate(lines) if re.match(r"#+ " + re.escape(title) + "$", l)), None)
+    if start is None:
+        sys.exit(f"{readme}: no section titled '{title}'")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    return lines[start + 1:end]
+
+
+def examples(lines):
+    """(command, expected lines) in order."""
+    out = []
+    for line in lines:
+        if not line.startswith("    "):
+            continue
+        text = line[4:]
+        if text.startswith("$ "):
+            out.append((text[2:], []))
+        elif out:
+            out[-1][1].append(text)
+    return out
+
+
+def matches(expected, actual):
+    """Whether `actual` lines fit `expected`, where '...' matches any run of lines."""
+    if not expected:
+        return not actual
+    if expected[0].strip() == "...":
+        return any(matches(expected[1:], actual[i:]) for i in range(len(actual) + 1))
+    return bool(actual) and actual[0].rstrip() == expected[0].rstrip() and matches(expected[1:], actual[1:])
+
+
+def main():
+    readme, title, bin_dir = sys.argv[1:4]
+    source = os.path.dirname(os.path.abspath(readme))
+    found = examples(section_lines(readme, title))
+    if not found:
+        sys.exit(f"{readme}: section '{title}' shows no commands")
+    env = dict(os.environ, PATH=os.path.abspath(bin_dir) + os.pathsep + os.environ["PATH"])
+    failures = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in ("testdata", "examples"):
+            os.symlink(os.path.join(source, name), os.path.join(scratch, name))
+        for command, expected in found:
+            run = subprocess.run(command, shell=True, cwd=scratch, env=env, capture_output=True, text=True)
+            actual = run.stdout.rstrip("\n").split("\n") if run.stdout else []
+            if run.returncode != 0 or not matches(expected, actual):
+                failures += 1
+                print(f"README '{title}': $ {command}\n  exit {run.returncode}; expected:\n" +
+                      "\n".join("    " + l for l in expected) + "\n  printed:\n" +
+                      "\n".join("    " + l for l in actual) + "\n  stderr:\n" + run.stderr)
+    print(f"{len(found)} commands, {failures} differ")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
