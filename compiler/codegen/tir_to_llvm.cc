@@ -5,6 +5,7 @@
 #include <llvm/Target/TargetMachine.h>
 
 #include "compiler/codegen/kernel_emitter.h"
+#include "compiler/passes/tir/compact_buffers.h"
 
 namespace relaxc::codegen {
 
@@ -12,7 +13,8 @@ std::unique_ptr<llvm::Module> lower_tir_to_llvm(const Module& module, llvm::LLVM
   auto out = std::make_unique<llvm::Module>(module.name, context);
   out->setTargetTriple(target.getTargetTriple().str());
   out->setDataLayout(target.createDataLayout());
-  for (const tir::PrimFuncPtr& func : module.prim_funcs) {
+  for (const tir::PrimFuncPtr& scheduled : module.prim_funcs) {
+    tir::PrimFuncPtr func = compact_buffers(scheduled);
     KernelEmitter emitter(*func, *out);
     llvm::Function* fn = emitter.emit();
     std::string problems;

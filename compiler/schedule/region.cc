@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "compiler/ir/tir_build.h"
+#include "compiler/ir/tir_equal.h"
+#include "compiler/ir/tir_rewrite.h"
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/schedule/schedule_tree.h"
 
@@ -28,7 +30,7 @@ namespace {
 
 class RegionFinder {
  public:
-  explicit RegionFinder(const std::string& what) : what_(what) {}
+  RegionFinder(const std::string& what, Atoms* atoms) : what_(what), atoms_(atoms) {}
 
   // The region of `buffer` the blocks under `loop` touch in one of its iterations, with the
   // loops in `relaxed` (thread loops sharing the buffer) also running over their ranges.
@@ -74,6 +76,37 @@ class RegionFinder {
     Interval span;
   };
   std::optional<Split> split(const Expr& e, const std::map<const Var*, Expr>& bindings, const std::map<const Var*, Interval>& varying) const {
+    std::optional<Split> exact = split_exact(e, bindings, varying);
+    if (exact || !atoms_) return exact;
+    return atom(e, bindings, varying);
+  }
+
+  // With atoms: a part of an index that is not affine but depends only on fixed loops (a fused
+  // loop's `fused // 56 % 8`) is a term of its own, one fresh variable per distinct expression.
+  std::optional<Split> atom(const Expr& e, const std::map<const Var*, Expr>& bindings, const std::map<const Var*, Interval>& varying) const {
+    Expr resolved = rewrite_expr(e, [&](const Expr& x) -> Expr {
+      const auto* ref = x->as<VarRef>();
+      if (!ref) return nullptr;
+      auto it = bindings.find(ref->var.get());
+      return it == bindings.end() ? nullptr : it->second;
+    });
+    for (const VarPtr& v : vars_in(resolved)) {
+      if (varying.count(v.get()) || unbounded_.count(v.get())) return std::nullopt;
+    }
+    const Var* name = nullptr;
+    for (const auto& [var, expr] : *atoms_) {
+      if (same_expr(expr, resolved)) name = var.get();
+    }
+    if (!name) {
+      atoms_->push_back({b::fresh("atom", e->dtype, e->loc), resolved});
+      name = atoms_->back().first.get();
+    }
+    Split out;
+    out.base.terms[name] = 1;
+    return out;
+  }
+
+  std::optional<Split> split_exact(const Expr& e, const std::map<const Var*, Expr>& bindings, const std::map<const Var*, Interval>& varying) const {
     if (const auto* imm = e->as<IntImm>()) return Split{{}, {imm->value, imm->value}};
     if (const auto* cast = e->as<Cast>()) return is_int(cast->dtype) ? split(cast->value, bindings, varying) : std::nullopt;
     if (const auto* ref = e->as<VarRef>()) {
@@ -152,14 +185,15 @@ class RegionFinder {
   }
 
   std::string what_;
+  Atoms* atoms_;
   std::map<const Var*, const For*> unbounded_;  // loops of symbolic range met on the way down
 };
 
 }  // namespace
 
 std::optional<std::vector<DimRange>> region_under(const Stmt& loop, const Buffer* buffer, bool stores, const std::map<const Var*, Interval>& relaxed,
-                                                  const std::string& what) {
-  return RegionFinder(what).under(loop, buffer, stores, relaxed);
+                                                  const std::string& what, Atoms* atoms) {
+  return RegionFinder(what, atoms).under(loop, buffer, stores, relaxed);
 }
 
 // `base + offset` as an expression over the loop variables in `vars`, outer loops first.
