@@ -15,8 +15,11 @@
 namespace relaxc::codegen {
 
 std::string build_stage(const Module& checked, const SourceFile& file, const TargetOptions& options, Stage stage,
-                        const std::string& producer, const KnobsLookup& tuned) {
-  Module module = run_pipeline(checked, options.opt_level, "schedule", tuned);
+                        const std::string& producer, PipelineOptions pipeline) {
+  pipeline.opt_level = options.opt_level;
+  pipeline.last_stage = "schedule";
+  if (!pipeline.target) pipeline.target = schedule_target(options);
+  Module module = run_pipeline(checked, pipeline);
   relaxrt::Executable exe;
   exe.producer = producer;
   exe.source_name = file.path();

@@ -6,19 +6,19 @@
 
 #include "compiler/codegen/native_target.h"
 #include "compiler/ir/module.h"
-#include "compiler/passes/schedule_knobs.h"
+#include "compiler/passes/pipeline.h"
 #include "compiler/support/source.h"
 
 namespace relaxc::codegen {
 
 enum class Stage { LLVM, Asm, Obj, Bytecode, Rx };
 
-// The text or bytes of `stage` for a checked module, its kernels scheduled with the knobs
-// `tuned` gives (run_pipeline).
+// The text or bytes of `stage` for a checked module, run through the pipeline with `pipeline`
+// (its opt_level taken from `options`, its target from `options` when it names none).
 // Throws CompileError for IR the back end cannot lower and std::runtime_error for target or
 // linker problems.
 std::string build_stage(const Module& module, const SourceFile& file, const TargetOptions& options, Stage stage,
-                        const std::string& producer, const KnobsLookup& tuned = nullptr);
+                        const std::string& producer, PipelineOptions pipeline = {});
 
 // The shared object of a module's prim_funcs as they are (already scheduled): what a tuner loads
 // to time a kernel.

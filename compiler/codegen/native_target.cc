@@ -1,5 +1,10 @@
 #include "compiler/codegen/native_target.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
 #include <llvm/Support/CommandLine.h>
 
 #include <llvm/ADT/SmallVector.h>
@@ -146,6 +151,17 @@ std::string emit_machine_code(llvm::Module& module, NativeTarget& target, bool a
   passes.run(module);
   target.machine->setOptLevel(level);
   return std::string(buffer.begin(), buffer.end());
+}
+
+}  // namespace relaxc::codegen
+
+namespace relaxc::codegen {
+
+schedule::Target schedule_target(const TargetOptions& options) {
+  TargetInfo info = target_info(options);
+  long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return schedule::Target::from_features(info.cpu, info.features, cores, l1 > 0 ? l1 : 0, l2 > 0 ? l2 : 0);
 }
 
 }  // namespace relaxc::codegen

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "compiler/schedule/target.h"
+
 namespace llvm {
 class Module;
 class TargetMachine;
@@ -39,6 +41,9 @@ struct TargetInfo {
   std::vector<std::string> features;
 };
 TargetInfo target_info(const TargetOptions& options);
+// The machine as the default schedule's rules see it: vector width and registers from the
+// target's features, cores and cache sizes of the machine relaxc runs on.
+schedule::Target schedule_target(const TargetOptions& options);
 // A function with loops nested deeper than this is not optimised (see native_target.cc).
 constexpr unsigned kMaxOptimisedLoopDepth = 64;
 void optimize_module(llvm::Module& module, NativeTarget& target);

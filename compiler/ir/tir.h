@@ -251,8 +251,9 @@ struct PrimFunc {
   bool is_private = false;
   bool has_root_block = false;     // the body sits inside the implicit `T.block("root")`
   bool s_tir = false;              // read as @T.prim_func(s_tir=True), TVM's current spelling
-  bool user_scheduled = false;     // transformed by a user's schedule (relaxc --schedule): the
-                                   // default schedule and fusion leave it as it is
+  bool scheduled = false;          // transformed by a schedule (a user's relaxc --schedule file or
+                                   // a rule of the default schedule): later passes of the default
+                                   // schedule and fusion leave it as it is
   std::vector<BufferPtr> root_alloc_buffers;
   Stmt body;
   std::optional<DataType> ret_type;  // `-> None` is recorded as Void

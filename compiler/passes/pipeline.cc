@@ -6,8 +6,7 @@
 #include "compiler/passes/relax/legalize_ops.h"
 #include "compiler/passes/relax/matmul_transposed_to_linear.h"
 #include "compiler/passes/relax/pack_weights.h"
-#include "compiler/passes/tir/parallelize_outer_loops.h"
-#include "compiler/passes/tir/tile_reductions.h"
+#include "compiler/passes/tir/default_schedule.h"
 
 namespace relaxc {
 
@@ -16,7 +15,9 @@ const std::vector<std::string>& pipeline_stages() {
   return stages;
 }
 
-Module run_pipeline(const Module& checked, int opt_level, const std::string& last_stage, const KnobsLookup& tuned) {
+Module run_pipeline(const Module& checked, const PipelineOptions& options) {
+  const int opt_level = options.opt_level;
+  const std::string& last_stage = options.last_stage;
   const auto& stages = pipeline_stages();
   auto reached = [&](const std::string& stage) {
     return std::find(stages.begin(), stages.end(), stage) > std::find(stages.begin(), stages.end(), last_stage);
@@ -33,14 +34,14 @@ Module run_pipeline(const Module& checked, int opt_level, const std::string& las
   }
   if (reached("fuse")) return module;
   if (opt_level >= 2) module = fuse_ops(module);
+  if (options.user_schedule) module = options.user_schedule(module);
   if (reached("schedule")) return module;
   if (opt_level >= 2) {
     ScheduleChoices choices;
     for (const tir::PrimFuncPtr& k : module.prim_funcs) {
-      if (std::optional<ScheduleKnobs> knobs = tuned ? tuned(*k) : std::nullopt) choices[k->name] = *knobs;
+      if (std::optional<ScheduleKnobs> knobs = options.tuned ? options.tuned(*k) : std::nullopt) choices[k->name] = *knobs;
     }
-    module = tile_reductions(module, choices);
-    module = parallelize_outer_loops(module, choices);
+    module = default_schedule(module, options.target ? *options.target : schedule::Target{}, choices, options.report);
   }
   return module;
 }

@@ -102,6 +102,7 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
   Stmt loop_with_update = replace_at(inner, update);
   std::vector<Stmt> to_loop(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(loop_index) + 1);
   set_body(block_rv.func, replace_at(to_loop, std::make_shared<Seq>(std::vector<Stmt>{init_nest, loop_with_update}, loops[at]->loc)));
+  record_rename(block_rv, update->name);
   return {block_rv.func, init->name};
 }
 

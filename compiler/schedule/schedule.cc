@@ -15,7 +15,7 @@ const PrimFunc& Schedule::function(const std::string& name) const {
   if (!func) {
     std::string names;
     for (const PrimFuncPtr& f : module_.prim_funcs) names += (names.empty() ? "" : ", ") + f->name;
-    throw ScheduleError("the module has no prim_func '" + name + "' (it has: " + (names.empty() ? "none" : names) + ")");
+    throw UnknownFunctionError("the module has no prim_func '" + name + "' (it has: " + (names.empty() ? "none" : names) + ")");
   }
   return *func;
 }
@@ -45,11 +45,20 @@ BlockRV Schedule::get_block(const std::string& name, const std::optional<std::st
 }
 
 std::vector<Stmt> Schedule::block_path(const BlockRV& block) const {
-  return find_path(function(block.func).body, [&](const StmtNode& n) {
-    const auto* b = n.as<Block>();
-    return b && b->name == block.name;
-  });
+  auto find = [&](const std::string& name) {
+    return find_path(function(block.func).body, [&](const StmtNode& n) {
+      const auto* b = n.as<Block>();
+      return b && b->name == name;
+    });
+  };
+  std::vector<Stmt> path = find(block.name);
+  // A handle follows its block through a renaming primitive, as TVM's BlockRV does.
+  auto renamed = renamed_.find({block.func, block.name});
+  if (path.empty() && renamed != renamed_.end()) return block_path({block.func, renamed->second});
+  return path;
 }
+
+void Schedule::record_rename(const BlockRV& block, const std::string& new_name) { renamed_[{block.func, block.name}] = new_name; }
 
 std::vector<Stmt> Schedule::loop_path(const LoopRV& loop) const {
   std::vector<Stmt> path = find_path(function(loop.func).body, [&](const StmtNode& n) {
@@ -65,7 +74,7 @@ void Schedule::set_body(const std::string& func, const Stmt& body) {
     if (f->name != func) continue;
     auto copy = std::make_shared<PrimFunc>(*f);
     copy->body = body;
-    copy->user_scheduled = true;
+    copy->scheduled = true;
     f = copy;
   }
   touched_.insert(func);
@@ -75,7 +84,7 @@ void Schedule::set_function(const PrimFuncPtr& func) {
   for (PrimFuncPtr& f : module_.prim_funcs) {
     if (f->name != func->name) continue;
     auto copy = std::make_shared<PrimFunc>(*func);
-    copy->user_scheduled = true;
+    copy->scheduled = true;
     f = copy;
   }
   touched_.insert(func->name);

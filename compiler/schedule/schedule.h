@@ -6,6 +6,7 @@
 // tree, as TVM's BlockRV and LoopRV do.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -82,6 +83,8 @@ class Schedule {
   void add_root_buffer(const std::string& func, const tir::Stmt& body, const tir::BufferPtr& buffer);
   // The same, also dropping `buffer` from the function's allocations (root or block).
   void set_body_without_buffer(const std::string& func, const tir::Stmt& body, const tir::Buffer* buffer);
+  // Handles of `block` now find the block named `new_name` (decompose_reduction's "_update").
+  void record_rename(const BlockRV& block, const std::string& new_name);
   std::string describe(const BlockRV& block) const { return "block \"" + block.name + "\" of " + block.func; }
   std::string describe(const LoopRV& loop) const { return "loop '" + loop.var->name + "' of " + loop.func; }
 
@@ -90,6 +93,7 @@ class Schedule {
   Module module_;
   std::string current_;  // work_on's function
   std::set<std::string> touched_;
+  std::map<std::pair<std::string, std::string>, std::string> renamed_;  // (func, old name) -> new name
 };
 
 // The block `path` ends at (a path from block_path).

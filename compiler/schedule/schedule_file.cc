@@ -230,6 +230,8 @@ class Interpreter {
     Arguments args = bind_arguments(call, method, sig->second);
     try {
       return apply(method, args, loc);
+    } catch (const UnknownFunctionError& e) {
+      throw UnknownFunctionInFile(loc, e.what());
     } catch (const ScheduleError& e) {
       throw CompileError(loc, e.what());
     }

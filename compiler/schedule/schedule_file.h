@@ -12,11 +12,18 @@
 #include <string>
 
 #include "compiler/ir/module.h"
+#include "compiler/support/diagnostics.h"
 #include "compiler/support/source.h"
 
 namespace relaxc::schedule {
 
-// The scheduled module; the functions it changed are marked user_scheduled and listed in
+// A primitive named a prim_func the module does not have.
+class UnknownFunctionInFile : public CompileError {
+ public:
+  using CompileError::CompileError;
+};
+
+// The scheduled module; the functions it changed are marked scheduled and listed in
 // `scheduled`. Throws CompileError with a position in `file` (a syntax error, an unknown
 // primitive or argument, or a primitive's precondition that does not hold).
 Module apply_schedule_file(const Module& module, const SourceFile& file, std::set<std::string>* scheduled = nullptr);

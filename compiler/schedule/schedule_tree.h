@@ -18,6 +18,11 @@ class ScheduleError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+// The module has no prim_func of the name a primitive was given.
+class UnknownFunctionError : public ScheduleError {
+ public:
+  using ScheduleError::ScheduleError;
+};
 
 // The statements from `root` down to the first one `match` accepts, both included; empty when
 // none matches. Walks with an explicit stack: trees may be deep.

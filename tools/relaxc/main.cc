@@ -11,8 +11,8 @@
 #include "compiler/driver/compile.h"
 #include "compiler/passes/pipeline.h"
 #include "compiler/passes/relax/bind_params.h"
-#include "compiler/schedule/schedule_file.h"
 #include "compiler/support/large_stack.h"
+#include "schedule_options.h"
 #include "tune.h"
 #include "runtime/npz.h"
 #include "runtime/file_io.h"
@@ -20,39 +20,11 @@
 
 namespace {
 
-// --schedule FILE: the user's schedule statements applied to the checked module, whose
-// functions they change the default schedule then leaves alone. Errors point into FILE.
-bool apply_schedule(const std::string& path, const relaxc::SourceFile& source, relaxc::Module& module) {
-  std::string text;
-  if (std::string error = relaxrt::read_whole_file(path, text); !error.empty()) {
-    std::cerr << "relaxc: error: " << error << '\n';
-    return false;
-  }
-  relaxc::SourceFile file(path, std::move(text));
-  relaxc::Diagnostics diags(file);
-  std::set<std::string> scheduled;
-  try {
-    module = relaxc::schedule::apply_schedule_file(module, file, &scheduled);
-  } catch (const relaxc::CompileError& e) {
-    diags.error(e.loc(), e.message());
-    diags.render(std::cerr);
-    return false;
-  }
-  // A primitive that broke the module is a bug of relaxc's, reported as such.
-  relaxc::Diagnostics recheck(source);
-  if (!relaxc::check_module(module, recheck)) {
-    recheck.render(std::cerr);
-    std::cerr << path << ": internal error: the schedule produced an ill-formed module\n";
-    return false;
-  }
-  for (const std::string& name : scheduled) spdlog::info("{} is scheduled by {}; the default schedule leaves it as it is", name, path);
-  return true;
-}
-
 int relaxc_main(int argc, char** argv) {
   CLI::App app{"relaxc: compile a TVMScript (.tvms) module of Relax and TensorIR functions"};
   std::string spelling = "chapter";
   std::string schedule_path;
+  bool print_schedule = false;
   std::string input, output, emit = "rx", triple, cpu = "native", opt = "2", bind_path, bind_function = "main", after = "check";
   bool verbose = false, show_meta = false, allow_unused_params = false;
   double tune_seconds = 0;
@@ -86,7 +58,10 @@ int relaxc_main(int argc, char** argv) {
   app.add_option("--tuning-db", tuning_db_path, "a JSON file of tuned schedules: read to schedule the kernels it knows, updated by --tune");
   app.add_option("--tune-size", tune_sizes, "NAME=N: the value of a symbolic size to tune at (repeatable), such as batch=4443");
   app.add_option("--schedule", schedule_path,
-                 "a file of TVM schedule statements (sch.split(...), ...) to apply to the module's prim_funcs; the default schedule then leaves them as scheduled");
+                 "a file of TVM schedule statements (sch.split(...), ...) to apply to the module's prim_funcs (or, when it names them, "
+                 "to the kernels after legalize and fuse); the default schedule then leaves them as scheduled");
+  app.add_flag("--print-schedule", print_schedule,
+               "print, per kernel, what the default schedule does: a rule's primitives as a file --schedule reads back to the same module");
   app.add_flag("-v,--verbose", verbose, "log each stage to stderr");
   app.set_version_flag("--version", std::string("relaxc ") + RELAXC_VERSION);
   app.add_flag_callback(
@@ -151,9 +126,10 @@ int relaxc_main(int argc, char** argv) {
   }
   diags.render(std::cerr);
   if (!module) return 1;
-  if (!schedule_path.empty() && !apply_schedule(schedule_path, file, *module)) return 1;
+  relaxc::PipelineOptions pipeline;
+  if (!schedule_path.empty() && !relaxc::prepare_schedule(schedule_path, file, *module, pipeline)) return 1;
   if (emit == "check") return 0;
-  if (emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
+  if (!print_schedule && emit != "tvms" && output.empty() && (emit == "rx" || emit == "obj")) {
     std::cerr << "relaxc: error: --emit=" << emit << " writes binary output; name the file with -o\n";
     return 2;
   }
@@ -197,14 +173,25 @@ int relaxc_main(int argc, char** argv) {
     int tuned_kernels = 0;
     relaxc::KnobsLookup tuned;
     if (!tuning_db.records().empty()) tuned = relaxc::recorded_knobs(tuning_db, relaxc::codegen::target_info(target).cpu, tuned_kernels);
-    if (emit == "tvms") {
+    pipeline.opt_level = std::stoi(opt);
+    pipeline.tuned = tuned;
+    pipeline.target = relaxc::codegen::schedule_target(target);
+    relaxc::ScheduleReport report;
+    if (print_schedule) {
+      pipeline.report = &report;
+      relaxc::run_pipeline(*module, pipeline);
+      result = relaxc::schedule_file_text(report, *pipeline.target, input);
+    } else if (emit == "tvms") {
       relaxc::Spelling style = spelling == "current" ? relaxc::Spelling::Current : relaxc::Spelling::Chapter;
-      result = relaxc::emit_tvms(relaxc::run_pipeline(*module, std::stoi(opt), after, tuned), show_meta, style);
+      pipeline.last_stage = after;
+      result = relaxc::emit_tvms(relaxc::run_pipeline(*module, pipeline), show_meta, style);
     } else {
       spdlog::info("generating {}", emit);
-      result = relaxc::codegen::build_stage(*module, file, target, stages.at(emit), std::string("relaxc ") + RELAXC_VERSION, tuned);
+      result = relaxc::codegen::build_stage(*module, file, target, stages.at(emit), std::string("relaxc ") + RELAXC_VERSION, pipeline);
     }
     if (tuned) spdlog::info("{} of the kernels had tuned schedules in {}", tuned_kernels, tuning_db_path);
+  } catch (const relaxc::ReportedError&) {
+    return 1;
   } catch (const relaxc::CompileError& e) {
     diags.error(e.loc(), e.message());
     diags.render_one(std::cerr, diags.all().back());

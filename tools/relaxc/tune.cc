@@ -151,7 +151,9 @@ void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::
   const std::string& cpu = target.cpu;
   // The module before scheduling: the stage whose kernels the workloads describe, as
   // run_pipeline asks recorded_knobs about them.
-  Module module = run_pipeline(checked, 2, "fuse");
+  PipelineOptions fused;
+  fused.last_stage = "fuse";
+  Module module = run_pipeline(checked, fused);
   std::vector<tir::PrimFuncPtr> kernels;
   for (const tir::PrimFuncPtr& k : module.prim_funcs) {
     if (has_outer_product_tiles(*k)) kernels.push_back(k);

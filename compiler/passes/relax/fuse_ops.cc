@@ -35,7 +35,7 @@ std::optional<KernelCall> kernel_call(const Expr& e, const Module& module) {
   if (const auto* x = call->args[0]->as<relax::ExternFunc>()) name = x->name;
   KernelCall k;
   k.func = module.find_prim_func(name);
-  if (!k.func || tir::calls_runtime(*k.func) || k.func->user_scheduled) return std::nullopt;
+  if (!k.func || tir::calls_runtime(*k.func) || k.func->scheduled) return std::nullopt;
   if (const auto* tuple = call->args[1]->as<relax::Tuple>()) k.inputs = tuple->fields;
   else k.inputs = {call->args[1]};
   // Every parameter a buffer: one per input plus the output.

@@ -351,7 +351,7 @@ PrimFuncPtr schedule(const PrimFuncPtr& func, const ScheduleKnobs& knobs) {
 Module tile_reductions(const Module& module, const ScheduleChoices& choices) {
   Module out = module;
   for (tir::PrimFuncPtr& f : out.prim_funcs) {
-    if (!tir::calls_runtime(*f) && !f->user_scheduled) f = schedule(f, knobs_for(choices, f->name));
+    if (!tir::calls_runtime(*f) && !f->scheduled) f = schedule(f, knobs_for(choices, f->name));
   }
   return out;
 }

@@ -1,0 +1,60 @@
+#include "compiler/passes/tir/default_schedule.h"
+
+#include <map>
+
+#include "compiler/ir/tir_visitor.h"
+#include "compiler/passes/tir/parallelize_outer_loops.h"
+#include "compiler/passes/tir/outer_product_tiles.h"
+#include "compiler/passes/tir/reduction_nest.h"
+#include "compiler/passes/tir/tile_reductions.h"
+#include "compiler/schedule/rules/rules.h"
+
+namespace relaxc {
+
+namespace {
+
+// Whether tile_reductions.cc gives some nest of `func` register tiles (matmul-like kernels).
+bool register_tiled(const tir::PrimFunc& func) {
+  bool found = false;
+  tir::visit_stmt(func.body, [&](const tir::StmtNode& s) {
+    if (const auto* f = s.as<tir::For>()) {
+      std::optional<tir::Reduction> r = tir::match_reduction(*f);
+      found = found || (r && (tir::worth_tiling(*r) || tir::worth_outer_product_tiles(*r)));
+    }
+  });
+  return found;
+}
+
+}  // namespace
+
+Module default_schedule(const Module& module, const schedule::Target& target, const ScheduleChoices& choices, ScheduleReport* report) {
+  Module out = module;
+  std::map<std::string, KernelSchedule> by_rule;
+  for (const tir::PrimFuncPtr& func : module.prim_funcs) {
+    if (func->scheduled || tir::calls_runtime(*func) || register_tiled(*func)) continue;
+    if (std::optional<schedule::RuleApplied> applied = schedule::apply_rules(out, func->name, target)) {
+      by_rule[func->name] = {func->name, "rule " + applied->rule, applied->trace};
+    }
+  }
+  Module older = parallelize_outer_loops(tile_reductions(out, choices), choices);
+  if (report) {
+    for (size_t i = 0; i < module.prim_funcs.size(); ++i) {
+      const tir::PrimFuncPtr& before = module.prim_funcs[i];
+      auto rule = by_rule.find(before->name);
+      if (rule != by_rule.end()) {
+        report->push_back(rule->second);
+      } else if (before->scheduled) {
+        report->push_back({before->name, "a schedule file (left as it is)", {}});
+      } else if (older.prim_funcs[i] != out.prim_funcs[i]) {
+        report->push_back({before->name, register_tiled(*before) ? "the register-tile generator of tile_reductions.cc (not yet written as primitives)"
+                                                                 : "the per-element schedule of tile_reductions.cc / parallelize_outer_loops.cc (not yet written as primitives)",
+                           {}});
+      } else {
+        report->push_back({before->name, "nothing (left as written)", {}});
+      }
+    }
+  }
+  return older;
+}
+
+}  // namespace relaxc

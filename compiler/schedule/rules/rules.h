@@ -1,0 +1,35 @@
+// The rules of the default schedule, each composed from the schedule primitives (as TVM's DLight
+// and MetaSchedule rules are) and parameterised by a Target. A rule recognises a kind of
+// computation in a prim_func and schedules the whole function; what it did is recorded as
+// schedule-file lines (TracedSchedule), which relaxc --print-schedule prints and --schedule
+// reads back to the same module.
+//
+// Rules so far:
+//   window-reduction  a reduction whose output's last axis walks its inputs contiguously or with
+//                     a small stride: convolutions of every form (1x1, kxk, strided, depthwise,
+//                     grouped) and pooling, with the spatial stages before it (padding) and the
+//                     elementwise stages after it (bias, activation). The output's last axis is
+//                     vectorized, another output axis (the one the vector load does not use, so
+//                     that one load feeds several accumulators) is blocked into registers, the
+//                     reduction runs inside, and the outer output loops are fused and parallel.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/module.h"
+#include "compiler/schedule/target.h"
+
+namespace relaxc::schedule {
+
+struct RuleApplied {
+  std::string rule;                // its name
+  std::vector<std::string> trace;  // the primitives it called, as schedule-file lines
+};
+
+// The first rule that applies to prim_func `func` schedules it in `module`; nullopt (and the
+// module unchanged) when none does.
+std::optional<RuleApplied> apply_rules(Module& module, const std::string& func, const Target& target);
+
+}  // namespace relaxc::schedule

@@ -1,0 +1,239 @@
+// The window-reduction rule (see rules.h). Requires a prim_func as LegalizeOps and FuseOps
+// leave it: a sequence of perfect loop nests, one block each, exactly one of them a reduction
+// with its spatial loops first, each loop binding one axis. Guarantees: the same results up to
+// the order of additions, which stays the same for each output element (the reduction loops
+// are not split).
+#include <algorithm>
+
+#include "compiler/ir/tir_stride.h"
+#include "compiler/ir/tir_visitor.h"
+#include "compiler/schedule/affine.h"
+#include "compiler/schedule/rules/rules.h"
+#include "compiler/schedule/trace.h"
+
+namespace relaxc::schedule {
+
+using namespace relaxc::tir;
+
+namespace {
+
+// A perfect nest: its loops outermost first and the one block inside.
+struct Nest {
+  std::vector<const For*> loops;
+  const Block* block = nullptr;
+};
+
+// The value of a constant extent (LegalizeOps writes some as sums: T.int64(56) + T.int64(2)).
+std::optional<int64_t> constant_value(const Expr& e) {
+  std::optional<Affine> form = to_affine(e);
+  if (!form || !form->terms.empty()) return std::nullopt;
+  return form->constant;
+}
+
+std::optional<Nest> perfect_nest(const Stmt& stmt) {
+  Nest nest;
+  Stmt s = stmt;
+  while (s && s->as<For>()) {
+    const For* f = s->as<For>();
+    if (f->for_kind != ForKind::Serial || constant_value(f->min) != 0 || !constant_value(f->extent)) return std::nullopt;
+    nest.loops.push_back(f);
+    s = f->body;
+  }
+  const Block* block = s ? s->as<Block>() : nullptr;
+  if (!block || block->predicate || !block->alloc_buffers.empty()) return std::nullopt;
+  bool inner_block = false;
+  visit_stmt(block->body, [&](const StmtNode& n) { inner_block = inner_block || n.as<Block>(); });
+  if (inner_block) return std::nullopt;
+  nest.block = block;
+  return nest;
+}
+
+int64_t extent_of(const For* f) { return *constant_value(f->extent); }
+
+int64_t largest_divisor_at_most(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d) {
+    if (n % d == 0) return d;
+  }
+  return 1;
+}
+
+// The reduction nest and what the rule needs to know of it.
+struct WindowReduction {
+  std::vector<Nest> before, after;  // spatial stages around it, in order
+  Nest nest;
+  size_t spatial = 0;   // its first `spatial` loops bind spatial axes, the rest reduction axes
+  size_t blocked = 0;   // the spatial axis blocked into registers (not the last one)
+  int64_t ops = 0;      // multiply-adds, roughly
+};
+
+// Whether every loop binds one axis, spatial loops first, and the block stores its output at
+// exactly its spatial axes, in order.
+bool simple_reduction(const Nest& nest, size_t& spatial) {
+  const Block& block = *nest.block;
+  if (!block.init || block.iter_vars.size() != nest.loops.size()) return false;
+  spatial = 0;
+  for (size_t i = 0; i < nest.loops.size(); ++i) {
+    const IterVar& iv = block.iter_vars[i];
+    const auto* ref = iv.binding ? iv.binding->as<VarRef>() : nullptr;
+    if (!ref || ref->var != nest.loops[i]->loop_var) return false;
+    if (iv.kind == IterKind::Spatial) {
+      if (spatial != i) return false;
+      ++spatial;
+    }
+  }
+  const auto* store = block.body->as<Store>();
+  if (!store || spatial == 0 || spatial == nest.loops.size() || store->indices.size() != spatial || !is_float(store->buffer->dtype)) return false;
+  for (size_t i = 0; i < spatial; ++i) {
+    const auto* ref = store->indices[i]->as<VarRef>();
+    if (!ref || ref->var != block.iter_vars[i].var) return false;
+  }
+  return true;
+}
+
+// The loads of `block` whose last index walks the last spatial axis with a stride of 1 or 2
+// (what a vector of outputs reads), or none.
+std::vector<const Load*> vector_loads(const Block& block, size_t spatial) {
+  std::vector<const Load*> out;
+  const Var* last = block.iter_vars[spatial - 1].var.get();
+  const auto* store = block.body->as<Store>();
+  visit_expr(store->value, [&](const ExprNode& e) {
+    const auto* load = e.as<Load>();
+    if (!load || load->buffer == store->buffer || load->indices.empty()) return;
+    std::optional<int64_t> step = stride_of(load->indices.back(), {{last, 1}});
+    if (step && (*step == 1 || *step == 2)) out.push_back(load);
+  });
+  return out;
+}
+
+// The spatial axis to block: the innermost (other than the last) whose extent is above 1 and
+// that some vector load does not use — one load then feeds that many accumulators — or else
+// the innermost above 1, for independent accumulators alone.
+size_t blocked_axis(const Nest& nest, size_t spatial, const std::vector<const Load*>& loads) {
+  size_t fallback = spatial;
+  for (size_t i = spatial - 1; i-- > 0;) {
+    if (extent_of(nest.loops[i]) < 2) continue;
+    if (fallback == spatial) fallback = i;
+    const Var* axis = nest.block->iter_vars[i].var.get();
+    for (const Load* load : loads) {
+      bool uses = std::any_of(load->indices.begin(), load->indices.end(), [&](const Expr& index) { return uses_var(index, axis); });
+      if (!uses) return i;
+    }
+  }
+  return fallback;
+}
+
+std::optional<WindowReduction> match(const PrimFunc& func) {
+  const Seq* top = func.body ? func.body->as<Seq>() : nullptr;
+  std::vector<Stmt> parts = top ? top->stmts : std::vector<Stmt>{func.body};
+  WindowReduction w;
+  bool found = false;
+  for (const Stmt& part : parts) {
+    std::optional<Nest> nest = perfect_nest(part);
+    if (!nest) return std::nullopt;
+    if (nest->block->init) {
+      if (found || !simple_reduction(*nest, w.spatial)) return std::nullopt;
+      w.nest = *nest;
+      found = true;
+      continue;
+    }
+    bool spatial = std::all_of(nest->block->iter_vars.begin(), nest->block->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Spatial; });
+    if (!spatial) return std::nullopt;
+    (found ? w.after : w.before).push_back(*nest);
+  }
+  if (!found) return std::nullopt;
+  std::vector<const Load*> loads = vector_loads(*w.nest.block, w.spatial);
+  if (loads.empty()) return std::nullopt;
+  w.blocked = blocked_axis(w.nest, w.spatial, loads);
+  w.ops = 1;
+  for (const For* f : w.nest.loops) w.ops *= extent_of(f);
+  return w;
+}
+
+// The loops of `block` under `outer`, innermost last.
+std::vector<LoopRV> loops_under(TracedSchedule& t, const BlockRV& block, const LoopRV& outer) {
+  std::vector<LoopRV> loops = t.get_loops(block);
+  auto at = std::find_if(loops.begin(), loops.end(), [&](const LoopRV& l) { return l.var == outer.var; });
+  return at == loops.end() ? std::vector<LoopRV>{} : std::vector<LoopRV>(at + 1, loops.end());
+}
+
+// The tile's loops under the vector-chunk loop: the blocked axis unrolled, the vector axis
+// vectorized (each when it is there).
+void tile_loop_kinds(TracedSchedule& t, const std::vector<LoopRV>& tile, bool blocked, bool vector) {
+  size_t n = tile.size();
+  if (vector && n >= 1) t.vectorize(tile[n - 1]);
+  if (blocked && n >= (vector ? 2u : 1u)) t.unroll(tile[n - (vector ? 2 : 1)]);
+}
+
+// A spatial stage before the reduction: its outer loops fused and parallel when it is large.
+void schedule_stage(TracedSchedule& t, const PrimFunc& func, const Nest& nest, const Target& target) {
+  int64_t elements = 1;
+  for (const For* f : nest.loops) elements *= extent_of(f);
+  if (nest.loops.size() < 2 || elements < target.parallel_min_ops / 4 || target.cores < 2) return;
+  BlockRV b = t.get_block(nest.block->name, func.name);
+  std::vector<LoopRV> loops = t.get_loops(b);
+  loops.pop_back();  // the innermost loop stays for LLVM to vectorize
+  t.parallel(loops.size() == 1 ? loops[0] : t.fuse(loops));
+}
+
+void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduction& w, const Target& target) {
+  for (const Nest& stage : w.before) schedule_stage(t, func, stage, target);
+  DataType dtype = w.nest.block->body->as<Store>()->buffer->dtype;
+  BlockRV b = t.get_block(w.nest.block->name, func.name);
+  std::vector<LoopRV> loops = t.get_loops(b);
+  int64_t lanes = largest_divisor_at_most(extent_of(w.nest.loops[w.spatial - 1]), target.lanes(dtype));
+  int64_t rows = w.blocked < w.spatial ? largest_divisor_at_most(extent_of(w.nest.loops[w.blocked]), target.accumulator_registers()) : 1;
+  // Output loops outside the tile, then the reduction, then the tile.
+  std::vector<LoopRV> outer, reduction(loops.begin() + static_cast<std::ptrdiff_t>(w.spatial), loops.end()), tile;
+  for (size_t i = 0; i < w.spatial; ++i) {
+    int64_t factor = i == w.spatial - 1 ? lanes : i == w.blocked ? rows : 1;
+    if (factor == 1) {
+      outer.push_back(loops[i]);
+      continue;
+    }
+    std::vector<LoopRV> parts = t.split(loops[i], {std::nullopt, factor});
+    outer.push_back(parts[0]);
+    tile.push_back(parts[1]);
+  }
+  std::vector<LoopRV> order = outer;
+  order.insert(order.end(), reduction.begin(), reduction.end());
+  order.insert(order.end(), tile.begin(), tile.end());
+  t.reorder(order);
+  // The accumulators: a cache of the output tile (registers, once compacted), written back and
+  // followed by the elementwise stages under the same chunk loop.
+  const LoopRV chunk = outer.back();
+  BlockRV cache = t.cache_write(b, 0, "local");
+  t.reverse_compute_at(cache, chunk);
+  std::vector<BlockRV> after = {cache};
+  for (const Nest& stage : w.after) {
+    after.push_back(t.get_block(stage.block->name, func.name));
+    t.reverse_compute_at(after.back(), chunk);
+  }
+  BlockRV init = t.decompose_reduction(b, reduction.front());
+  tile_loop_kinds(t, tile, rows > 1, lanes > 1);
+  tile_loop_kinds(t, loops_under(t, init, chunk), rows > 1, lanes > 1);
+  for (const BlockRV& stage : after) tile_loop_kinds(t, loops_under(t, stage, chunk), rows > 1, lanes > 1);
+  // Threads share the output loops outside the chunk loop.
+  std::vector<LoopRV> shared(outer.begin(), outer.end() - 1);
+  if (shared.empty() || target.cores < 2 || 2 * w.ops < target.parallel_min_ops) return;
+  t.parallel(shared.size() == 1 ? shared[0] : t.fuse(shared));
+}
+
+}  // namespace
+
+std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, const Target& target) {
+  const PrimFunc* func = module.find_prim_func(name);
+  if (!func || func->scheduled || calls_runtime(*func)) return std::nullopt;
+  std::optional<WindowReduction> window = match(*func);
+  if (!window) return std::nullopt;
+  Schedule sch(module);
+  TracedSchedule traced(sch);
+  try {
+    schedule_window(traced, *func, *window, target);
+  } catch (const ScheduleError&) {
+    return std::nullopt;  // a precondition the match did not foresee: the function keeps the older schedule
+  }
+  module = sch.module();
+  return RuleApplied{"window-reduction", traced.lines()};
+}
+
+}  // namespace relaxc::schedule

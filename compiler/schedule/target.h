@@ -1,0 +1,35 @@
+// What the default schedule's rules know of the machine they schedule for: the vector width,
+// the vector registers, the cache sizes and the cores. Every tile size, vector factor and
+// parallel decision of a rule is derived from these, never written for one CPU.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/dtype.h"
+
+namespace relaxc::schedule {
+
+struct Target {
+  std::string description = "generic";  // for logs and --print-schedule's header
+  int vector_bits = 128;
+  int vector_registers = 16;
+  int64_t l1_bytes = 32 * 1024;
+  int64_t l2_bytes = 1024 * 1024;
+  int cores = 1;
+  // A parallel loop pays for its hand-off to the thread pool (a few microseconds) only above
+  // about this many arithmetic operations.
+  int64_t parallel_min_ops = 1 << 18;
+
+  // Elements of `dtype` in one vector register.
+  int64_t lanes(DataType dtype) const;
+  // Vector registers a rule may fill with accumulators, leaving room for the operands.
+  int accumulator_registers() const { return vector_registers / 4; }
+
+  // From the CPU features code may use ("avx512f", "avx2", "neon", ...), with the cores and
+  // cache sizes of the machine the compiler runs on.
+  static Target from_features(const std::string& cpu, const std::vector<std::string>& features, int cores, int64_t l1_bytes, int64_t l2_bytes);
+};
+
+}  // namespace relaxc::schedule
