@@ -35,7 +35,7 @@ std::optional<Nest> perfect_nest(const Stmt& stmt) {
   Stmt s = stmt;
   while (s && s->as<For>()) {
     const For* f = s->as<For>();
-    if (f->for_kind != ForKind::Serial || constant_value(f->min) != 0 || !constant_value(f->extent)) return std::nullopt;
+    if (f->for_kind != ForKind::Serial || constant_value(f->min) != 0) return std::nullopt;
     nest.loops.push_back(f);
     s = f->body;
   }
@@ -48,7 +48,19 @@ std::optional<Nest> perfect_nest(const Stmt& stmt) {
   return nest;
 }
 
-int64_t extent_of(const For* f) { return *constant_value(f->extent); }
+// A loop's extent; 0 when it is known only at run time.
+int64_t extent_of(const For* f) { return constant_value(f->extent).value_or(0); }
+
+// Iterations of a nest, saturating; a symbolic extent counts as large (a batch).
+int64_t iterations(const Nest& nest) {
+  constexpr int64_t kLarge = int64_t{1} << 40;
+  int64_t n = 1;
+  for (const For* f : nest.loops) {
+    int64_t e = extent_of(f);
+    n = e == 0 || n > kLarge / std::max<int64_t>(e, 1) ? kLarge : n * e;
+  }
+  return n;
+}
 
 int64_t largest_divisor_at_most(int64_t n, int64_t limit) {
   for (int64_t d = std::min(n, limit); d > 1; --d) {
@@ -61,14 +73,16 @@ int64_t largest_divisor_at_most(int64_t n, int64_t limit) {
 struct WindowReduction {
   std::vector<Nest> before, after;  // spatial stages around it, in order
   Nest nest;
-  size_t spatial = 0;   // its first `spatial` loops bind spatial axes, the rest reduction axes
-  size_t blocked = 0;   // the spatial axis blocked into registers (not the last one)
-  int64_t ops = 0;      // multiply-adds, roughly
+  size_t spatial = 0;          // its first `spatial` loops bind spatial axes, the rest reduction axes
+  std::vector<size_t> output;  // the spatial loops in the order of the output's dimensions
+  size_t vector = 0;           // the loop of the output's last dimension
+  size_t blocked = 0;          // the spatial loop blocked into registers (`spatial` for none)
+  int64_t ops = 0;             // multiply-adds, roughly
 };
 
 // Whether every loop binds one axis, spatial loops first, and the block stores its output at
-// exactly its spatial axes, in order.
-bool simple_reduction(const Nest& nest, size_t& spatial) {
+// its spatial axes (in any order); `output` gets the loops in the output's order.
+bool simple_reduction(const Nest& nest, size_t& spatial, std::vector<size_t>& output) {
   const Block& block = *nest.block;
   if (!block.init || block.iter_vars.size() != nest.loops.size()) return false;
   spatial = 0;
@@ -83,37 +97,44 @@ bool simple_reduction(const Nest& nest, size_t& spatial) {
   }
   const auto* store = block.body->as<Store>();
   if (!store || spatial == 0 || spatial == nest.loops.size() || store->indices.size() != spatial || !is_float(store->buffer->dtype)) return false;
-  for (size_t i = 0; i < spatial; ++i) {
-    const auto* ref = store->indices[i]->as<VarRef>();
-    if (!ref || ref->var != block.iter_vars[i].var) return false;
+  output.clear();
+  for (const Expr& index : store->indices) {
+    const auto* ref = index->as<VarRef>();
+    size_t axis = spatial;
+    for (size_t i = 0; ref && i < spatial; ++i) {
+      if (ref->var == block.iter_vars[i].var) axis = i;
+    }
+    if (axis == spatial || std::find(output.begin(), output.end(), axis) != output.end()) return false;
+    output.push_back(axis);
   }
   return true;
 }
 
-// The loads of `block` whose last index walks the last spatial axis with a stride of 1 or 2
-// (what a vector of outputs reads), or none.
-std::vector<const Load*> vector_loads(const Block& block, size_t spatial) {
+// The loads of `block` whose last index walks axis `vector` with a stride of 1 or 2 (what a
+// vector of outputs reads), or none.
+std::vector<const Load*> vector_loads(const Block& block, size_t vector) {
   std::vector<const Load*> out;
-  const Var* last = block.iter_vars[spatial - 1].var.get();
+  const Var* axis = block.iter_vars[vector].var.get();
   const auto* store = block.body->as<Store>();
   visit_expr(store->value, [&](const ExprNode& e) {
     const auto* load = e.as<Load>();
     if (!load || load->buffer == store->buffer || load->indices.empty()) return;
-    std::optional<int64_t> step = stride_of(load->indices.back(), {{last, 1}});
+    std::optional<int64_t> step = stride_of(load->indices.back(), {{axis, 1}});
     if (step && (*step == 1 || *step == 2)) out.push_back(load);
   });
   return out;
 }
 
-// The spatial axis to block: the innermost (other than the last) whose extent is above 1 and
-// that some vector load does not use — one load then feeds that many accumulators — or else
-// the innermost above 1, for independent accumulators alone.
-size_t blocked_axis(const Nest& nest, size_t spatial, const std::vector<const Load*>& loads) {
-  size_t fallback = spatial;
-  for (size_t i = spatial - 1; i-- > 0;) {
-    if (extent_of(nest.loops[i]) < 2) continue;
-    if (fallback == spatial) fallback = i;
-    const Var* axis = nest.block->iter_vars[i].var.get();
+// The spatial loop to block: the innermost in the output's order (other than the vector one)
+// whose extent is above 1 and that some vector load does not use — one load then feeds that
+// many accumulators — or else the innermost above 1, for independent accumulators alone.
+size_t blocked_axis(const WindowReduction& w, const std::vector<const Load*>& loads) {
+  size_t fallback = w.spatial;
+  for (size_t d = w.output.size() - 1; d-- > 0;) {
+    size_t i = w.output[d];
+    if (extent_of(w.nest.loops[i]) < 2) continue;
+    if (fallback == w.spatial) fallback = i;
+    const Var* axis = w.nest.block->iter_vars[i].var.get();
     for (const Load* load : loads) {
       bool uses = std::any_of(load->indices.begin(), load->indices.end(), [&](const Expr& index) { return uses_var(index, axis); });
       if (!uses) return i;
@@ -131,7 +152,7 @@ std::optional<WindowReduction> match(const PrimFunc& func) {
     std::optional<Nest> nest = perfect_nest(part);
     if (!nest) return std::nullopt;
     if (nest->block->init) {
-      if (found || !simple_reduction(*nest, w.spatial)) return std::nullopt;
+      if (found || !simple_reduction(*nest, w.spatial, w.output)) return std::nullopt;
       w.nest = *nest;
       found = true;
       continue;
@@ -141,11 +162,12 @@ std::optional<WindowReduction> match(const PrimFunc& func) {
     (found ? w.after : w.before).push_back(*nest);
   }
   if (!found) return std::nullopt;
-  std::vector<const Load*> loads = vector_loads(*w.nest.block, w.spatial);
+  w.vector = w.output.back();
+  std::vector<const Load*> loads = vector_loads(*w.nest.block, w.vector);
   if (loads.empty()) return std::nullopt;
-  w.blocked = blocked_axis(w.nest, w.spatial, loads);
-  w.ops = 1;
-  for (const For* f : w.nest.loops) w.ops *= extent_of(f);
+  if (extent_of(w.nest.loops[w.vector]) == 0) return std::nullopt;  // the vector axis must be constant
+  w.blocked = blocked_axis(w, loads);
+  w.ops = iterations(w.nest);
   return w;
 }
 
@@ -166,8 +188,7 @@ void tile_loop_kinds(TracedSchedule& t, const std::vector<LoopRV>& tile, bool bl
 
 // A spatial stage before the reduction: its outer loops fused and parallel when it is large.
 void schedule_stage(TracedSchedule& t, const PrimFunc& func, const Nest& nest, const Target& target) {
-  int64_t elements = 1;
-  for (const For* f : nest.loops) elements *= extent_of(f);
+  int64_t elements = iterations(nest);
   if (nest.loops.size() < 2 || elements < target.parallel_min_ops / 4 || target.cores < 2) return;
   BlockRV b = t.get_block(nest.block->name, func.name);
   std::vector<LoopRV> loops = t.get_loops(b);
@@ -180,12 +201,12 @@ void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduct
   DataType dtype = w.nest.block->body->as<Store>()->buffer->dtype;
   BlockRV b = t.get_block(w.nest.block->name, func.name);
   std::vector<LoopRV> loops = t.get_loops(b);
-  int64_t lanes = largest_divisor_at_most(extent_of(w.nest.loops[w.spatial - 1]), target.lanes(dtype));
+  int64_t lanes = largest_divisor_at_most(extent_of(w.nest.loops[w.vector]), target.lanes(dtype));
   int64_t rows = w.blocked < w.spatial ? largest_divisor_at_most(extent_of(w.nest.loops[w.blocked]), target.accumulator_registers()) : 1;
-  // Output loops outside the tile, then the reduction, then the tile.
+  // Output loops outside the tile in the output's order, then the reduction, then the tile.
   std::vector<LoopRV> outer, reduction(loops.begin() + static_cast<std::ptrdiff_t>(w.spatial), loops.end()), tile;
-  for (size_t i = 0; i < w.spatial; ++i) {
-    int64_t factor = i == w.spatial - 1 ? lanes : i == w.blocked ? rows : 1;
+  for (size_t i : w.output) {
+    int64_t factor = i == w.vector ? lanes : i == w.blocked ? rows : 1;
     if (factor == 1) {
       outer.push_back(loops[i]);
       continue;
@@ -194,6 +215,7 @@ void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduct
     outer.push_back(parts[0]);
     tile.push_back(parts[1]);
   }
+  // The vector axis is the output's last, so the tile is the blocked loop, then the vector loop.
   std::vector<LoopRV> order = outer;
   order.insert(order.end(), reduction.begin(), reduction.end());
   order.insert(order.end(), tile.begin(), tile.end());
