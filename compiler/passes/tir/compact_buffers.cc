@@ -51,6 +51,8 @@ std::vector<Stmt> allocation_loop(const Stmt& body, const std::vector<const Bloc
     common.resize(same);
     first = false;
     if (accesses_of(*block, buffer, /*stores=*/true).empty()) continue;
+    // A predicated write may leave part of the region to an earlier iteration.
+    if (block->predicate) return {};
     for (const IterVar& iv : block->iter_vars) {
       if (iv.kind != IterKind::Reduce) continue;
       for (size_t i = 0; i < common.size(); ++i) {

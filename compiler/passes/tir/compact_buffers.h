@@ -9,7 +9,8 @@
 // Requires: a scheduled prim_func. Guarantees: the same results. A buffer is only ever made
 // smaller; parameters, buffers a T.call_packed sees, and buffers whose values could flow from
 // one iteration of the loop to the next (written by a reduction over a loop at or under it, or
-// read outside the part written in the same iteration) keep their allocation.
+// read outside the part written in the same iteration, or written under a T.where) keep their
+// allocation.
 #pragma once
 
 #include "compiler/ir/tir.h"

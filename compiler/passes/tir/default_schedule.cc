@@ -13,31 +13,17 @@ namespace relaxc {
 
 namespace {
 
-// Whether tile_reductions.cc gives some nest of `func` register tiles: matmul-like kernels, a
-// single reduction axis (a convolution's window, two or more, goes to the rules).
-bool register_tiled(const tir::PrimFunc& func) {
+// Whether tile_reductions.cc gives some nest of `func` register tiles; with `windows`, also a
+// nest with several reduction axes (a convolution's window), which otherwise goes to the rules.
+bool register_tiled(const tir::PrimFunc& func, bool windows = false) {
   bool found = false;
   tir::visit_stmt(func.body, [&](const tir::StmtNode& s) {
-    if (const auto* f = s.as<tir::For>()) {
-      std::optional<tir::Reduction> r = tir::match_reduction(*f);
-      int reductions = 0;
-      if (r) {
-        for (const tir::Axis& a : r->axes) reductions += a.kind == tir::IterKind::Reduce;
-      }
-      found = found || (r && reductions == 1 && (tir::worth_tiling(*r) || tir::worth_outer_product_tiles(*r)));
-    }
-  });
-  return found;
-}
-
-// Whether the older code would give `func` register tiles at all (for the report).
-bool older_register_tiles(const tir::PrimFunc& func) {
-  bool found = false;
-  tir::visit_stmt(func.body, [&](const tir::StmtNode& s) {
-    if (const auto* f = s.as<tir::For>()) {
-      std::optional<tir::Reduction> r = tir::match_reduction(*f);
-      found = found || (r && (tir::worth_tiling(*r) || tir::worth_outer_product_tiles(*r)));
-    }
+    const auto* f = s.as<tir::For>();
+    std::optional<tir::Reduction> r = f ? tir::match_reduction(*f) : std::nullopt;
+    if (!r || !(tir::worth_tiling(*r) || tir::worth_outer_product_tiles(*r))) return;
+    int reductions = 0;
+    for (const tir::Axis& a : r->axes) reductions += a.kind == tir::IterKind::Reduce;
+    found = found || windows || reductions == 1;
   });
   return found;
 }
@@ -63,7 +49,7 @@ Module default_schedule(const Module& module, const schedule::Target& target, co
       } else if (before->scheduled) {
         report->push_back({before->name, "a schedule file (left as it is)", {}});
       } else if (older.prim_funcs[i] != out.prim_funcs[i]) {
-        report->push_back({before->name, older_register_tiles(*before) ? "the register-tile generator of tile_reductions.cc (not yet written as primitives)"
+        report->push_back({before->name, register_tiled(*before, /*windows=*/true) ? "the register-tile generator of tile_reductions.cc (not yet written as primitives)"
                                                                  : "the per-element schedule of tile_reductions.cc / parallelize_outer_loops.cc (not yet written as primitives)",
                            {}});
       } else {
