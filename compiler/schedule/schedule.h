@@ -71,6 +71,8 @@ class Schedule {
 
   // ---- reductions (decompose_reduction.cc)
   BlockRV decompose_reduction(const BlockRV& block, const LoopRV& loop);
+  // (rfactor.cc) The partial-result block "<name>_rf" it creates.
+  BlockRV rfactor(const LoopRV& loop, int64_t factor_axis);
 
   // For the primitives' files: the function, a block or loop with the path to it, and the
   // function given a new body (regions of the blocks in `changed` are inferred again).

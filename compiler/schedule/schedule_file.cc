@@ -46,6 +46,7 @@ const std::map<std::string, std::vector<std::string>>& signatures() {
       {"compute_inline", {"block"}},
       {"reverse_compute_inline", {"block"}},
       {"decompose_reduction", {"block", "loop"}},
+      {"rfactor", {"loop", "factor_axis"}},
       {"cache_read", {"block", "read_buffer_index", "storage_scope", "consumer_blocks"}},
       {"cache_write", {"block", "write_buffer_index", "storage_scope", "consumer_blocks"}},
       {"set_scope", {"block", "buffer_index", "storage_scope"}},
@@ -421,6 +422,7 @@ Value Interpreter::apply(const std::string& method, const Arguments& args, Sourc
   if (method == "reverse_compute_inline") return sch_.reverse_compute_inline(block("block")), Value{};
   if (method == "decompose_reduction") return {sch_.decompose_reduction(block("block"), loop("loop"))};
   auto integer = [&](const std::string& key) { return need<int64_t>(args, key, "an integer", loc); };
+  if (method == "rfactor") return {sch_.rfactor(loop("loop"), integer("factor_axis"))};
   auto scope = [&]() { return need<std::string>(args, "storage_scope", "a storage scope such as \"shared\"", loc); };
   if ((method == "cache_read" || method == "cache_write") && args.has("consumer_blocks")) {
     fail(args.named.at("consumer_blocks").second, "sch." + method + "(consumer_blocks=...) is not supported: every consumer reads the cache");

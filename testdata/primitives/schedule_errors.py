@@ -56,6 +56,13 @@ CASES = {
     "set_scope_parameter": (MM, 'sch.set_scope(block_C, 0, "shared")\n'),
     "align_factor": (MM, "sch.storage_align(block_Y, 0, 0, 0, 1)\n"),
     "align_axis": (MM, "sch.storage_align(block_Y, 0, 2, 8, 1)\n"),
+    # rfactor
+    "rfactor_spatial": (MM, "sch.rfactor(j, 0)\n"),
+    "rfactor_two_blocks": (MM, "sch.reverse_compute_at(block_C, j)\nsch.rfactor(i, 0)\n"),
+    "rfactor_axis": (MM, "sch.rfactor(k, 3)\n"),
+    "rfactor_no_init": (MM, "sch.rfactor(ci, 0)\n"),
+    "rfactor_unrolled": (MM, "sch.unroll(k)\nsch.rfactor(k, 0)\n"),
+    "rfactor_not_perfect": (MM, "sch.reverse_compute_at(block_C, j)\nsch.rfactor(k, 0)\n"),
     # decompose_reduction
     "decompose_spatial": (MM, "sch.decompose_reduction(block_C, ci)\n"),
     "decompose_not_around": (MM, "sch.decompose_reduction(block_Y, ci)\n"),

@@ -1,0 +1,224 @@
+// rfactor(loop, factor_axis): a reduction block `B[idx] = B[idx] op E` whose reduction walks
+// `loop` is split in two, as TVM's primitive does. A new block "<name>_rf" computes partial
+// results into a new buffer "<buffer>_rf", the buffer's shape with loop's extent inserted at
+// factor_axis: for every value of `loop` (now a spatial axis, v<loop>) the reduction over the
+// other reduction loops, in a copy of the whole loop nest placed before it. The block itself
+// (same name) then reduces those partial results over `loop` alone, under the original loops
+// that walk no other reduction. The reducers are TVM's single-buffer ones: +, *, min, max, with
+// their identities as the init. Requires the nest to be perfect (each loop holds only the next
+// loop, the innermost the block), `loop` serial and walking only reduction axes, no loop
+// walking both kinds, and init and update storing the same element.
+#include <limits>
+#include <map>
+
+#include "compiler/ir/tir_build.h"
+#include "compiler/ir/tir_equal.h"
+#include "compiler/ir/tir_rewrite.h"
+#include "compiler/ir/tir_visitor.h"
+#include "compiler/schedule/schedule.h"
+
+namespace relaxc::schedule {
+
+using namespace relaxc::tir;
+namespace b = relaxc::tir::build;
+
+namespace {
+
+Expr substitute(const Expr& e, const std::map<const Var*, Expr>& map) {
+  return rewrite_expr(e, [&](const Expr& x) -> Expr {
+    const auto* ref = x->as<VarRef>();
+    if (!ref) return nullptr;
+    auto it = map.find(ref->var.get());
+    return it == map.end() ? nullptr : it->second;
+  });
+}
+
+std::vector<Expr> substitute_all(const std::vector<Expr>& es, const std::map<const Var*, Expr>& map) {
+  std::vector<Expr> out;
+  for (const Expr& e : es) out.push_back(substitute(e, map));
+  return out;
+}
+
+// `B[idx] = B[idx] op E` with its init `B[idx] = identity`.
+struct Reducer {
+  const Store* update = nullptr;
+  BinaryOp op = BinaryOp::Add;
+  Expr rhs;
+  Expr identity;
+};
+
+bool is_identity(const Expr& init, BinaryOp op, DataType dtype) {
+  double value = 0;
+  if (const auto* f = init->as<FloatImm>()) value = f->value;
+  else if (const auto* i = init->as<IntImm>()) value = static_cast<double>(i->value);
+  else return false;
+  double lowest = is_float(dtype) ? -std::numeric_limits<double>::infinity() : 0, highest = -lowest;
+  switch (op) {
+    case BinaryOp::Add: return value == 0;
+    case BinaryOp::Mul: return value == 1;
+    // The dtype's lowest or highest value, or an infinity (what relaxc's max reductions use).
+    case BinaryOp::Max: return value == lowest || value <= -3.0e38 || (!is_float(dtype) && value < -2e9);
+    case BinaryOp::Min: return value == highest || value >= 3.0e38 || (!is_float(dtype) && value > 2e9);
+    default: return false;
+  }
+}
+
+Reducer match_reducer(const Block& block, const std::string& what) {
+  const auto* update = block.body ? block.body->as<Store>() : nullptr;
+  const auto* init = block.init ? block.init->as<Store>() : nullptr;
+  if (!update || !init) throw ScheduleError(what + "the block's T.init and body must each be one store");
+  if (init->buffer != update->buffer || init->indices.size() != update->indices.size()) throw ScheduleError(what + "T.init and the update must store to the same buffer");
+  for (size_t d = 0; d < init->indices.size(); ++d) {
+    if (!same_expr(init->indices[d], update->indices[d])) throw ScheduleError(what + "T.init and the update must store the same element");
+  }
+  const auto* bin = update->value->as<Binary>();
+  const auto* self = bin ? bin->a->as<Load>() : nullptr;
+  bool same = self && self->buffer == update->buffer && self->indices.size() == update->indices.size();
+  for (size_t d = 0; same && d < self->indices.size(); ++d) same = same_expr(self->indices[d], update->indices[d]);
+  if (!same || !(bin->op == BinaryOp::Add || bin->op == BinaryOp::Mul || bin->op == BinaryOp::Max || bin->op == BinaryOp::Min)) {
+    throw ScheduleError(what + "no reducer matches the update: it must be B[...] = B[...] + E (or *, T.max, T.min) with B's element first");
+  }
+  if (!is_identity(init->value, bin->op, update->buffer->dtype)) throw ScheduleError(what + "the T.init value is not the identity of the reduction");
+  return {update, bin->op, bin->b, init->value};
+}
+
+Stmt store_reduced(const BufferPtr& buffer, const std::vector<Expr>& at, BinaryOp op, const Expr& rhs, SourceLoc loc) {
+  Expr current = std::make_shared<Load>(buffer, at, loc);
+  return std::make_shared<Store>(buffer, at, std::make_shared<Binary>(op, current, rhs, buffer->dtype, loc), loc);
+}
+
+std::vector<Expr> with_axis(std::vector<Expr> indices, int64_t axis, const Expr& index) {
+  indices.insert(indices.begin() + axis, index);
+  return indices;
+}
+
+}  // namespace
+
+BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
+  const std::string what = "rfactor: ";
+  std::vector<Stmt> loop_path_stmts = loop_path(loop_rv);
+  const For& rf = loop_at(loop_path_stmts);
+  if (rf.for_kind != ForKind::Serial) throw ScheduleError(what + describe(loop_rv) + " must be a serial loop");
+  std::vector<BlockRV> blocks = get_child_blocks(loop_rv);
+  if (blocks.size() != 1) throw ScheduleError(what + describe(loop_rv) + " must hold exactly one block; it holds " + std::to_string(blocks.size()));
+  BlockRV block_rv = blocks[0];
+  std::vector<Stmt> path = block_path(block_rv);
+  const Block& block = block_at(path);
+  if (!block.init) throw ScheduleError(what + describe(block_rv) + " has no T.init(); it is not a reduction block");
+  Reducer reducer = match_reducer(block, what + describe(block_rv) + ": ");
+  std::vector<const For*> loops = loops_on(path);
+  size_t top = 0;
+  while (path[top]->as<For>() != loops.front()) ++top;
+  for (size_t i = top; i + 1 < path.size(); ++i) {
+    const auto* f = path[i]->as<For>();
+    if (!f || f->body != path[i + 1]) throw ScheduleError(what + "the loops around " + describe(block_rv) + " must nest perfectly, each holding only the next");
+  }
+  // Which loops walk spatial axes and which reduction axes.
+  bool rf_reduces = false;
+  for (const For* f : loops) {
+    bool spatial = false, reduce = false;
+    for (const IterVar& iv : block.iter_vars) {
+      if (!uses_var(iv.binding, f->loop_var.get())) continue;
+      (iv.kind == IterKind::Spatial ? spatial : reduce) = true;
+    }
+    if (spatial && reduce) throw ScheduleError(what + "loop '" + f->loop_var->name + "' walks both spatial and reduction axes of " + describe(block_rv));
+    if (f == &rf) {
+      if (spatial) throw ScheduleError(what + describe(loop_rv) + " walks a spatial axis of " + describe(block_rv) + "; rfactor needs a reduction loop");
+      rf_reduces = reduce;
+    }
+  }
+  if (!rf_reduces) throw ScheduleError(what + describe(loop_rv) + " walks no reduction axis of " + describe(block_rv));
+  const BufferPtr& out = reducer.update->buffer;
+  int64_t rank = static_cast<int64_t>(out->shape.size());
+  if (factor_axis < -(rank + 1) || factor_axis > rank) {
+    throw ScheduleError(what + "factor_axis " + std::to_string(factor_axis) + " is outside [" + std::to_string(-(rank + 1)) + ", " + std::to_string(rank) + "] for buffer '" + out->name + "'");
+  }
+  if (factor_axis < 0) factor_axis += rank + 1;
+  SourceLoc loc = block.loc;
+
+  // The rf nest: fresh copies of every loop; the rf loop's value is a new spatial axis, each
+  // other loop under a reduction axis that uses it a new reduction axis.
+  std::map<const Var*, Expr> new_loop;
+  for (const For* f : loops) new_loop[f->loop_var.get()] = b::var_ref(b::fresh(f->loop_var->name, f->loop_var->dtype, f->loc));
+  std::vector<IterVar> rf_axes;
+  VarPtr v_rf = b::fresh("v" + rf.loop_var->name, rf.loop_var->dtype, rf.loc);
+  rf_axes.push_back({v_rf, rf.min, rf.extent, IterKind::Spatial, new_loop.at(rf.loop_var.get())});
+  std::map<const Var*, Expr> loop_axis = {{rf.loop_var.get(), b::var_ref(v_rf)}};  // loop var -> axis of the rf block
+  std::map<const Var*, Expr> axis_value;  // the block's axes -> values in the rf block
+  for (const IterVar& iv : block.iter_vars) {
+    if (iv.kind == IterKind::Spatial || !uses_var(iv.binding, rf.loop_var.get())) {
+      IterVar copy = iv;
+      copy.var = b::fresh(iv.var->name, iv.var->dtype, iv.var->loc);
+      copy.binding = substitute(iv.binding, new_loop);
+      axis_value[iv.var.get()] = b::var_ref(copy.var);
+      rf_axes.push_back(copy);
+      continue;
+    }
+    for (const For* f : loops) {
+      if (f == &rf || !uses_var(iv.binding, f->loop_var.get()) || loop_axis.count(f->loop_var.get())) continue;
+      VarPtr axis = b::fresh("v" + f->loop_var->name, f->loop_var->dtype, f->loc);
+      rf_axes.push_back({axis, f->min, f->extent, IterKind::Reduce, new_loop.at(f->loop_var.get())});
+      loop_axis[f->loop_var.get()] = b::var_ref(axis);
+    }
+    axis_value[iv.var.get()] = substitute(iv.binding, loop_axis);
+  }
+  auto rf_buffer = std::make_shared<Buffer>(*out);
+  rf_buffer->name = out->name + "_rf";
+  rf_buffer->shape.insert(rf_buffer->shape.begin() + factor_axis, rf.extent);
+  BufferPtr rf_buf = rf_buffer;
+  std::vector<Expr> rf_at = with_axis(substitute_all(reducer.update->indices, axis_value), factor_axis, b::var_ref(v_rf));
+  Expr rhs = substitute(reducer.rhs, axis_value);
+  auto rf_block = std::make_shared<Block>(loc);
+  rf_block->name = block.name + "_rf";
+  rf_block->iter_vars = rf_axes;
+  rf_block->annotations = block.annotations;
+  bool reduces = std::any_of(rf_axes.begin(), rf_axes.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
+  if (reduces) {
+    rf_block->init = std::make_shared<Store>(rf_buf, rf_at, reducer.identity, loc);
+    rf_block->body = store_reduced(rf_buf, rf_at, reducer.op, rhs, loc);
+  } else {
+    rf_block->body = std::make_shared<Store>(rf_buf, rf_at, rhs, loc);
+  }
+  if (block.predicate) rf_block->predicate = substitute(substitute(block.predicate, axis_value), new_loop);
+  Stmt rf_nest = rf_block;
+  for (size_t i = loops.size(); i-- > 0;) {
+    auto copy = std::make_shared<For>(*loops[i]);
+    copy->loop_var = new_loop.at(loops[i]->loop_var.get())->as<VarRef>()->var;
+    copy->body = rf_nest;
+    rf_nest = copy;
+  }
+
+  // The write-back: the block, now reducing the partial results over the rf loop alone.
+  auto wb = std::make_shared<Block>(loc);
+  wb->name = block.name;
+  wb->annotations = block.annotations;
+  VarPtr v_wb = b::fresh("v" + rf.loop_var->name, rf.loop_var->dtype, rf.loc);
+  wb->iter_vars.push_back({v_wb, rf.min, rf.extent, IterKind::Reduce, b::var_ref(rf.loop_var)});
+  std::map<const Var*, Expr> wb_value;
+  for (const IterVar& iv : block.iter_vars) {
+    if (iv.kind != IterKind::Spatial) continue;
+    IterVar copy = iv;
+    copy.var = b::fresh(iv.var->name, iv.var->dtype, iv.var->loc);
+    wb_value[iv.var.get()] = b::var_ref(copy.var);
+    wb->iter_vars.push_back(copy);
+  }
+  std::vector<Expr> wb_at = substitute_all(reducer.update->indices, wb_value);
+  wb->init = std::make_shared<Store>(out, wb_at, reducer.identity, loc);
+  wb->body = store_reduced(out, wb_at, reducer.op, std::make_shared<Load>(rf_buf, with_axis(wb_at, factor_axis, b::var_ref(v_wb)), loc), loc);
+  Stmt wb_nest = wb;
+  for (size_t i = loops.size(); i-- > 0;) {
+    const For* f = loops[i];
+    bool other_reduction = f != &rf && std::any_of(block.iter_vars.begin(), block.iter_vars.end(), [&](const IterVar& iv) {
+                             return iv.kind == IterKind::Reduce && uses_var(iv.binding, f->loop_var.get());
+                           });
+    if (other_reduction) continue;
+    auto copy = std::make_shared<For>(*f);
+    copy->body = wb_nest;
+    wb_nest = copy;
+  }
+  std::vector<Stmt> to_top(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(top) + 1);
+  add_root_buffer(block_rv.func, replace_at(to_top, std::make_shared<Seq>(std::vector<Stmt>{rf_nest, wb_nest}, loc)), rf_buf);
+  return {block_rv.func, rf_block->name};
+}
+
+}  // namespace relaxc::schedule
