@@ -85,7 +85,7 @@ Expr rewrite_expr(const Expr& expr, const ExprReplacer& replace) {
   }
 }
 
-Stmt rewrite_stmt(const Stmt& stmt, const ExprReplacer& replace, const BufferMap& buffers) {
+Stmt rewrite_stmt(const Stmt& stmt, const ExprReplacer& replace, const BufferMap& buffers, const StoreReplacer& stores) {
   if (!stmt) return stmt;
   auto buffer_of = [&](const BufferPtr& b) {
     auto it = buffers.find(b.get());
@@ -112,7 +112,7 @@ Stmt rewrite_stmt(const Stmt& stmt, const ExprReplacer& replace, const BufferMap
       auto copy = std::make_shared<For>(*stmt->as<For>());
       copy->min = ex(copy->min);
       copy->extent = ex(copy->extent);
-      copy->body = rewrite_stmt(copy->body, replace, buffers);
+      copy->body = rewrite_stmt(copy->body, replace, buffers, stores);
       return copy;
     }
     case StmtKind::Block: {
@@ -133,34 +133,53 @@ Stmt rewrite_stmt(const Stmt& stmt, const ExprReplacer& replace, const BufferMap
         }
       }
       for (BufferPtr& b : copy->alloc_buffers) b = buffer_of(b);
-      copy->init = rewrite_stmt(copy->init, replace, buffers);
-      copy->body = rewrite_stmt(copy->body, replace, buffers);
+      copy->init = rewrite_stmt(copy->init, replace, buffers, stores);
+      copy->body = rewrite_stmt(copy->body, replace, buffers, stores);
       return copy;
     }
     case StmtKind::Store: {
       const auto* st = stmt->as<Store>();
       bool changed = false;
       std::vector<Expr> indices = rewrite_all(st->indices, full, changed);
-      return std::make_shared<Store>(buffer_of(st->buffer), std::move(indices), ex(st->value), st->loc);
+      auto rewritten = std::make_shared<Store>(buffer_of(st->buffer), std::move(indices), ex(st->value), st->loc);
+      if (stores) {
+        if (Stmt replaced = stores(*rewritten)) return replaced;
+      }
+      return rewritten;
     }
     case StmtKind::Seq: {
       std::vector<Stmt> parts;
-      for (const Stmt& part : stmt->as<Seq>()->stmts) parts.push_back(rewrite_stmt(part, replace, buffers));
+      for (const Stmt& part : stmt->as<Seq>()->stmts) parts.push_back(rewrite_stmt(part, replace, buffers, stores));
       return std::make_shared<Seq>(std::move(parts), stmt->loc);
     }
     case StmtKind::If: {
       const auto* branch = stmt->as<If>();
-      return std::make_shared<If>(ex(branch->cond), rewrite_stmt(branch->then_case, replace, buffers), rewrite_stmt(branch->else_case, replace, buffers), branch->loc);
+      return std::make_shared<If>(ex(branch->cond), rewrite_stmt(branch->then_case, replace, buffers, stores), rewrite_stmt(branch->else_case, replace, buffers, stores), branch->loc);
     }
     case StmtKind::Evaluate: return std::make_shared<Evaluate>(ex(stmt->as<Evaluate>()->value), stmt->loc);
     case StmtKind::Let: {
       const auto* let = stmt->as<Let>();
-      auto copy = std::make_shared<Let>(let->var, ex(let->value), rewrite_stmt(let->body, replace, buffers), let->loc);
+      auto copy = std::make_shared<Let>(let->var, ex(let->value), rewrite_stmt(let->body, replace, buffers, stores), let->loc);
       copy->annotated = let->annotated;
       return copy;
     }
   }
   return stmt;
+}
+
+Stmt rewrite_buffer_accesses(const Stmt& stmt, const Buffer* old, const BufferPtr& replacement, const IndexMapper& indices) {
+  ExprReplacer loads = [&](const Expr& e) -> Expr {
+    const auto* load = e->as<Load>();
+    if (!load || load->buffer.get() != old) return nullptr;
+    std::vector<Expr> inner;
+    for (const Expr& index : load->indices) inner.push_back(rewrite_expr(index, loads));
+    return std::make_shared<Load>(replacement, indices(inner), load->loc);
+  };
+  StoreReplacer stores = [&](const Store& store) -> Stmt {
+    if (store.buffer.get() != old) return nullptr;
+    return std::make_shared<Store>(replacement, indices(store.indices), store.value, store.loc);
+  };
+  return rewrite_stmt(stmt, loads, {}, stores);
 }
 
 }  // namespace relaxc::tir

@@ -6,6 +6,8 @@
 // storage_align records a dimension alignment (buffer_dim_align), a layout hint that does not
 // change values. Copies cover the whole buffer, as TVM's did in 2022; compute_at shrinks them.
 #include <algorithm>
+#include <map>
+#include <optional>
 
 #include "compiler/ir/tir_build.h"
 #include "compiler/ir/tir_rewrite.h"
@@ -215,6 +217,133 @@ void Schedule::storage_align(const BlockRV& rv, int64_t index, int64_t axis, int
   entry->items = {number(index), number(axis), number(factor), number(offset)};
   list->items.push_back(entry);
   annotate(rv, "buffer_dim_align", list);
+}
+
+}  // namespace relaxc::schedule
+
+namespace relaxc::schedule {
+
+namespace {
+
+// The value of an integer index expression at `values` of the variables; nullopt for anything
+// but integer arithmetic.
+std::optional<int64_t> evaluate(const Expr& e, const std::map<const Var*, int64_t>& values) {
+  if (const auto* imm = e->as<IntImm>()) return imm->value;
+  if (const auto* ref = e->as<VarRef>()) {
+    auto it = values.find(ref->var.get());
+    return it == values.end() ? std::nullopt : std::optional<int64_t>(it->second);
+  }
+  if (const auto* cast = e->as<Cast>()) return evaluate(cast->value, values);
+  const auto* bin = e->as<Binary>();
+  if (!bin) return std::nullopt;
+  std::optional<int64_t> a = evaluate(bin->a, values), c = evaluate(bin->b, values);
+  if (!a || !c) return std::nullopt;
+  switch (bin->op) {
+    case BinaryOp::Add: return *a + *c;
+    case BinaryOp::Sub: return *a - *c;
+    case BinaryOp::Mul: return *a * *c;
+    case BinaryOp::FloorDiv:
+    case BinaryOp::FloorMod: {
+      if (*c == 0) return std::nullopt;
+      int64_t q = *a / *c, m = *a % *c;
+      if (m != 0 && ((m < 0) != (*c < 0))) q -= 1, m += *c;
+      return bin->op == BinaryOp::FloorDiv ? q : m;
+    }
+    default: return std::nullopt;
+  }
+}
+
+// The shape `map` gives a buffer of `shape`, checking on every element that the map is one to
+// one onto it (no padding, no two elements in one place).
+std::vector<int64_t> mapped_shape(const std::vector<int64_t>& shape, const IndexMap& map, DataType dtype, const std::string& what) {
+  constexpr int64_t kMaxChecked = int64_t{1} << 22;
+  int64_t size = 1;
+  for (int64_t d : shape) size *= d;
+  if (size > kMaxChecked) throw ScheduleError(what + "the buffer has " + std::to_string(size) + " elements, more than the " + std::to_string(kMaxChecked) + " relaxc checks the map on");
+  std::vector<VarPtr> vars;
+  std::vector<Expr> refs;
+  for (size_t d = 0; d < shape.size(); ++d) vars.push_back(b::fresh("i" + std::to_string(d), dtype, {})), refs.push_back(b::var_ref(vars.back()));
+  std::vector<Expr> outputs = map.apply(refs);
+  std::vector<std::vector<int64_t>> points;
+  std::vector<int64_t> extent(outputs.size(), 0), index(shape.size(), 0);
+  for (int64_t n = 0; n < size; ++n) {
+    std::map<const Var*, int64_t> values;
+    for (size_t d = 0; d < shape.size(); ++d) values[vars[d].get()] = index[d];
+    std::vector<int64_t> point;
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      std::optional<int64_t> v = evaluate(outputs[o], values);
+      if (!v) throw ScheduleError(what + "the index map is not integer arithmetic of its arguments");
+      if (*v < 0) throw ScheduleError(what + "the index map gives a negative index (" + std::to_string(*v) + ") in output " + std::to_string(o));
+      extent[o] = std::max(extent[o], *v + 1);
+      point.push_back(*v);
+    }
+    points.push_back(point);
+    for (size_t d = shape.size(); d-- > 0;) {
+      if (++index[d] < shape[d]) break;
+      index[d] = 0;
+    }
+  }
+  int64_t mapped = 1;
+  for (int64_t e : extent) mapped *= e;
+  if (mapped != size) {
+    throw ScheduleError(what + "the index map takes the " + std::to_string(size) + " elements onto a shape of " + std::to_string(mapped) +
+                        (mapped > size ? " (it pads the buffer; pad_value is not supported)" : ""));
+  }
+  std::vector<char> seen(static_cast<size_t>(size), 0);
+  for (const std::vector<int64_t>& p : points) {
+    int64_t linear = 0;
+    for (size_t o = 0; o < p.size(); ++o) linear = linear * extent[o] + p[o];
+    if (seen[static_cast<size_t>(linear)]++) throw ScheduleError(what + "the index map sends two elements to one place; it must be one to one");
+  }
+  return extent;
+}
+
+}  // namespace
+
+void Schedule::transform_layout(const BlockRV& rv, int64_t index, bool writes, const IndexMap& map) {
+  const std::string what = "transform_layout: ";
+  const PrimFunc& func = function(rv.func);
+  BufferPtr buffer = indexed_buffer(*this, rv, index, writes, what);
+  if (!allocated_by_function(func, buffer.get())) {
+    throw ScheduleError(what + "buffer '" + buffer->name + "' is a parameter of " + rv.func +
+                        "; its layout is the function's signature, which the module's callers rely on: transform a buffer the function allocates "
+                        "(a cache_read or cache_write of it)");
+  }
+  if (map.inputs != buffer->shape.size()) {
+    throw ScheduleError(what + "the index map takes " + std::to_string(map.inputs) + " indices but buffer '" + buffer->name + "' has " + std::to_string(buffer->shape.size()) + " dimensions");
+  }
+  std::vector<int64_t> shape;
+  for (const Expr& dim : buffer->shape) {
+    std::optional<int64_t> v = evaluate(dim, {});
+    if (!v) throw ScheduleError(what + "buffer '" + buffer->name + "' has a shape known only at run time; relaxc transforms constant shapes");
+    shape.push_back(*v);
+  }
+  DataType dtype = buffer->shape.empty() ? DataType::Int64 : buffer->shape[0]->dtype;
+  auto moved = std::make_shared<Buffer>(*buffer);
+  moved->shape.clear();
+  for (int64_t e : mapped_shape(shape, map, dtype, what + "buffer '" + buffer->name + "': ")) moved->shape.push_back(b::imm(e, dtype, buffer->loc));
+  BufferPtr replacement = moved;
+  Stmt body = rewrite_buffer_accesses(func.body, buffer.get(), replacement, map.apply);
+  // Allocations and stated regions of the buffer: the new one, its regions inferred again.
+  body = map_blocks(body, [&](const Block& block) -> Stmt {
+    auto copy = std::make_shared<Block>(block);
+    bool changed = false;
+    for (BufferPtr& b : copy->alloc_buffers) {
+      if (b == buffer) b = replacement, changed = true;
+    }
+    for (const auto* regions : {&block.reads, &block.writes}) {
+      for (const BufferRegion& r : *regions) changed = changed || r.buffer == buffer;
+    }
+    if (!changed) return nullptr;
+    if (copy->regions_given) copy->regions_given = false, copy->reads.clear(), copy->writes.clear();
+    return copy;
+  });
+  auto copy = std::make_shared<PrimFunc>(func);
+  copy->body = body;
+  for (BufferPtr& b : copy->root_alloc_buffers) {
+    if (b == buffer) b = replacement;
+  }
+  set_function(copy);
 }
 
 }  // namespace relaxc::schedule

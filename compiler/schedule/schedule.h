@@ -6,6 +6,7 @@
 // tree, as TVM's BlockRV and LoopRV do.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -25,6 +26,13 @@ struct BlockRV {
 struct LoopRV {
   std::string func;
   tir::VarPtr var;
+};
+
+// transform_layout's index map (a lambda in a schedule file): the new indices of an element
+// from its old ones.
+struct IndexMap {
+  size_t inputs = 0;
+  std::function<std::vector<tir::Expr>(const std::vector<tir::Expr>&)> apply;
 };
 
 class Schedule {
@@ -68,6 +76,9 @@ class Schedule {
   BlockRV cache_write(const BlockRV& block, int64_t write_buffer_index, const std::string& storage_scope);
   void set_scope(const BlockRV& block, int64_t buffer_index, const std::string& storage_scope);
   void storage_align(const BlockRV& block, int64_t buffer_index, int64_t axis, int64_t factor, int64_t offset);
+  // The buffer's elements moved to the indices `map` gives (a one-to-one map of a buffer the
+  // function allocates, of constant shape), every access of it rewritten.
+  void transform_layout(const BlockRV& block, int64_t buffer_index, bool writes, const IndexMap& map);
 
   // ---- reductions (decompose_reduction.cc)
   BlockRV decompose_reduction(const BlockRV& block, const LoopRV& loop);

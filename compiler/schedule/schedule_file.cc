@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "compiler/frontend/attr_builder.h"
+#include "compiler/ir/tir_build.h"
 #include "compiler/frontend/parse.h"
 #include "compiler/frontend/syntax.h"
 #include "compiler/schedule/schedule.h"
@@ -19,8 +20,11 @@ namespace {
 struct Value;
 using List = std::vector<Value>;
 struct ScheduleObject {};
+struct Lambda {
+  P::LambdaExprContext* syntax = nullptr;
+};
 struct Value {
-  std::variant<std::monostate, ScheduleObject, BlockRV, LoopRV, int64_t, std::string, List> v;
+  std::variant<std::monostate, ScheduleObject, BlockRV, LoopRV, int64_t, std::string, List, Lambda> v;
 };
 
 // The parameters of each primitive, in order, as TVM's Python API names them.
@@ -47,6 +51,7 @@ const std::map<std::string, std::vector<std::string>>& signatures() {
       {"reverse_compute_inline", {"block"}},
       {"decompose_reduction", {"block", "loop"}},
       {"rfactor", {"loop", "factor_axis"}},
+      {"transform_layout", {"block", "buffer", "index_map", "pad_value", "assume_injective_transform"}},
       {"cache_read", {"block", "read_buffer_index", "storage_scope", "consumer_blocks"}},
       {"cache_write", {"block", "write_buffer_index", "storage_scope", "consumer_blocks"}},
       {"set_scope", {"block", "buffer_index", "storage_scope"}},
@@ -151,6 +156,7 @@ class Interpreter {
       return {list};
     }
     if (std::optional<CallSyntax> call = as_call(e)) return eval_call(*call, loc);
+    if (auto* lambda = dynamic_cast<P::LambdaExprContext*>(strip_parens(e))) return {Lambda{lambda}};
     if (auto* sub = dynamic_cast<P::SubscriptExprContext*>(strip_parens(e))) return eval_subscript(sub);
     if (auto* binary = dynamic_cast<P::BinaryExprContext*>(strip_parens(e))) return eval_arithmetic(binary);
     if (std::optional<std::string> name = dotted_name(e)) {
@@ -274,8 +280,56 @@ class Interpreter {
 
   Value apply(const std::string& method, const Arguments& args, SourceLoc loc);
 
+  // sch.transform_layout(block, ("write", 0), lambda i, j: (i // 4, j, i % 4)).
+  void transform_layout(const Arguments& args, SourceLoc loc) {
+    BlockRV block = need<BlockRV>(args, "block", "a block", loc);
+    const List which = need<List>(args, "buffer", "(\"read\", index) or (\"write\", index)", loc);
+    SourceLoc at = args.named.at("buffer").second;
+    const std::string* kind = which.size() == 2 ? std::get_if<std::string>(&which[0].v) : nullptr;
+    const int64_t* index = which.size() == 2 ? std::get_if<int64_t>(&which[1].v) : nullptr;
+    if (!kind || !index || (*kind != "read" && *kind != "write")) fail(at, "give the buffer as (\"read\", index) or (\"write\", index)");
+    if (args.has("pad_value") && !std::holds_alternative<std::monostate>(args.named.at("pad_value").first.v)) {
+      fail(args.named.at("pad_value").second, "sch.transform_layout(pad_value=...) is not supported: the index map must be one to one");
+    }
+    P::LambdaExprContext* lambda = need<Lambda>(args, "index_map", "a lambda, as in lambda i, j: (i // 4, j, i % 4)", loc).syntax;
+    std::vector<std::string> params;
+    for (antlr4::tree::TerminalNode* name : lambda->NAME()) params.push_back(name->getText());
+    P::ExprContext* body = lambda->expr();
+    std::vector<P::ExprContext*> outputs = sequence_elements(body).value_or(std::vector<P::ExprContext*>{body});
+    IndexMap map;
+    map.inputs = params.size();
+    map.apply = [this, params, outputs](const std::vector<tir::Expr>& indices) {
+      std::map<std::string, tir::Expr> names;
+      for (size_t i = 0; i < params.size() && i < indices.size(); ++i) names[params[i]] = indices[i];
+      DataType dtype = indices.empty() ? DataType::Int64 : indices[0]->dtype;
+      std::vector<tir::Expr> out;
+      for (P::ExprContext* e : outputs) out.push_back(index_expr(e, names, dtype));
+      return out;
+    };
+    std::vector<tir::Expr> probe;
+    for (size_t i = 0; i < params.size(); ++i) probe.push_back(tir::build::var_ref(tir::build::fresh(params[i], DataType::Int64, loc)));
+    map.apply(probe);  // any unsupported syntax fails here, at its place
+    sch_.transform_layout(block, *index, *kind == "write", map);
+  }
+
+  tir::Expr index_expr(P::ExprContext* e, const std::map<std::string, tir::Expr>& names, DataType dtype) {
+    if (std::optional<int64_t> i = integer_literal(e)) return tir::build::imm(*i, dtype, loc_of(e));
+    if (std::optional<std::string> name = dotted_name(e)) {
+      auto it = names.find(*name);
+      if (it == names.end()) fail(loc_of(e), "'" + *name + "' is not an argument of the index map");
+      return it->second;
+    }
+    auto* binary = dynamic_cast<P::BinaryExprContext*>(strip_parens(e));
+    if (!binary) fail(loc_of(e), "an index map is integer arithmetic (+, -, *, //, %) of its arguments");
+    static const std::map<size_t, tir::BinaryOp> ops = {{P::PLUS, tir::BinaryOp::Add}, {P::MINUS, tir::BinaryOp::Sub}, {P::STAR, tir::BinaryOp::Mul},
+                                                        {P::DOUBLESLASH, tir::BinaryOp::FloorDiv}, {P::PERCENT, tir::BinaryOp::FloorMod}};
+    auto op = ops.find(binary->op->getType());
+    if (op == ops.end()) fail(loc_of(binary), "an index map is integer arithmetic (+, -, *, //, %) of its arguments");
+    return tir::build::arith(op->second, index_expr(binary->expr(0), names, dtype), index_expr(binary->expr(1), names, dtype));
+  }
+
   static std::string kind_of(const Value& v) {
-    static const char* names[] = {"None", "the schedule", "a block", "a loop", "an integer", "a string", "a list"};
+    static const char* names[] = {"None", "the schedule", "a block", "a loop", "an integer", "a string", "a list", "a lambda"};
     return names[v.v.index()];
   }
 
@@ -423,6 +477,7 @@ Value Interpreter::apply(const std::string& method, const Arguments& args, Sourc
   if (method == "decompose_reduction") return {sch_.decompose_reduction(block("block"), loop("loop"))};
   auto integer = [&](const std::string& key) { return need<int64_t>(args, key, "an integer", loc); };
   if (method == "rfactor") return {sch_.rfactor(loop("loop"), integer("factor_axis"))};
+  if (method == "transform_layout") return transform_layout(args, loc), Value{};
   auto scope = [&]() { return need<std::string>(args, "storage_scope", "a storage scope such as \"shared\"", loc); };
   if ((method == "cache_read" || method == "cache_write") && args.has("consumer_blocks")) {
     fail(args.named.at("consumer_blocks").second, "sch." + method + "(consumer_blocks=...) is not supported: every consumer reads the cache");

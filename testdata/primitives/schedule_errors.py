@@ -63,6 +63,15 @@ CASES = {
     "rfactor_no_init": (MM, "sch.rfactor(ci, 0)\n"),
     "rfactor_unrolled": (MM, "sch.unroll(k)\nsch.rfactor(k, 0)\n"),
     "rfactor_not_perfect": (MM, "sch.reverse_compute_at(block_C, j)\nsch.rfactor(k, 0)\n"),
+    # transform_layout
+    "layout_parameter": (MM, 'sch.transform_layout(block_C, ("write", 0), lambda i, j: (j, i))\n'),
+    "layout_pads": (MM, 'sch.transform_layout(block_Y, ("write", 0), lambda i, j: (i // 3, j, i % 3))\n'),
+    "layout_collides": (MM, 'sch.transform_layout(block_Y, ("write", 0), lambda i, j: (i, i))\n'),
+    "layout_arity": (MM, 'sch.transform_layout(block_Y, ("write", 0), lambda i: (i,))\n'),
+    "layout_syntax": (MM, 'sch.transform_layout(block_Y, ("write", 0), lambda i, j: (i ** 2, j))\n'),
+    "layout_unknown_name": (MM, 'sch.transform_layout(block_Y, ("write", 0), lambda i, j: (i, k))\n'),
+    "layout_pad_value": (MM, 'sch.transform_layout(block_Y, ("write", 0), lambda i, j: (i, j), pad_value=0)\n'),
+    "layout_buffer_form": (MM, 'sch.transform_layout(block_Y, "Y", lambda i, j: (i, j))\n'),
     # decompose_reduction
     "decompose_spatial": (MM, "sch.decompose_reduction(block_C, ci)\n"),
     "decompose_not_around": (MM, "sch.decompose_reduction(block_Y, ci)\n"),

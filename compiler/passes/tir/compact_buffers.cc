@@ -119,12 +119,7 @@ class Compactor {
 
   // `stmt` with every access of the old buffer made an access of the compact one.
   Stmt rewrite(const Stmt& stmt) const {
-    Stmt stores = rewrite_stores(stmt);
-    return rewrite_stmt(stores, [&](const Expr& e) -> Expr {
-      const auto* load = e->as<Load>();
-      if (!load || load->buffer != old_) return nullptr;
-      return std::make_shared<Load>(new_, relative(load->indices), load->loc);
-    });
+    return rewrite_buffer_accesses(stmt, old_.get(), new_, [&](const std::vector<Expr>& indices) { return relative(indices); });
   }
 
  private:
@@ -147,22 +142,6 @@ class Compactor {
       }
       return nullptr;
     });
-  }
-
-  Stmt rewrite_stores(const Stmt& stmt) const {
-    if (!stmt) return stmt;
-    if (const auto* store = stmt->as<Store>()) {
-      if (store->buffer != old_) return stmt;
-      return std::make_shared<Store>(new_, relative(store->indices), store->value, store->loc);
-    }
-    std::vector<Stmt> children = children_of(stmt);
-    bool changed = false;
-    for (Stmt& child : children) {
-      Stmt rewritten = rewrite_stores(child);
-      changed = changed || rewritten != child;
-      child = rewritten;
-    }
-    return changed ? with_children(stmt, children) : stmt;
   }
 
   BufferPtr old_, new_;
