@@ -84,6 +84,8 @@ class Schedule {
   BlockRV decompose_reduction(const BlockRV& block, const LoopRV& loop);
   // (rfactor.cc) The partial-result block "<name>_rf" it creates.
   BlockRV rfactor(const LoopRV& loop, int64_t factor_axis);
+  // (blockize.cc) The outer block "<name>_o" it creates.
+  BlockRV blockize(const LoopRV& loop);
 
   // For the primitives' files: the function, a block or loop with the path to it, and the
   // function given a new body (regions of the blocks in `changed` are inferred again).

@@ -51,6 +51,7 @@ const std::map<std::string, std::vector<std::string>>& signatures() {
       {"reverse_compute_inline", {"block"}},
       {"decompose_reduction", {"block", "loop"}},
       {"rfactor", {"loop", "factor_axis"}},
+      {"blockize", {"target", "preserve_unit_iters"}},
       {"transform_layout", {"block", "buffer", "index_map", "pad_value", "assume_injective_transform"}},
       {"cache_read", {"block", "read_buffer_index", "storage_scope", "consumer_blocks"}},
       {"cache_write", {"block", "write_buffer_index", "storage_scope", "consumer_blocks"}},
@@ -478,6 +479,10 @@ Value Interpreter::apply(const std::string& method, const Arguments& args, Sourc
   auto integer = [&](const std::string& key) { return need<int64_t>(args, key, "an integer", loc); };
   if (method == "rfactor") return {sch_.rfactor(loop("loop"), integer("factor_axis"))};
   if (method == "transform_layout") return transform_layout(args, loc), Value{};
+  if (method == "blockize") {
+    if (!flag(args, "preserve_unit_iters", true, loc)) fail(args.named.at("preserve_unit_iters").second, "sch.blockize(preserve_unit_iters=False) is not supported");
+    return {sch_.blockize(need<LoopRV>(args, "target", "a loop (blockize of a list of blocks is not supported)", loc))};
+  }
   auto scope = [&]() { return need<std::string>(args, "storage_scope", "a storage scope such as \"shared\"", loc); };
   if ((method == "cache_read" || method == "cache_write") && args.has("consumer_blocks")) {
     fail(args.named.at("consumer_blocks").second, "sch." + method + "(consumer_blocks=...) is not supported: every consumer reads the cache");

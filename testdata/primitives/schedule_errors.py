@@ -72,6 +72,10 @@ CASES = {
     "layout_unknown_name": (MM, 'sch.transform_layout(block_Y, ("write", 0), lambda i, j: (i, k))\n'),
     "layout_pad_value": (MM, 'sch.transform_layout(block_Y, ("write", 0), lambda i, j: (i, j), pad_value=0)\n'),
     "layout_buffer_form": (MM, 'sch.transform_layout(block_Y, "Y", lambda i, j: (i, j))\n'),
+    # blockize
+    "blockize_init": (MM, "sch.blockize(k)\n"),
+    "blockize_two_blocks": (MM, "sch.reverse_compute_at(block_C, j)\nsch.decompose_reduction(block_Y, k)\nsch.blockize(j)\n"),
+    "blockize_not_affine": (MM, "f = sch.fuse(ci, cj)\nf0, f1 = sch.split(f, factors=[None, 64])\nsch.blockize(f1)\n"),
     # decompose_reduction
     "decompose_spatial": (MM, "sch.decompose_reduction(block_C, ci)\n"),
     "decompose_not_around": (MM, "sch.decompose_reduction(block_Y, ci)\n"),
