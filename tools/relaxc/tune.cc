@@ -11,7 +11,7 @@
 
 #include "compiler/codegen/build_executable.h"
 #include "compiler/passes/pipeline.h"
-#include "compiler/passes/tir/parallelize_outer_loops.h"
+#include "compiler/passes/tir/default_schedule.h"
 #include "compiler/passes/tir/tile_reductions.h"
 #include "runtime/cpu_features.h"
 #include "runtime/include/relaxrt/kernel_abi.h"
@@ -26,8 +26,20 @@ using Clock = std::chrono::steady_clock;
 constexpr double kMinGain = 0.03;
 
 // Tile shapes whose accumulators, the row's broadcast and the column vectors fit in the 32
-// vector registers; the default (8 x 2) first, so it is measured even when time runs short.
-std::vector<ScheduleKnobs> candidates() {
+// vector registers; the default (8 x 2) first, so it is measured even when time runs short. For
+// a kernel a rule schedules: its accumulators (rows_per_tile), the target's first, and whether
+// it is parallel.
+std::vector<ScheduleKnobs> candidates(bool by_rule, const schedule::Target& target) {
+  if (by_rule) {
+    int64_t standard = target.accumulator_registers();
+    std::vector<ScheduleKnobs> out = {ScheduleKnobs{standard, 1, true}};
+    for (bool parallel : {true, false}) {
+      for (int64_t rows : {1, 2, 4, 6, 8, 12, 16}) {
+        if (rows < target.vector_registers && !(rows == standard && parallel)) out.push_back(ScheduleKnobs{rows, 1, parallel});
+      }
+    }
+    return out;
+  }
   std::vector<ScheduleKnobs> out = {ScheduleKnobs{}};
   for (bool parallel : {true, false}) {
     for (int64_t rows : {4, 6, 8, 12}) {
@@ -40,7 +52,8 @@ std::vector<ScheduleKnobs> candidates() {
   return out;
 }
 
-std::string describe(const ScheduleKnobs& k) {
+std::string describe(const ScheduleKnobs& k, bool by_rule) {
+  if (by_rule) return "accumulators=" + std::to_string(k.rows_per_tile) + (k.parallel ? " parallel" : " serial");
   return "rows_per_tile=" + std::to_string(k.rows_per_tile) + " vectors_per_row=" + std::to_string(k.vectors_per_row) +
          (k.parallel ? " parallel" : " serial");
 }
@@ -156,15 +169,18 @@ void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::
   Module module = run_pipeline(checked, fused);
   std::vector<tir::PrimFuncPtr> kernels;
   for (const tir::PrimFuncPtr& k : module.prim_funcs) {
-    if (has_outer_product_tiles(*k)) kernels.push_back(k);
+    if (has_outer_product_tiles(*k) || scheduled_by_rule(*k)) kernels.push_back(k);
   }
   if (kernels.empty()) {
-    log << "relaxc: --tune: no kernel of this module has tiles to tune (only reductions against a k-major weight do)\n";
+    log << "relaxc: --tune: no kernel of this module has parameters to tune (reductions against a k-major weight and kernels a rule schedules do)\n";
     return;
   }
+  schedule::Target schedule_target = codegen::schedule_target(options.target);
   Clock::time_point start = Clock::now();
   for (size_t n = 0; n < kernels.size(); ++n) {
     const tir::PrimFunc& kernel = *kernels[n];
+    const bool by_rule = scheduled_by_rule(kernel);
+    const std::vector<ScheduleKnobs> tried_knobs = candidates(by_rule, schedule_target);
     std::map<std::string, int64_t> sizes;
     std::string why;
     std::optional<Arguments> args = make_arguments(kernel, options.sizes, sizes, why);
@@ -178,15 +194,15 @@ void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::
     Module alone;
     alone.prim_funcs = {kernels[n]};
     std::optional<Measurement> baseline;
-    ScheduleKnobs best;
+    ScheduleKnobs best = tried_knobs.front();
     double best_us = 0;
     size_t tried = 0, discarded = 0;
     // The default's and the best candidate's code stay loaded, to be timed again at the end.
     std::unique_ptr<relaxrt::NativeLibrary> default_code, best_code;
-    for (const ScheduleKnobs& knobs : candidates()) {
+    for (const ScheduleKnobs& knobs : tried_knobs) {
       if (baseline && Clock::now() >= deadline) break;
       ScheduleChoices choice = {{kernel.name, knobs}};
-      Module scheduled = parallelize_outer_loops(tile_reductions(alone, choice), choice);
+      Module scheduled = default_schedule(alone, schedule_target, choice);
       auto code = std::make_unique<relaxrt::NativeLibrary>(codegen::build_kernel_library(scheduled, options.target));
       RxFunction fn = code->kernel(kernel.name);
       if (!fn) throw std::runtime_error("tuning " + kernel.name + ": the kernel is missing from the code built for it");
@@ -200,7 +216,7 @@ void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::
       }
       if (!same_results(m.output, baseline->output)) {
         ++discarded;
-        log << "relaxc: --tune: " << kernel.name << " with " << describe(knobs) << " computed other results than the default schedule; not used\n";
+        log << "relaxc: --tune: " << kernel.name << " with " << describe(knobs, by_rule) << " computed other results than the default schedule; not used\n";
         continue;
       }
       if (m.median_us < best_us) {
@@ -217,7 +233,7 @@ void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::
       default_us = std::min(default_us, measure(default_code->kernel(kernel.name), *args, kernel.name).median_us);
       best_us = std::min(best_us, measure(best_code->kernel(kernel.name), *args, kernel.name).median_us);
       if (best_us > default_us * (1 - kMinGain)) {
-        best = ScheduleKnobs{};
+        best = tried_knobs.front();
         best_us = default_us;
       }
     }
@@ -234,8 +250,8 @@ void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::
     for (const auto& [name, value] : sizes) at += (at.empty() ? " at " : ", ") + name + "=" + std::to_string(value);
     char line[256];
     std::snprintf(line, sizeof line, ": %.1f us, default %.1f us (%.2fx); %zu of %zu candidates measured, %zu discarded\n", best_us,
-                  default_us, default_us / best_us, tried, candidates().size(), discarded);
-    log << "relaxc: --tune: " << kernel.name << at << ": " << describe(best) << line;
+                  default_us, default_us / best_us, tried, tried_knobs.size(), discarded);
+    log << "relaxc: --tune: " << kernel.name << at << ": " << describe(best, by_rule) << line;
   }
 }
 

@@ -30,12 +30,19 @@ bool register_tiled(const tir::PrimFunc& func, bool windows = false) {
 
 }  // namespace
 
+bool scheduled_by_rule(const tir::PrimFunc& func) {
+  return !func.scheduled && !tir::calls_runtime(func) && !register_tiled(func) && schedule::rule_applies(func);
+}
+
 Module default_schedule(const Module& module, const schedule::Target& target, const ScheduleChoices& choices, ScheduleReport* report) {
   Module out = module;
   std::map<std::string, KernelSchedule> by_rule;
   for (const tir::PrimFuncPtr& func : module.prim_funcs) {
     if (func->scheduled || tir::calls_runtime(*func) || register_tiled(*func)) continue;
-    if (std::optional<schedule::RuleApplied> applied = schedule::apply_rules(out, func->name, target)) {
+    // A tuning database's knobs for the kernel, in the rules' terms.
+    schedule::RuleParams params;
+    if (auto tuned = choices.find(func->name); tuned != choices.end()) params = {tuned->second.rows_per_tile, tuned->second.parallel};
+    if (std::optional<schedule::RuleApplied> applied = schedule::apply_rules(out, func->name, target, params)) {
       by_rule[func->name] = {func->name, "rule " + applied->rule, applied->trace};
     }
   }

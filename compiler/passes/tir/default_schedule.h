@@ -23,6 +23,11 @@ struct KernelSchedule {
 };
 using ScheduleReport = std::vector<KernelSchedule>;
 
+// Whether the default schedule gives `func` to a rule (rather than the older generators).
+bool scheduled_by_rule(const tir::PrimFunc& func);
+
+// `choices` give the tuned knobs of the kernels they name: the register-tile generator's, or for a
+// rule its accumulators (rows_per_tile) and parallel.
 Module default_schedule(const Module& module, const schedule::Target& target, const ScheduleChoices& choices, ScheduleReport* report = nullptr);
 
 }  // namespace relaxc

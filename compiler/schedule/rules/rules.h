@@ -28,8 +28,18 @@ struct RuleApplied {
   std::vector<std::string> trace;  // the primitives it called, as schedule-file lines
 };
 
+// What a tuner may choose instead of the target's defaults (relaxc --tune): the most register
+// accumulators a tile blocks (window-reduction's output axis), and whether loops are parallel.
+struct RuleParams {
+  int64_t accumulators = 0;  // 0: the target's accumulator_registers()
+  bool parallel = true;
+};
+
 // The first rule that applies to prim_func `func` schedules it in `module`; nullopt (and the
 // module unchanged) when none does.
-std::optional<RuleApplied> apply_rules(Module& module, const std::string& func, const Target& target);
+std::optional<RuleApplied> apply_rules(Module& module, const std::string& func, const Target& target, const RuleParams& params = {});
+
+// Whether some rule applies to `func` (a kernel a tuner can try parameters on).
+bool rule_applies(const tir::PrimFunc& func);
 
 }  // namespace relaxc::schedule

@@ -196,13 +196,16 @@ void schedule_stage(TracedSchedule& t, const PrimFunc& func, const Nest& nest, c
   t.parallel(loops.size() == 1 ? loops[0] : t.fuse(loops));
 }
 
-void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduction& w, const Target& target) {
-  for (const Nest& stage : w.before) schedule_stage(t, func, stage, target);
+void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduction& w, const Target& target, const RuleParams& params) {
+  for (const Nest& stage : w.before) {
+    if (params.parallel) schedule_stage(t, func, stage, target);
+  }
   DataType dtype = w.nest.block->body->as<Store>()->buffer->dtype;
   BlockRV b = t.get_block(w.nest.block->name, func.name);
   std::vector<LoopRV> loops = t.get_loops(b);
   int64_t lanes = largest_divisor_at_most(extent_of(w.nest.loops[w.vector]), target.lanes(dtype));
-  int64_t rows = w.blocked < w.spatial ? largest_divisor_at_most(extent_of(w.nest.loops[w.blocked]), target.accumulator_registers()) : 1;
+  int64_t accumulators = params.accumulators > 0 ? params.accumulators : target.accumulator_registers();
+  int64_t rows = w.blocked < w.spatial ? largest_divisor_at_most(extent_of(w.nest.loops[w.blocked]), accumulators) : 1;
   // Output loops outside the tile in the output's order, then the reduction, then the tile.
   std::vector<LoopRV> outer, reduction(loops.begin() + static_cast<std::ptrdiff_t>(w.spatial), loops.end()), tile;
   for (size_t i : w.output) {
@@ -236,13 +239,15 @@ void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduct
   for (const BlockRV& stage : after) tile_loop_kinds(t, loops_under(t, stage, chunk), rows > 1, lanes > 1);
   // Threads share the output loops outside the chunk loop.
   std::vector<LoopRV> shared(outer.begin(), outer.end() - 1);
-  if (shared.empty() || target.cores < 2 || 2 * w.ops < target.parallel_min_ops) return;
+  if (shared.empty() || !params.parallel || target.cores < 2 || 2 * w.ops < target.parallel_min_ops) return;
   t.parallel(shared.size() == 1 ? shared[0] : t.fuse(shared));
 }
 
 }  // namespace
 
-std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, const Target& target) {
+bool rule_applies(const PrimFunc& func) { return !func.scheduled && !calls_runtime(func) && match(func).has_value(); }
+
+std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, const Target& target, const RuleParams& params) {
   const PrimFunc* func = module.find_prim_func(name);
   if (!func || func->scheduled || calls_runtime(*func)) return std::nullopt;
   std::optional<WindowReduction> window = match(*func);
@@ -250,7 +255,7 @@ std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, 
   Schedule sch(module);
   TracedSchedule traced(sch);
   try {
-    schedule_window(traced, *func, *window, target);
+    schedule_window(traced, *func, *window, target, params);
   } catch (const ScheduleError&) {
     return std::nullopt;  // a precondition the match did not foresee: the function keeps the older schedule
   }
