@@ -92,133 +92,154 @@ std::vector<Expr> with_axis(std::vector<Expr> indices, int64_t axis, const Expr&
   return indices;
 }
 
-}  // namespace
+// What rfactor works on, once its preconditions hold.
+struct Site {
+  const Block* block = nullptr;
+  const For* rf = nullptr;
+  std::vector<const For*> loops;  // around the block, outermost first
+  Reducer reducer;
+  int64_t factor_axis = 0;  // normalised
+};
 
-BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
-  const std::string what = "rfactor: ";
-  std::vector<Stmt> loop_path_stmts = loop_path(loop_rv);
-  const For& rf = loop_at(loop_path_stmts);
-  if (rf.for_kind != ForKind::Serial) throw ScheduleError(what + describe(loop_rv) + " must be a serial loop");
-  std::vector<BlockRV> blocks = get_child_blocks(loop_rv);
-  if (blocks.size() != 1) throw ScheduleError(what + describe(loop_rv) + " must hold exactly one block; it holds " + std::to_string(blocks.size()));
-  BlockRV block_rv = blocks[0];
-  std::vector<Stmt> path = block_path(block_rv);
-  const Block& block = block_at(path);
-  if (!block.init) throw ScheduleError(what + describe(block_rv) + " has no T.init(); it is not a reduction block");
-  Reducer reducer = match_reducer(block, what + describe(block_rv) + ": ");
-  std::vector<const For*> loops = loops_on(path);
-  size_t top = 0;
-  while (path[top]->as<For>() != loops.front()) ++top;
-  for (size_t i = top; i + 1 < path.size(); ++i) {
-    const auto* f = path[i]->as<For>();
-    if (!f || f->body != path[i + 1]) throw ScheduleError(what + "the loops around " + describe(block_rv) + " must nest perfectly, each holding only the next");
+// Whether loop `f` walks some axis of `kind` of the block.
+bool walks(const Block& block, const For* f, IterKind kind) {
+  return std::any_of(block.iter_vars.begin(), block.iter_vars.end(),
+                     [&](const IterVar& iv) { return iv.kind == kind && uses_var(iv.binding, f->loop_var.get()); });
+}
+
+// The loops walking spatial and reduction axes: none both, the rf loop only reductions.
+void check_loop_kinds(const Site& site, const std::string& what, const std::string& loop, const std::string& block) {
+  for (const For* f : site.loops) {
+    bool spatial = walks(*site.block, f, IterKind::Spatial), reduce = walks(*site.block, f, IterKind::Reduce);
+    if (spatial && reduce) throw ScheduleError(what + "loop '" + f->loop_var->name + "' walks both spatial and reduction axes of " + block);
+    if (f != site.rf) continue;
+    if (spatial) throw ScheduleError(what + loop + " walks a spatial axis of " + block + "; rfactor needs a reduction loop");
+    if (!reduce) throw ScheduleError(what + loop + " walks no reduction axis of " + block);
   }
-  // Which loops walk spatial axes and which reduction axes.
-  bool rf_reduces = false;
-  for (const For* f : loops) {
-    bool spatial = false, reduce = false;
-    for (const IterVar& iv : block.iter_vars) {
-      if (!uses_var(iv.binding, f->loop_var.get())) continue;
-      (iv.kind == IterKind::Spatial ? spatial : reduce) = true;
-    }
-    if (spatial && reduce) throw ScheduleError(what + "loop '" + f->loop_var->name + "' walks both spatial and reduction axes of " + describe(block_rv));
-    if (f == &rf) {
-      if (spatial) throw ScheduleError(what + describe(loop_rv) + " walks a spatial axis of " + describe(block_rv) + "; rfactor needs a reduction loop");
-      rf_reduces = reduce;
-    }
-  }
-  if (!rf_reduces) throw ScheduleError(what + describe(loop_rv) + " walks no reduction axis of " + describe(block_rv));
-  const BufferPtr& out = reducer.update->buffer;
-  int64_t rank = static_cast<int64_t>(out->shape.size());
-  if (factor_axis < -(rank + 1) || factor_axis > rank) {
-    throw ScheduleError(what + "factor_axis " + std::to_string(factor_axis) + " is outside [" + std::to_string(-(rank + 1)) + ", " + std::to_string(rank) + "] for buffer '" + out->name + "'");
-  }
-  if (factor_axis < 0) factor_axis += rank + 1;
+}
+
+// The partial-result block in fresh copies of every loop: the rf loop's value a new spatial
+// axis, each other loop under a reduction axis that uses it a new reduction axis.
+Stmt partial_nest(const Site& site, const BufferPtr& rf_buf) {
+  const Block& block = *site.block;
+  const For& rf = *site.rf;
   SourceLoc loc = block.loc;
-
-  // The rf nest: fresh copies of every loop; the rf loop's value is a new spatial axis, each
-  // other loop under a reduction axis that uses it a new reduction axis.
   std::map<const Var*, Expr> new_loop;
-  for (const For* f : loops) new_loop[f->loop_var.get()] = b::var_ref(b::fresh(f->loop_var->name, f->loop_var->dtype, f->loc));
-  std::vector<IterVar> rf_axes;
+  for (const For* f : site.loops) new_loop[f->loop_var.get()] = b::var_ref(b::fresh(f->loop_var->name, f->loop_var->dtype, f->loc));
+  std::vector<IterVar> axes;
   VarPtr v_rf = b::fresh("v" + rf.loop_var->name, rf.loop_var->dtype, rf.loc);
-  rf_axes.push_back({v_rf, rf.min, rf.extent, IterKind::Spatial, new_loop.at(rf.loop_var.get())});
-  std::map<const Var*, Expr> loop_axis = {{rf.loop_var.get(), b::var_ref(v_rf)}};  // loop var -> axis of the rf block
-  std::map<const Var*, Expr> axis_value;  // the block's axes -> values in the rf block
+  axes.push_back({v_rf, rf.min, rf.extent, IterKind::Spatial, new_loop.at(rf.loop_var.get())});
+  std::map<const Var*, Expr> loop_axis = {{rf.loop_var.get(), b::var_ref(v_rf)}};  // loop var -> axis of the new block
+  std::map<const Var*, Expr> axis_value;                                            // the block's axes -> values there
   for (const IterVar& iv : block.iter_vars) {
     if (iv.kind == IterKind::Spatial || !uses_var(iv.binding, rf.loop_var.get())) {
       IterVar copy = iv;
       copy.var = b::fresh(iv.var->name, iv.var->dtype, iv.var->loc);
       copy.binding = substitute(iv.binding, new_loop);
       axis_value[iv.var.get()] = b::var_ref(copy.var);
-      rf_axes.push_back(copy);
+      axes.push_back(copy);
       continue;
     }
-    for (const For* f : loops) {
+    for (const For* f : site.loops) {
       if (f == &rf || !uses_var(iv.binding, f->loop_var.get()) || loop_axis.count(f->loop_var.get())) continue;
       VarPtr axis = b::fresh("v" + f->loop_var->name, f->loop_var->dtype, f->loc);
-      rf_axes.push_back({axis, f->min, f->extent, IterKind::Reduce, new_loop.at(f->loop_var.get())});
+      axes.push_back({axis, f->min, f->extent, IterKind::Reduce, new_loop.at(f->loop_var.get())});
       loop_axis[f->loop_var.get()] = b::var_ref(axis);
     }
     axis_value[iv.var.get()] = substitute(iv.binding, loop_axis);
   }
-  auto rf_buffer = std::make_shared<Buffer>(*out);
-  rf_buffer->name = out->name + "_rf";
-  rf_buffer->shape.insert(rf_buffer->shape.begin() + factor_axis, rf.extent);
-  BufferPtr rf_buf = rf_buffer;
-  std::vector<Expr> rf_at = with_axis(substitute_all(reducer.update->indices, axis_value), factor_axis, b::var_ref(v_rf));
-  Expr rhs = substitute(reducer.rhs, axis_value);
-  auto rf_block = std::make_shared<Block>(loc);
-  rf_block->name = block.name + "_rf";
-  rf_block->iter_vars = rf_axes;
-  rf_block->annotations = block.annotations;
-  bool reduces = std::any_of(rf_axes.begin(), rf_axes.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
-  if (reduces) {
-    rf_block->init = std::make_shared<Store>(rf_buf, rf_at, reducer.identity, loc);
-    rf_block->body = store_reduced(rf_buf, rf_at, reducer.op, rhs, loc);
-  } else {
-    rf_block->body = std::make_shared<Store>(rf_buf, rf_at, rhs, loc);
+  const Reducer& r = site.reducer;
+  std::vector<Expr> at = with_axis(substitute_all(r.update->indices, axis_value), site.factor_axis, b::var_ref(v_rf));
+  Expr rhs = substitute(r.rhs, axis_value);
+  auto partial = std::make_shared<Block>(loc);
+  partial->name = block.name + "_rf";
+  partial->iter_vars = axes;
+  partial->annotations = block.annotations;
+  // With every reduction loop folded into the rf loop nothing is left to reduce: no init.
+  bool reduces = std::any_of(axes.begin(), axes.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
+  if (reduces) partial->init = std::make_shared<Store>(rf_buf, at, r.identity, loc);
+  partial->body = reduces ? store_reduced(rf_buf, at, r.op, rhs, loc) : std::make_shared<Store>(rf_buf, at, rhs, loc);
+  if (block.predicate) partial->predicate = substitute(substitute(block.predicate, axis_value), new_loop);
+  Stmt nest = partial;
+  for (size_t i = site.loops.size(); i-- > 0;) {
+    auto copy = std::make_shared<For>(*site.loops[i]);
+    copy->loop_var = new_loop.at(site.loops[i]->loop_var.get())->as<VarRef>()->var;
+    copy->body = nest;
+    nest = copy;
   }
-  if (block.predicate) rf_block->predicate = substitute(substitute(block.predicate, axis_value), new_loop);
-  Stmt rf_nest = rf_block;
-  for (size_t i = loops.size(); i-- > 0;) {
-    auto copy = std::make_shared<For>(*loops[i]);
-    copy->loop_var = new_loop.at(loops[i]->loop_var.get())->as<VarRef>()->var;
-    copy->body = rf_nest;
-    rf_nest = copy;
-  }
+  return nest;
+}
 
-  // The write-back: the block, now reducing the partial results over the rf loop alone.
+// The block itself, now reducing the partial results over the rf loop alone, under the
+// original loops that walk no other reduction.
+Stmt writeback_nest(const Site& site, const BufferPtr& rf_buf) {
+  const Block& block = *site.block;
+  const For& rf = *site.rf;
+  const Reducer& r = site.reducer;
+  SourceLoc loc = block.loc;
   auto wb = std::make_shared<Block>(loc);
   wb->name = block.name;
   wb->annotations = block.annotations;
   VarPtr v_wb = b::fresh("v" + rf.loop_var->name, rf.loop_var->dtype, rf.loc);
   wb->iter_vars.push_back({v_wb, rf.min, rf.extent, IterKind::Reduce, b::var_ref(rf.loop_var)});
-  std::map<const Var*, Expr> wb_value;
+  std::map<const Var*, Expr> value;
   for (const IterVar& iv : block.iter_vars) {
     if (iv.kind != IterKind::Spatial) continue;
     IterVar copy = iv;
     copy.var = b::fresh(iv.var->name, iv.var->dtype, iv.var->loc);
-    wb_value[iv.var.get()] = b::var_ref(copy.var);
+    value[iv.var.get()] = b::var_ref(copy.var);
     wb->iter_vars.push_back(copy);
   }
-  std::vector<Expr> wb_at = substitute_all(reducer.update->indices, wb_value);
-  wb->init = std::make_shared<Store>(out, wb_at, reducer.identity, loc);
-  wb->body = store_reduced(out, wb_at, reducer.op, std::make_shared<Load>(rf_buf, with_axis(wb_at, factor_axis, b::var_ref(v_wb)), loc), loc);
-  Stmt wb_nest = wb;
-  for (size_t i = loops.size(); i-- > 0;) {
-    const For* f = loops[i];
-    bool other_reduction = f != &rf && std::any_of(block.iter_vars.begin(), block.iter_vars.end(), [&](const IterVar& iv) {
-                             return iv.kind == IterKind::Reduce && uses_var(iv.binding, f->loop_var.get());
-                           });
-    if (other_reduction) continue;
+  std::vector<Expr> at = substitute_all(r.update->indices, value);
+  wb->init = std::make_shared<Store>(r.update->buffer, at, r.identity, loc);
+  wb->body = store_reduced(r.update->buffer, at, r.op, std::make_shared<Load>(rf_buf, with_axis(at, site.factor_axis, b::var_ref(v_wb)), loc), loc);
+  Stmt nest = wb;
+  for (size_t i = site.loops.size(); i-- > 0;) {
+    const For* f = site.loops[i];
+    if (f != &rf && walks(block, f, IterKind::Reduce)) continue;
     auto copy = std::make_shared<For>(*f);
-    copy->body = wb_nest;
-    wb_nest = copy;
+    copy->body = nest;
+    nest = copy;
   }
+  return nest;
+}
+
+}  // namespace
+
+BlockRV Schedule::rfactor(const LoopRV& loop_rv, int64_t factor_axis) {
+  const std::string what = "rfactor: ";
+  Site site;
+  site.rf = &loop_at(loop_path(loop_rv));
+  if (site.rf->for_kind != ForKind::Serial) throw ScheduleError(what + describe(loop_rv) + " must be a serial loop");
+  std::vector<BlockRV> blocks = get_child_blocks(loop_rv);
+  if (blocks.size() != 1) throw ScheduleError(what + describe(loop_rv) + " must hold exactly one block; it holds " + std::to_string(blocks.size()));
+  const BlockRV& block_rv = blocks[0];
+  std::vector<Stmt> path = block_path(block_rv);
+  site.block = &block_at(path);
+  if (!site.block->init) throw ScheduleError(what + describe(block_rv) + " has no T.init(); it is not a reduction block");
+  site.reducer = match_reducer(*site.block, what + describe(block_rv) + ": ");
+  site.loops = loops_on(path);
+  size_t top = 0;
+  while (path[top]->as<For>() != site.loops.front()) ++top;
+  for (size_t i = top; i + 1 < path.size(); ++i) {
+    const auto* f = path[i]->as<For>();
+    if (!f || f->body != path[i + 1]) throw ScheduleError(what + "the loops around " + describe(block_rv) + " must nest perfectly, each holding only the next");
+  }
+  check_loop_kinds(site, what, describe(loop_rv), describe(block_rv));
+  const BufferPtr& out = site.reducer.update->buffer;
+  int64_t rank = static_cast<int64_t>(out->shape.size());
+  if (factor_axis < -(rank + 1) || factor_axis > rank) {
+    throw ScheduleError(what + "factor_axis " + std::to_string(factor_axis) + " is outside [" + std::to_string(-(rank + 1)) + ", " + std::to_string(rank) + "] for buffer '" + out->name + "'");
+  }
+  site.factor_axis = factor_axis < 0 ? factor_axis + rank + 1 : factor_axis;
+  auto rf_buffer = std::make_shared<Buffer>(*out);
+  rf_buffer->name = out->name + "_rf";
+  rf_buffer->shape.insert(rf_buffer->shape.begin() + site.factor_axis, site.rf->extent);
+  BufferPtr rf_buf = rf_buffer;
+  Stmt both = std::make_shared<Seq>(std::vector<Stmt>{partial_nest(site, rf_buf), writeback_nest(site, rf_buf)}, site.block->loc);
   std::vector<Stmt> to_top(path.begin(), path.begin() + static_cast<std::ptrdiff_t>(top) + 1);
-  add_root_buffer(block_rv.func, replace_at(to_top, std::make_shared<Seq>(std::vector<Stmt>{rf_nest, wb_nest}, loc)), rf_buf);
-  return {block_rv.func, rf_block->name};
+  add_root_buffer(block_rv.func, replace_at(to_top, both), rf_buf);
+  return {block_rv.func, site.block->name + "_rf"};
 }
 
 }  // namespace relaxc::schedule
