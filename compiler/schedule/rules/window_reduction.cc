@@ -8,6 +8,7 @@
 #include "compiler/ir/tir_stride.h"
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/schedule/affine.h"
+#include "compiler/schedule/rules/nest.h"
 #include "compiler/schedule/rules/rules.h"
 #include "compiler/schedule/trace.h"
 
@@ -16,58 +17,6 @@ namespace relaxc::schedule {
 using namespace relaxc::tir;
 
 namespace {
-
-// A perfect nest: its loops outermost first and the one block inside.
-struct Nest {
-  std::vector<const For*> loops;
-  const Block* block = nullptr;
-};
-
-// The value of a constant extent (LegalizeOps writes some as sums: T.int64(56) + T.int64(2)).
-std::optional<int64_t> constant_value(const Expr& e) {
-  std::optional<Affine> form = to_affine(e);
-  if (!form || !form->terms.empty()) return std::nullopt;
-  return form->constant;
-}
-
-std::optional<Nest> perfect_nest(const Stmt& stmt) {
-  Nest nest;
-  Stmt s = stmt;
-  while (s && s->as<For>()) {
-    const For* f = s->as<For>();
-    if (f->for_kind != ForKind::Serial || constant_value(f->min) != 0) return std::nullopt;
-    nest.loops.push_back(f);
-    s = f->body;
-  }
-  const Block* block = s ? s->as<Block>() : nullptr;
-  if (!block || block->predicate || !block->alloc_buffers.empty()) return std::nullopt;
-  bool inner_block = false;
-  visit_stmt(block->body, [&](const StmtNode& n) { inner_block = inner_block || n.as<Block>(); });
-  if (inner_block) return std::nullopt;
-  nest.block = block;
-  return nest;
-}
-
-// A loop's extent; 0 when it is known only at run time.
-int64_t extent_of(const For* f) { return constant_value(f->extent).value_or(0); }
-
-// Iterations of a nest, saturating; a symbolic extent counts as large (a batch).
-int64_t iterations(const Nest& nest) {
-  constexpr int64_t kLarge = int64_t{1} << 40;
-  int64_t n = 1;
-  for (const For* f : nest.loops) {
-    int64_t e = extent_of(f);
-    n = e == 0 || n > kLarge / std::max<int64_t>(e, 1) ? kLarge : n * e;
-  }
-  return n;
-}
-
-int64_t largest_divisor_at_most(int64_t n, int64_t limit) {
-  for (int64_t d = std::min(n, limit); d > 1; --d) {
-    if (n % d == 0) return d;
-  }
-  return 1;
-}
 
 // The reduction nest and what the rule needs to know of it.
 struct WindowReduction {
@@ -97,16 +46,9 @@ bool simple_reduction(const Nest& nest, size_t& spatial, std::vector<size_t>& ou
   }
   const auto* store = block.body->as<Store>();
   if (!store || spatial == 0 || spatial == nest.loops.size() || store->indices.size() != spatial || !is_float(store->buffer->dtype)) return false;
-  output.clear();
-  for (const Expr& index : store->indices) {
-    const auto* ref = index->as<VarRef>();
-    size_t axis = spatial;
-    for (size_t i = 0; ref && i < spatial; ++i) {
-      if (ref->var == block.iter_vars[i].var) axis = i;
-    }
-    if (axis == spatial || std::find(output.begin(), output.end(), axis) != output.end()) return false;
-    output.push_back(axis);
-  }
+  std::optional<std::vector<size_t>> order = output_order(nest, spatial);
+  if (!order) return false;
+  output = *order;
   return true;
 }
 
