@@ -34,35 +34,47 @@ bool scheduled_by_rule(const tir::PrimFunc& func) {
   return !func.scheduled && !tir::calls_runtime(func) && !register_tiled(func) && schedule::rule_applies(func);
 }
 
+namespace {
+
+// A tuning database's knobs for the kernel, in the rules' terms.
+schedule::RuleParams rule_params(const ScheduleChoices& choices, const std::string& kernel) {
+  schedule::RuleParams params;
+  if (auto tuned = choices.find(kernel); tuned != choices.end()) params = {tuned->second.rows_per_tile, tuned->second.parallel};
+  return params;
+}
+
+std::string older_generator(const tir::PrimFunc& before) {
+  return register_tiled(before, /*windows=*/true) ? "the register-tile generator of tile_reductions.cc (not yet written as primitives)"
+                                                  : "the per-element schedule of tile_reductions.cc / parallelize_outer_loops.cc (not yet written as primitives)";
+}
+
+}  // namespace
+
 Module default_schedule(const Module& module, const schedule::Target& target, const ScheduleChoices& choices, ScheduleReport* report) {
   Module out = module;
   std::map<std::string, KernelSchedule> by_rule;
+  auto record = [&](const std::string& name, const std::optional<schedule::RuleApplied>& applied) {
+    if (applied) by_rule[name] = {name, "rule " + applied->rule, applied->trace};
+  };
   for (const tir::PrimFuncPtr& func : module.prim_funcs) {
     if (func->scheduled || tir::calls_runtime(*func) || register_tiled(*func)) continue;
-    // A tuning database's knobs for the kernel, in the rules' terms.
-    schedule::RuleParams params;
-    if (auto tuned = choices.find(func->name); tuned != choices.end()) params = {tuned->second.rows_per_tile, tuned->second.parallel};
-    if (std::optional<schedule::RuleApplied> applied = schedule::apply_rules(out, func->name, target, params)) {
-      by_rule[func->name] = {func->name, "rule " + applied->rule, applied->trace};
-    }
+    record(func->name, schedule::apply_rules(out, func->name, target, rule_params(choices, func->name)));
   }
   Module older = parallelize_outer_loops(tile_reductions(out, choices), choices);
-  if (report) {
-    for (size_t i = 0; i < module.prim_funcs.size(); ++i) {
-      const tir::PrimFuncPtr& before = module.prim_funcs[i];
-      auto rule = by_rule.find(before->name);
-      if (rule != by_rule.end()) {
-        report->push_back(rule->second);
-      } else if (before->scheduled) {
-        report->push_back({before->name, "a schedule file (left as it is)", {}});
-      } else if (older.prim_funcs[i] != out.prim_funcs[i]) {
-        report->push_back({before->name, register_tiled(*before, /*windows=*/true) ? "the register-tile generator of tile_reductions.cc (not yet written as primitives)"
-                                                                 : "the per-element schedule of tile_reductions.cc / parallelize_outer_loops.cc (not yet written as primitives)",
-                           {}});
-      } else {
-        report->push_back({before->name, "nothing (left as written)", {}});
-      }
-    }
+  // What the older code left as written, the fallback rules may take.
+  std::vector<bool> untouched;
+  for (size_t i = 0; i < module.prim_funcs.size(); ++i) untouched.push_back(older.prim_funcs[i] == out.prim_funcs[i]);
+  for (size_t i = 0; i < module.prim_funcs.size(); ++i) {
+    const std::string& name = module.prim_funcs[i]->name;
+    if (untouched[i] && !by_rule.count(name)) record(name, schedule::apply_elementwise_rule(older, name, target, rule_params(choices, name)));
+  }
+  for (size_t i = 0; report && i < module.prim_funcs.size(); ++i) {
+    const tir::PrimFunc& before = *module.prim_funcs[i];
+    auto rule = by_rule.find(before.name);
+    if (rule != by_rule.end()) report->push_back(rule->second);
+    else if (before.scheduled) report->push_back({before.name, "a schedule file (left as it is)", {}});
+    else if (!untouched[i]) report->push_back({before.name, older_generator(before), {}});
+    else report->push_back({before.name, "nothing (left as written)", {}});
   }
   return older;
 }

@@ -12,6 +12,7 @@
 //                     vectorized, another output axis (the one the vector load does not use, so
 //                     that one load feeds several accumulators) is blocked into registers, the
 //                     reduction runs inside, and the outer output loops are fused and parallel.
+//   elementwise       (elementwise.cc, tried on what the older generators leave as written)
 #pragma once
 
 #include <optional>
@@ -38,6 +39,11 @@ struct RuleParams {
 // The first rule that applies to prim_func `func` schedules it in `module`; nullopt (and the
 // module unchanged) when none does.
 std::optional<RuleApplied> apply_rules(Module& module, const std::string& func, const Target& target, const RuleParams& params = {});
+
+// The rules for kernels the older generators of tile_reductions.cc leave as written:
+//   elementwise  spatial nests storing one element each: innermost loop vectorized, the outer
+//                loops fused and parallel when large.
+std::optional<RuleApplied> apply_elementwise_rule(Module& module, const std::string& func, const Target& target, const RuleParams& params = {});
 
 // Whether some rule applies to `func` (a kernel a tuner can try parameters on).
 bool rule_applies(const tir::PrimFunc& func);
