@@ -7,6 +7,7 @@
 
 #include "compiler/ir/tir_build.h"
 #include "compiler/ir/tir_rewrite.h"
+#include "compiler/ir/tir_substitute.h"
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/schedule/schedule.h"
 
@@ -14,19 +15,6 @@ namespace relaxc::schedule {
 
 using namespace relaxc::tir;
 namespace b = relaxc::tir::build;
-
-namespace {
-
-Expr substitute_vars(const Expr& e, const std::map<const Var*, Expr>& map) {
-  return rewrite_expr(e, [&](const Expr& x) -> Expr {
-    const auto* ref = x->as<VarRef>();
-    if (!ref) return nullptr;
-    auto it = map.find(ref->var.get());
-    return it == map.end() ? nullptr : it->second;
-  });
-}
-
-}  // namespace
 
 BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loop_rv) {
   std::vector<Stmt> path = block_path(block_rv);
@@ -49,7 +37,7 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
     }
   }
   // The init block: the spatial axes, fresh, bound to fresh copies of the loops they use.
-  std::map<const Var*, Expr> loop_map, axis_map;
+  VarMap loop_map, axis_map;
   std::vector<const For*> copied;
   for (size_t i = at; i < loops.size(); ++i) {
     bool used = false;
@@ -63,7 +51,7 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
     if (iv.kind != IterKind::Spatial) continue;
     IterVar copy = iv;
     copy.var = b::fresh(iv.var->name, iv.var->dtype, iv.var->loc);
-    copy.binding = substitute_vars(iv.binding, loop_map);
+    copy.binding = substitute(iv.binding, loop_map);
     axis_map[iv.var.get()] = b::var_ref(copy.var);
     axes.push_back(copy);
   }
@@ -81,7 +69,7 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
       for (size_t i = at; i < loops.size(); ++i) outer = outer && loops[i]->loop_var != v;
       if (!outer && !loop_map.count(v.get())) throw ScheduleError(what + "the T.where of " + describe(block_rv) + " uses loop '" + v->name + "', which walks its reduction");
     }
-    init->predicate = substitute_vars(block.predicate, loop_map);
+    init->predicate = substitute(block.predicate, loop_map);
   }
   Stmt init_nest = init;
   for (size_t i = copied.size(); i-- > 0;) {

@@ -14,6 +14,7 @@
 #include "compiler/ir/tir_build.h"
 #include "compiler/ir/tir_equal.h"
 #include "compiler/ir/tir_rewrite.h"
+#include "compiler/ir/tir_substitute.h"
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/schedule/schedule.h"
 
@@ -24,16 +25,7 @@ namespace b = relaxc::tir::build;
 
 namespace {
 
-Expr substitute(const Expr& e, const std::map<const Var*, Expr>& map) {
-  return rewrite_expr(e, [&](const Expr& x) -> Expr {
-    const auto* ref = x->as<VarRef>();
-    if (!ref) return nullptr;
-    auto it = map.find(ref->var.get());
-    return it == map.end() ? nullptr : it->second;
-  });
-}
-
-std::vector<Expr> substitute_all(const std::vector<Expr>& es, const std::map<const Var*, Expr>& map) {
+std::vector<Expr> substitute_all(const std::vector<Expr>& es, const VarMap& map) {
   std::vector<Expr> out;
   for (const Expr& e : es) out.push_back(substitute(e, map));
   return out;
@@ -124,13 +116,13 @@ Stmt partial_nest(const Site& site, const BufferPtr& rf_buf) {
   const Block& block = *site.block;
   const For& rf = *site.rf;
   SourceLoc loc = block.loc;
-  std::map<const Var*, Expr> new_loop;
+  VarMap new_loop;
   for (const For* f : site.loops) new_loop[f->loop_var.get()] = b::var_ref(b::fresh(f->loop_var->name, f->loop_var->dtype, f->loc));
   std::vector<IterVar> axes;
   VarPtr v_rf = b::fresh("v" + rf.loop_var->name, rf.loop_var->dtype, rf.loc);
   axes.push_back({v_rf, rf.min, rf.extent, IterKind::Spatial, new_loop.at(rf.loop_var.get())});
-  std::map<const Var*, Expr> loop_axis = {{rf.loop_var.get(), b::var_ref(v_rf)}};  // loop var -> axis of the new block
-  std::map<const Var*, Expr> axis_value;                                            // the block's axes -> values there
+  VarMap loop_axis = {{rf.loop_var.get(), b::var_ref(v_rf)}};  // loop var -> axis of the new block
+  VarMap axis_value;                                            // the block's axes -> values there
   for (const IterVar& iv : block.iter_vars) {
     if (iv.kind == IterKind::Spatial || !uses_var(iv.binding, rf.loop_var.get())) {
       IterVar copy = iv;
@@ -182,7 +174,7 @@ Stmt writeback_nest(const Site& site, const BufferPtr& rf_buf) {
   wb->annotations = block.annotations;
   VarPtr v_wb = b::fresh("v" + rf.loop_var->name, rf.loop_var->dtype, rf.loc);
   wb->iter_vars.push_back({v_wb, rf.min, rf.extent, IterKind::Reduce, b::var_ref(rf.loop_var)});
-  std::map<const Var*, Expr> value;
+  VarMap value;
   for (const IterVar& iv : block.iter_vars) {
     if (iv.kind != IterKind::Spatial) continue;
     IterVar copy = iv;
