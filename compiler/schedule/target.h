@@ -21,6 +21,8 @@ struct Target {
   // A parallel loop pays for its hand-off to the thread pool (a few microseconds) only above
   // about this many arithmetic operations.
   int64_t parallel_min_ops = 1 << 18;
+  // The same for a nest that only moves elements, counted as a few operations each.
+  int64_t parallel_min_elements() const { return parallel_min_ops / 4; }
 
   // Elements of `dtype` in one vector register.
   int64_t lanes(DataType dtype) const;

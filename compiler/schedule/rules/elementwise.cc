@@ -29,7 +29,7 @@ bool elementwise_nest(const Nest& nest) {
 void schedule_nest(TracedSchedule& t, const PrimFunc& func, const Nest& nest, const Target& target, const RuleParams& params, DataType dtype) {
   int64_t inner = extent_of(nest.loops.back());
   int64_t lanes = inner > 0 ? largest_divisor_at_most(inner, target.lanes(dtype)) : 1;
-  bool parallel = params.parallel && target.cores >= 2 && nest.loops.size() >= 2 && iterations(nest) >= target.parallel_min_ops / 4;
+  bool parallel = params.parallel && target.cores >= 2 && nest.loops.size() >= 2 && iterations(nest) >= target.parallel_min_elements();
   if (lanes <= 1 && !parallel) return;
   BlockRV b = t.get_block(nest.block->name, func.name);
   std::vector<LoopRV> loops = t.get_loops(b);

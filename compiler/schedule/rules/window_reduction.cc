@@ -131,7 +131,7 @@ void tile_loop_kinds(TracedSchedule& t, const std::vector<LoopRV>& tile, bool bl
 // A spatial stage before the reduction: its outer loops fused and parallel when it is large.
 void schedule_stage(TracedSchedule& t, const PrimFunc& func, const Nest& nest, const Target& target) {
   int64_t elements = iterations(nest);
-  if (nest.loops.size() < 2 || elements < target.parallel_min_ops / 4 || target.cores < 2) return;
+  if (nest.loops.size() < 2 || elements < target.parallel_min_elements() || target.cores < 2) return;
   BlockRV b = t.get_block(nest.block->name, func.name);
   std::vector<LoopRV> loops = t.get_loops(b);
   loops.pop_back();  // the innermost loop stays for LLVM to vectorize
