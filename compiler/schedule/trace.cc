@@ -92,6 +92,18 @@ BlockRV TracedSchedule::cache_write(const BlockRV& block, int64_t index, const s
   return cache;
 }
 
+void TracedSchedule::compute_at(const BlockRV& block, const LoopRV& loop) {
+  sch_.compute_at(block, loop);
+  lines_.push_back("sch.compute_at(block=" + name_of(block) + ", loop=" + name_of(loop) + ", preserve_unit_loops=False, index=-1)");
+}
+
+BlockRV TracedSchedule::rfactor(const LoopRV& loop, int64_t factor_axis) {
+  std::string arg = name_of(loop);
+  BlockRV rf = sch_.rfactor(loop, factor_axis);
+  lines_.push_back(define(rf) + " = sch.rfactor(loop=" + arg + ", factor_axis=" + std::to_string(factor_axis) + ")");
+  return rf;
+}
+
 void TracedSchedule::reverse_compute_at(const BlockRV& block, const LoopRV& loop) {
   sch_.reverse_compute_at(block, loop);
   lines_.push_back("sch.reverse_compute_at(block=" + name_of(block) + ", loop=" + name_of(loop) + ", preserve_unit_loops=False, index=-1)");

@@ -28,7 +28,9 @@ class TracedSchedule {
   void vectorize(const LoopRV& loop);
   void unroll(const LoopRV& loop);
   BlockRV cache_write(const BlockRV& block, int64_t index, const std::string& scope);
+  void compute_at(const BlockRV& block, const LoopRV& loop);
   void reverse_compute_at(const BlockRV& block, const LoopRV& loop);
+  BlockRV rfactor(const LoopRV& loop, int64_t factor_axis);
   BlockRV decompose_reduction(const BlockRV& block, const LoopRV& loop);
 
  private:

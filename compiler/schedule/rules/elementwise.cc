@@ -1,4 +1,4 @@
-// The elementwise rule (see rules.h), for kernels the older generators leave as written: every
+// The elementwise rule (see rules.h): every
 // top-level nest a perfect nest of spatial loops around one block that stores one element at
 // its axes (so iterations write distinct elements), the output's last axis innermost. Its
 // innermost loop is split into vectors (the largest divisor of its constant extent within the
@@ -8,7 +8,7 @@
 
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/schedule/rules/nest.h"
-#include "compiler/schedule/rules/rules.h"
+#include "compiler/schedule/rules/rule_set.h"
 #include "compiler/schedule/trace.h"
 
 namespace relaxc::schedule {
@@ -46,15 +46,19 @@ void schedule_nest(TracedSchedule& t, const PrimFunc& func, const Nest& nest, co
 
 }  // namespace
 
+bool elementwise_rule_applies(const PrimFunc& func) {
+  std::optional<std::vector<Nest>> nests = perfect_nests(func);
+  return nests && !nests->empty() && std::all_of(nests->begin(), nests->end(), elementwise_nest);
+}
+
 std::optional<RuleApplied> apply_elementwise_rule(Module& module, const std::string& name, const Target& target, const RuleParams& params) {
   const PrimFunc* func = module.find_prim_func(name);
-  if (!func || func->scheduled || calls_runtime(*func)) return std::nullopt;
-  std::optional<std::vector<Nest>> nests = perfect_nests(*func);
-  if (!nests || nests->empty() || !std::all_of(nests->begin(), nests->end(), elementwise_nest)) return std::nullopt;
+  if (!func || func->scheduled || calls_runtime(*func) || !elementwise_rule_applies(*func)) return std::nullopt;
+  const std::vector<Nest> nests = *perfect_nests(*func);
   Schedule sch(module);
   TracedSchedule traced(sch);
   try {
-    for (const Nest& nest : *nests) schedule_nest(traced, *func, nest, target, params, nest.block->body->as<Store>()->buffer->dtype);
+    for (const Nest& nest : nests) schedule_nest(traced, *func, nest, target, params, nest.block->body->as<Store>()->buffer->dtype);
   } catch (const ScheduleError&) {
     return std::nullopt;
   }

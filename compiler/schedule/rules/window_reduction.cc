@@ -9,7 +9,7 @@
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/schedule/affine.h"
 #include "compiler/schedule/rules/nest.h"
-#include "compiler/schedule/rules/rules.h"
+#include "compiler/schedule/rules/rule_set.h"
 #include "compiler/schedule/trace.h"
 
 namespace relaxc::schedule {
@@ -187,20 +187,14 @@ void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduct
 
 }  // namespace
 
-bool rule_applies(const PrimFunc& func) { return !func.scheduled && !calls_runtime(func) && match(func).has_value(); }
+bool window_rule_applies(const PrimFunc& func) { return match(func).has_value(); }
 
-std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, const Target& target, const RuleParams& params) {
-  const PrimFunc* func = module.find_prim_func(name);
-  if (!func || func->scheduled || calls_runtime(*func)) return std::nullopt;
-  std::optional<WindowReduction> window = match(*func);
+std::optional<RuleApplied> apply_window_rule(Module& module, const PrimFunc& func, const Target& target, const RuleParams& params) {
+  std::optional<WindowReduction> window = match(func);
   if (!window) return std::nullopt;
   Schedule sch(module);
   TracedSchedule traced(sch);
-  try {
-    schedule_window(traced, *func, *window, target, params);
-  } catch (const ScheduleError&) {
-    return std::nullopt;  // a precondition the match did not foresee: the function keeps the older schedule
-  }
+  schedule_window(traced, func, *window, target, params);
   module = sch.module();
   return RuleApplied{"window-reduction", traced.lines()};
 }

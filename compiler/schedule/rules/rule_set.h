@@ -1,0 +1,18 @@
+// The rules of the default schedule one by one (rules.h is what the pipeline calls; rules.cc
+// tries these in order). Each `apply_*` returns nullopt, leaving `module` as it was, when its
+// rule does not match `func`; a ScheduleError from a primitive means the match missed a
+// precondition, and the caller keeps the older schedule.
+#pragma once
+
+#include <optional>
+
+#include "compiler/schedule/rules/rules.h"
+
+namespace relaxc::schedule {
+
+bool window_rule_applies(const tir::PrimFunc& func);
+std::optional<RuleApplied> apply_window_rule(Module& module, const tir::PrimFunc& func, const Target& target, const RuleParams& params);
+
+bool elementwise_rule_applies(const tir::PrimFunc& func);
+
+}  // namespace relaxc::schedule

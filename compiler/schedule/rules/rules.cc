@@ -1,0 +1,29 @@
+// The order in which the default schedule tries its rules (rules.h): the first that matches a
+// kernel schedules all of it.
+#include "compiler/ir/tir_visitor.h"
+#include "compiler/schedule/rules/rule_set.h"
+#include "compiler/schedule/schedule.h"
+
+namespace relaxc::schedule {
+
+using namespace relaxc::tir;
+
+std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, const Target& target, const RuleParams& params) {
+  const PrimFunc* func = module.find_prim_func(name);
+  if (!func || func->scheduled || calls_runtime(*func)) return std::nullopt;
+  // Copied: a rule replaces the function in `module`, and with it what `func` points to.
+  const PrimFunc before = *func;
+  try {
+    if (window_rule_applies(before)) return apply_window_rule(module, before, target, params);
+  } catch (const ScheduleError&) {
+    return std::nullopt;  // a precondition the match did not foresee: the function keeps the older schedule
+  }
+  return std::nullopt;
+}
+
+bool rule_applies(const PrimFunc& func) {
+  if (func.scheduled || calls_runtime(func)) return false;
+  return window_rule_applies(func);
+}
+
+}  // namespace relaxc::schedule
