@@ -40,6 +40,12 @@ struct Reducer {
 };
 
 bool is_identity(const Expr& init, BinaryOp op, DataType dtype) {
+  // T.min_value / T.max_value of the dtype: the lowest or highest finite value, not a true
+  // identity, but max and min are idempotent, so the partial results start from it too and
+  // the result is the same as the unfactored reduction's.
+  if (const auto* call = init->as<Call>()) {
+    return call->dtype == dtype && ((op == BinaryOp::Max && call->op == "min_value") || (op == BinaryOp::Min && call->op == "max_value"));
+  }
   double value = 0;
   if (const auto* f = init->as<FloatImm>()) value = f->value;
   else if (const auto* i = init->as<IntImm>()) value = static_cast<double>(i->value);

@@ -13,6 +13,8 @@ namespace relaxc::schedule {
 bool window_rule_applies(const tir::PrimFunc& func);
 std::optional<RuleApplied> apply_window_rule(Module& module, const tir::PrimFunc& func, const Target& target, const RuleParams& params);
 
+std::optional<RuleApplied> apply_row_reduction_rule(Module& module, const tir::PrimFunc& func, const Target& target, const RuleParams& params);
+
 bool elementwise_rule_applies(const tir::PrimFunc& func);
 
 }  // namespace relaxc::schedule

@@ -15,15 +15,16 @@ std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, 
   const PrimFunc before = *func;
   try {
     if (window_rule_applies(before)) return apply_window_rule(module, before, target, params);
+    if (row_reduction_rule_applies(before)) return apply_row_reduction_rule(module, before, target, params);
   } catch (const ScheduleError&) {
     return std::nullopt;  // a precondition the match did not foresee: the function keeps the older schedule
   }
-  return std::nullopt;
+  return apply_elementwise_rule(module, name, target, params);
 }
 
 bool rule_applies(const PrimFunc& func) {
   if (func.scheduled || calls_runtime(func)) return false;
-  return window_rule_applies(func);
+  return window_rule_applies(func) || row_reduction_rule_applies(func);
 }
 
 }  // namespace relaxc::schedule

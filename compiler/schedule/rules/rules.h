@@ -12,7 +12,12 @@
 //                     vectorized, another output axis (the one the vector load does not use, so
 //                     that one load feeds several accumulators) is blocked into registers, the
 //                     reduction runs inside, and the outer output loops are fused and parallel.
-//   elementwise       (elementwise.cc, tried on what the older generators leave as written)
+//   row-reduction     (row_reduction.cc) softmax, layer_norm, rms_norm and reductions over the
+//                     last axis: every stage computed per row under the last stage's row loop,
+//                     each reduction split into vector partial sums (rfactor), inner loops
+//                     vectorized, the rows fused and parallel when large.
+//   elementwise       (elementwise.cc) spatial nests storing one element each: innermost loop
+//                     vectorized, the outer loops fused and parallel when large.
 #pragma once
 
 #include <optional>
@@ -36,16 +41,20 @@ struct RuleParams {
   bool parallel = true;
 };
 
-// The first rule that applies to prim_func `func` schedules it in `module`; nullopt (and the
-// module unchanged) when none does.
+// The first rule that applies to prim_func `func` (in the order above) schedules it in
+// `module`; nullopt (and the module unchanged) when none does.
 std::optional<RuleApplied> apply_rules(Module& module, const std::string& func, const Target& target, const RuleParams& params = {});
 
-// The rules for kernels the older generators of tile_reductions.cc leave as written:
-//   elementwise  spatial nests storing one element each: innermost loop vectorized, the outer
-//                loops fused and parallel when large.
+// The elementwise rule alone, for what the older generators of tile_reductions.cc leave as
+// written.
 std::optional<RuleApplied> apply_elementwise_rule(Module& module, const std::string& func, const Target& target, const RuleParams& params = {});
 
-// Whether some rule applies to `func` (a kernel a tuner can try parameters on).
+// Whether the row-reduction rule applies: it takes the reductions over a contiguous last axis
+// that the older register tiles of tile_reductions.cc also match.
+bool row_reduction_rule_applies(const tir::PrimFunc& func);
+
+// Whether a rule with parameters (window-reduction, row-reduction) applies to `func`: a kernel
+// a tuner can try them on.
 bool rule_applies(const tir::PrimFunc& func);
 
 }  // namespace relaxc::schedule
