@@ -28,6 +28,48 @@ std::vector<Access> accesses_of(const Block& block, const Buffer* buffer, bool s
 
 namespace {
 
+// The loads (or stores) of `buffer` in `s` outside the blocks nested in it: those are the
+// nested blocks' own, with their own bindings.
+void own_accesses(const Stmt& s, const Block& block, const Buffer* buffer, bool stores, std::vector<Access>& out) {
+  if (!s) return;
+  auto loads = [&](const Expr& e) {
+    if (stores || !e) return;
+    visit_expr(e, [&](const ExprNode& n) {
+      const auto* load = n.as<Load>();
+      if (load && load->buffer.get() == buffer) out.push_back({&block, load->indices});
+    });
+  };
+  switch (s->kind) {
+    case StmtKind::Block: return;
+    case StmtKind::For: {
+      const auto* f = s->as<For>();
+      loads(f->min), loads(f->extent);
+      return own_accesses(f->body, block, buffer, stores, out);
+    }
+    case StmtKind::Store: {
+      const auto* store = s->as<Store>();
+      if (stores && store->buffer.get() == buffer) out.push_back({&block, store->indices});
+      for (const Expr& index : store->indices) loads(index);
+      return loads(store->value);
+    }
+    case StmtKind::Seq:
+      for (const Stmt& part : s->as<Seq>()->stmts) own_accesses(part, block, buffer, stores, out);
+      return;
+    case StmtKind::If: {
+      const auto* i = s->as<If>();
+      loads(i->cond);
+      own_accesses(i->then_case, block, buffer, stores, out);
+      return own_accesses(i->else_case, block, buffer, stores, out);
+    }
+    case StmtKind::Evaluate: return loads(s->as<Evaluate>()->value);
+    case StmtKind::Let: {
+      const auto* let = s->as<Let>();
+      loads(let->value);
+      return own_accesses(let->body, block, buffer, stores, out);
+    }
+  }
+}
+
 class RegionFinder {
  public:
   RegionFinder(const std::string& what, Atoms* atoms) : what_(what), atoms_(atoms) {}
@@ -37,7 +79,8 @@ class RegionFinder {
   std::optional<std::vector<DimRange>> under(const Stmt& loop, const Buffer* buffer, bool stores, const std::map<const Var*, Interval>& relaxed) {
     std::optional<std::vector<DimRange>> region;
     for (const Block* block : all_blocks(loop)) {
-      std::vector<Access> found = accesses_of(*block, buffer, stores);
+      std::vector<Access> found;
+      own_accesses(block->body, *block, buffer, stores, found);
       if (found.empty()) continue;
       std::vector<Stmt> path = find_path(loop, [&](const StmtNode& n) { return &n == block; });
       std::map<const Var*, Interval> varying = relaxed;

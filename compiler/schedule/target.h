@@ -28,6 +28,8 @@ struct Target {
   int64_t lanes(DataType dtype) const;
   // Vector registers a rule may fill with accumulators, leaving room for the operands.
   int accumulator_registers() const { return vector_registers / 4; }
+  // The same for a matmul's tile, whose other operand is one broadcast per row.
+  int matmul_accumulator_registers() const { return vector_registers / 2; }
 
   // From the CPU features code may use ("avx512f", "avx2", "neon", ...), with the cores and
   // cache sizes of the machine the compiler runs on.

@@ -167,19 +167,19 @@ void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::
   PipelineOptions fused;
   fused.last_stage = "fuse";
   Module module = run_pipeline(checked, fused);
+  schedule::Target schedule_target = codegen::schedule_target(options.target);
   std::vector<tir::PrimFuncPtr> kernels;
   for (const tir::PrimFuncPtr& k : module.prim_funcs) {
-    if (has_outer_product_tiles(*k) || scheduled_by_rule(*k)) kernels.push_back(k);
+    if (has_outer_product_tiles(*k) || scheduled_by_rule(*k, schedule_target)) kernels.push_back(k);
   }
   if (kernels.empty()) {
     log << "relaxc: --tune: no kernel of this module has parameters to tune (reductions against a k-major weight and kernels a rule schedules do)\n";
     return;
   }
-  schedule::Target schedule_target = codegen::schedule_target(options.target);
   Clock::time_point start = Clock::now();
   for (size_t n = 0; n < kernels.size(); ++n) {
     const tir::PrimFunc& kernel = *kernels[n];
-    const bool by_rule = scheduled_by_rule(kernel);
+    const bool by_rule = scheduled_by_rule(kernel, schedule_target);
     const std::vector<ScheduleKnobs> tried_knobs = candidates(by_rule, schedule_target);
     std::map<std::string, int64_t> sizes;
     std::string why;

@@ -28,14 +28,15 @@ bool register_tiled(const tir::PrimFunc& func, bool windows = false) {
   return found;
 }
 
-// Whether the rules get `func` before the older generators: they take a reduction over rows
-// from the register tiles, which are for matmul-like kernels.
-bool rules_first(const tir::PrimFunc& func) { return !register_tiled(func) || schedule::row_reduction_rule_applies(func); }
+// Whether the rules get `func` before the older generators.
+bool rules_first(const tir::PrimFunc& func, const schedule::Target& target) {
+  return !register_tiled(func) || schedule::rule_preferred_to_register_tiles(func, target);
+}
 
 }  // namespace
 
-bool scheduled_by_rule(const tir::PrimFunc& func) {
-  return !func.scheduled && !tir::calls_runtime(func) && rules_first(func) && schedule::rule_applies(func);
+bool scheduled_by_rule(const tir::PrimFunc& func, const schedule::Target& target) {
+  return !func.scheduled && !tir::calls_runtime(func) && rules_first(func, target) && schedule::rule_applies(func);
 }
 
 namespace {
@@ -61,7 +62,7 @@ Module default_schedule(const Module& module, const schedule::Target& target, co
     if (applied) by_rule[name] = {name, "rule " + applied->rule, applied->trace};
   };
   for (const tir::PrimFuncPtr& func : module.prim_funcs) {
-    if (func->scheduled || tir::calls_runtime(*func) || !rules_first(*func)) continue;
+    if (func->scheduled || tir::calls_runtime(*func) || !rules_first(*func, target)) continue;
     record(func->name, schedule::apply_rules(out, func->name, target, rule_params(choices, func->name)));
   }
   Module older = parallelize_outer_loops(tile_reductions(out, choices), choices);

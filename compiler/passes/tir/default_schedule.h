@@ -24,7 +24,7 @@ struct KernelSchedule {
 using ScheduleReport = std::vector<KernelSchedule>;
 
 // Whether the default schedule gives `func` to a rule (rather than the older generators).
-bool scheduled_by_rule(const tir::PrimFunc& func);
+bool scheduled_by_rule(const tir::PrimFunc& func, const schedule::Target& target);
 
 // `choices` give the tuned knobs of the kernels they name: the register-tile generator's, or for a
 // rule its accumulators (rows_per_tile) and parallel.

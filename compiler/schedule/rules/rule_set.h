@@ -11,8 +11,12 @@
 namespace relaxc::schedule {
 
 bool window_rule_applies(const tir::PrimFunc& func);
+// Whether `func` is a matmul whose register tile is at least half the target's accumulators
+// (full vectors, extents with divisors that fit).
+bool matmul_tile_fills_registers(const tir::PrimFunc& func, const Target& target);
 std::optional<RuleApplied> apply_window_rule(Module& module, const tir::PrimFunc& func, const Target& target, const RuleParams& params);
 
+bool row_reduction_rule_applies(const tir::PrimFunc& func);
 std::optional<RuleApplied> apply_row_reduction_rule(Module& module, const tir::PrimFunc& func, const Target& target, const RuleParams& params);
 
 bool elementwise_rule_applies(const tir::PrimFunc& func);

@@ -22,6 +22,11 @@ std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, 
   return apply_elementwise_rule(module, name, target, params);
 }
 
+bool rule_preferred_to_register_tiles(const PrimFunc& func, const Target& target) {
+  if (func.scheduled || calls_runtime(func)) return false;
+  return row_reduction_rule_applies(func) || matmul_tile_fills_registers(func, target);
+}
+
 bool rule_applies(const PrimFunc& func) {
   if (func.scheduled || calls_runtime(func)) return false;
   return window_rule_applies(func) || row_reduction_rule_applies(func);

@@ -12,6 +12,9 @@
 //                     vectorized, another output axis (the one the vector load does not use, so
 //                     that one load feeds several accumulators) is blocked into registers, the
 //                     reduction runs inside, and the outer output loops are fused and parallel.
+//   matmul            the same match with one reduction axis (a matmul with a k-major operand,
+//                     batched or not): a tile of rows x several vectors of columns, as square
+//                     as the extents allow, in half the registers; column panels outermost.
 //   row-reduction     (row_reduction.cc) softmax, layer_norm, rms_norm and reductions over the
 //                     last axis: every stage computed per row under the last stage's row loop,
 //                     each reduction split into vector partial sums (rfactor), inner loops
@@ -49,9 +52,11 @@ std::optional<RuleApplied> apply_rules(Module& module, const std::string& func, 
 // written.
 std::optional<RuleApplied> apply_elementwise_rule(Module& module, const std::string& func, const Target& target, const RuleParams& params = {});
 
-// Whether the row-reduction rule applies: it takes the reductions over a contiguous last axis
-// that the older register tiles of tile_reductions.cc also match.
-bool row_reduction_rule_applies(const tir::PrimFunc& func);
+// Whether a rule schedules `func` although the older register tiles of tile_reductions.cc also
+// match it: a reduction over rows (row-reduction), or a matmul whose tile fills the target's
+// accumulators (matmul); the older tiles keep the rest (a symbolic batch, extents without
+// divisors that fit) until the rules handle remainders.
+bool rule_preferred_to_register_tiles(const tir::PrimFunc& func, const Target& target);
 
 // Whether a rule with parameters (window-reduction, row-reduction) applies to `func`: a kernel
 // a tuner can try them on.

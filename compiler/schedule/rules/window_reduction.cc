@@ -27,6 +27,7 @@ struct WindowReduction {
   size_t vector = 0;           // the loop of the output's last dimension
   size_t blocked = 0;          // the spatial loop blocked into registers (`spatial` for none)
   int64_t ops = 0;             // multiply-adds, roughly
+  bool matmul = false;         // one reduction axis: a matmul-like kernel
 };
 
 // Whether every loop binds one axis, spatial loops first, and the block stores its output at
@@ -110,6 +111,7 @@ std::optional<WindowReduction> match(const PrimFunc& func) {
   if (extent_of(w.nest.loops[w.vector]) == 0) return std::nullopt;  // the vector axis must be constant
   w.blocked = blocked_axis(w, loads);
   w.ops = iterations(w.nest);
+  w.matmul = w.nest.loops.size() - w.spatial == 1;
   return w;
 }
 
@@ -120,12 +122,12 @@ std::vector<LoopRV> loops_under(TracedSchedule& t, const BlockRV& block, const L
   return at == loops.end() ? std::vector<LoopRV>{} : std::vector<LoopRV>(at + 1, loops.end());
 }
 
-// The tile's loops under the vector-chunk loop: the blocked axis unrolled, the vector axis
-// vectorized (each when it is there).
-void tile_loop_kinds(TracedSchedule& t, const std::vector<LoopRV>& tile, bool blocked, bool vector) {
+// The loops of a tile under the chunk loop: the last vectorized when `vector`, up to `unrolled`
+// loops before it unrolled.
+void tile_loop_kinds(TracedSchedule& t, const std::vector<LoopRV>& tile, size_t unrolled, bool vector) {
   size_t n = tile.size();
-  if (vector && n >= 1) t.vectorize(tile[n - 1]);
-  if (blocked && n >= (vector ? 2u : 1u)) t.unroll(tile[n - (vector ? 2 : 1)]);
+  if (vector && n >= 1) t.vectorize(tile[--n]);
+  for (; unrolled > 0 && n > 0; --unrolled) t.unroll(tile[--n]);
 }
 
 // A spatial stage before the reduction: its outer loops fused and parallel when it is large.
@@ -138,29 +140,63 @@ void schedule_stage(TracedSchedule& t, const PrimFunc& func, const Nest& nest, c
   t.parallel(loops.size() == 1 ? loops[0] : t.fuse(loops));
 }
 
+// The register tile: `rows` of the blocked axis by `vectors` x `lanes` of the vector axis.
+struct TileShape {
+  int64_t lanes = 1, vectors = 1, rows = 1;
+};
+
+int64_t isqrt(int64_t n) {
+  int64_t r = 1;
+  while ((r + 1) * (r + 1) <= n) ++r;
+  return r;
+}
+
+// A window takes one vector per row, with a quarter of the registers as accumulators. A matmul
+// (one reduction axis, so each step loads `vectors` vectors and one broadcast per row) takes
+// half of them in a tile as square as the extents allow: each step's loads are vectors + rows
+// for vectors * rows multiply-adds.
+TileShape tile_shape(const WindowReduction& w, const Target& target, const RuleParams& params) {
+  DataType dtype = w.nest.block->body->as<Store>()->buffer->dtype;
+  int64_t columns = extent_of(w.nest.loops[w.vector]);
+  int64_t rows = w.blocked < w.spatial ? extent_of(w.nest.loops[w.blocked]) : 1;
+  TileShape tile;
+  tile.lanes = largest_divisor_at_most(columns, target.lanes(dtype));
+  int64_t accumulators = params.accumulators > 0 ? params.accumulators : w.matmul ? target.matmul_accumulator_registers() : target.accumulator_registers();
+  if (w.matmul && tile.lanes == target.lanes(dtype)) tile.vectors = largest_divisor_at_most(columns / tile.lanes, isqrt(accumulators));
+  tile.rows = largest_divisor_at_most(rows, std::max<int64_t>(1, accumulators / tile.vectors));
+  return tile;
+}
+
+// The output loops split into what stays outside the tile (`outer`, in the output's order; a
+// matmul's column panels first, so each thread keeps its panel of the operand in cache across
+// the rows) and the tile's loops (the blocked axis, then the vector axis).
+void split_output(TracedSchedule& t, const WindowReduction& w, const TileShape& shape, const std::vector<LoopRV>& loops,
+                  std::vector<LoopRV>& outer, std::vector<LoopRV>& tile) {
+  for (size_t i : w.output) {
+    std::vector<std::optional<int64_t>> factors = {std::nullopt};
+    if (i == w.vector && shape.vectors > 1) factors.push_back(shape.vectors);
+    if (i == w.vector && shape.lanes > 1) factors.push_back(shape.lanes);
+    if (i == w.blocked && shape.rows > 1) factors.push_back(shape.rows);
+    if (factors.size() == 1) {
+      outer.push_back(loops[i]);
+      continue;
+    }
+    std::vector<LoopRV> parts = t.split(loops[i], factors);
+    outer.insert(w.matmul && i == w.vector ? outer.begin() : outer.end(), parts[0]);
+    tile.insert(tile.end(), parts.begin() + 1, parts.end());
+  }
+}
+
 void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduction& w, const Target& target, const RuleParams& params) {
   for (const Nest& stage : w.before) {
     if (params.parallel) schedule_stage(t, func, stage, target);
   }
-  DataType dtype = w.nest.block->body->as<Store>()->buffer->dtype;
   BlockRV b = t.get_block(w.nest.block->name, func.name);
   std::vector<LoopRV> loops = t.get_loops(b);
-  int64_t lanes = largest_divisor_at_most(extent_of(w.nest.loops[w.vector]), target.lanes(dtype));
-  int64_t accumulators = params.accumulators > 0 ? params.accumulators : target.accumulator_registers();
-  int64_t rows = w.blocked < w.spatial ? largest_divisor_at_most(extent_of(w.nest.loops[w.blocked]), accumulators) : 1;
-  // Output loops outside the tile in the output's order, then the reduction, then the tile.
+  TileShape shape = tile_shape(w, target, params);
+  // Output loops outside the tile, then the reduction, then the tile.
   std::vector<LoopRV> outer, reduction(loops.begin() + static_cast<std::ptrdiff_t>(w.spatial), loops.end()), tile;
-  for (size_t i : w.output) {
-    int64_t factor = i == w.vector ? lanes : i == w.blocked ? rows : 1;
-    if (factor == 1) {
-      outer.push_back(loops[i]);
-      continue;
-    }
-    std::vector<LoopRV> parts = t.split(loops[i], {std::nullopt, factor});
-    outer.push_back(parts[0]);
-    tile.push_back(parts[1]);
-  }
-  // The vector axis is the output's last, so the tile is the blocked loop, then the vector loop.
+  split_output(t, w, shape, loops, outer, tile);
   std::vector<LoopRV> order = outer;
   order.insert(order.end(), reduction.begin(), reduction.end());
   order.insert(order.end(), tile.begin(), tile.end());
@@ -176,9 +212,11 @@ void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduct
     t.reverse_compute_at(after.back(), chunk);
   }
   BlockRV init = t.decompose_reduction(b, reduction.front());
-  tile_loop_kinds(t, tile, rows > 1, lanes > 1);
-  tile_loop_kinds(t, loops_under(t, init, chunk), rows > 1, lanes > 1);
-  for (const BlockRV& stage : after) tile_loop_kinds(t, loops_under(t, stage, chunk), rows > 1, lanes > 1);
+  size_t unrolled = (shape.rows > 1 ? 1 : 0) + (shape.vectors > 1 ? 1 : 0);
+  bool vector = shape.lanes > 1;
+  tile_loop_kinds(t, tile, unrolled, vector);
+  tile_loop_kinds(t, loops_under(t, init, chunk), unrolled, vector);
+  for (const BlockRV& stage : after) tile_loop_kinds(t, loops_under(t, stage, chunk), shape.rows > 1 ? 1 : 0, vector);
   // Threads share the output loops outside the chunk loop.
   std::vector<LoopRV> shared(outer.begin(), outer.end() - 1);
   if (shared.empty() || !params.parallel || target.cores < 2 || 2 * w.ops < target.parallel_min_ops) return;
@@ -189,6 +227,14 @@ void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduct
 
 bool window_rule_applies(const PrimFunc& func) { return match(func).has_value(); }
 
+bool matmul_tile_fills_registers(const PrimFunc& func, const Target& target) {
+  std::optional<WindowReduction> w = match(func);
+  if (!w || !w->matmul) return false;
+  TileShape shape = tile_shape(*w, target, {});
+  DataType dtype = w->nest.block->body->as<Store>()->buffer->dtype;
+  return shape.lanes == target.lanes(dtype) && 2 * shape.rows * shape.vectors >= target.matmul_accumulator_registers();
+}
+
 std::optional<RuleApplied> apply_window_rule(Module& module, const PrimFunc& func, const Target& target, const RuleParams& params) {
   std::optional<WindowReduction> window = match(func);
   if (!window) return std::nullopt;
@@ -196,7 +242,7 @@ std::optional<RuleApplied> apply_window_rule(Module& module, const PrimFunc& fun
   TracedSchedule traced(sch);
   schedule_window(traced, func, *window, target, params);
   module = sch.module();
-  return RuleApplied{"window-reduction", traced.lines()};
+  return RuleApplied{window->matmul ? "matmul" : "window-reduction", traced.lines()};
 }
 
 }  // namespace relaxc::schedule
