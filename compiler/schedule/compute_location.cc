@@ -163,6 +163,23 @@ void build_and_place(Schedule& sch, const BlockRV& rv, const std::vector<Stmt>& 
 }
 
 
+// A reduction block may move (TVM: a complete or reduction block) when each iteration of the
+// loop runs its whole reduction: no reduction axis may get a part of its domain, or the init
+// would run again for the rest.
+void whole_reductions(const Schedule& sch, const BlockRV& rv, const Block& block, const std::map<const Var*, DimRange>& ranges, const std::string& what) {
+  for (const IterVar& iv : block.iter_vars) {
+    auto it = ranges.find(iv.var.get());
+    if (iv.kind != IterKind::Reduce || it == ranges.end()) continue;
+    const auto *min = iv.min->as<IntImm>(), *extent = iv.extent->as<IntImm>();
+    const DimRange& r = it->second;
+    bool whole = min && extent && r.base.terms.empty() && r.lo == min->value && r.hi == min->value + extent->value - 1;
+    if (!whole) {
+      throw ScheduleError(what + "reduction axis '" + iv.var->name + "' of " + sch.describe(rv) +
+                          " would run over only part of its domain in each iteration of the loop, and its init again for each part");
+    }
+  }
+}
+
 // The shared work of compute_at (`at_start`) and reverse_compute_at.
 void move_to_loop(Schedule& sch, const BlockRV& block_rv, const LoopRV& loop_rv, bool at_start, bool preserve_unit_loops) {
   const std::string what = std::string(at_start ? "compute_at" : "reverse_compute_at") + ": ";
@@ -180,8 +197,6 @@ void move_to_loop(Schedule& sch, const BlockRV& block_rv, const LoopRV& loop_rv,
     if (s->kind == StmtKind::Block) throw ScheduleError(what + sch.describe(loop_rv) + " is inside a block; only loops of the root scope can receive a block");
   }
   if (block.predicate) throw ScheduleError(what + sch.describe(block_rv) + " has a T.where predicate");
-  bool reduction = std::any_of(block.iter_vars.begin(), block.iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; });
-  if (!at_start && (reduction || block.init)) throw ScheduleError(what + sch.describe(block_rv) + " is a reduction; only a complete block (spatial axes only) can move to a loop it consumes");
   // Both at the top level of the function body, the producer first.
   const Stmt& body = block_path[0];
   std::vector<Stmt> top = body->kind == StmtKind::Seq ? body->as<Seq>()->stmts : std::vector<Stmt>{body};
@@ -224,6 +239,7 @@ void move_to_loop(Schedule& sch, const BlockRV& block_rv, const LoopRV& loop_rv,
     throw ScheduleError(what + "no block under " + sch.describe(loop_rv) + (at_start ? " reads what " : " writes what ") + sch.describe(block_rv) +
                         (at_start ? " writes" : " reads"));
   }
+  whole_reductions(sch, block_rv, block, ranges, what);
   // The loops above (and including) the target, with their ranges, for bounds and expressions.
   std::vector<VarPtr> outer;
   std::map<const Var*, Interval> known;

@@ -36,8 +36,21 @@ struct Reducer {
   const Store* update = nullptr;
   BinaryOp op = BinaryOp::Add;
   Expr rhs;
-  Expr identity;
+  Expr init;      // what the block's T.init stores: the write-back block starts from it
+  Expr identity;  // what the partial results start from
 };
+
+// The identity of `op` for `dtype` (infinities for a float max or min), or null.
+Expr identity_of(BinaryOp op, DataType dtype, SourceLoc loc) {
+  double inf = std::numeric_limits<double>::infinity();
+  switch (op) {
+    case BinaryOp::Add: return is_float(dtype) ? Expr(std::make_shared<FloatImm>(0.0, dtype, loc)) : Expr(std::make_shared<IntImm>(0, dtype, loc));
+    case BinaryOp::Mul: return is_float(dtype) ? Expr(std::make_shared<FloatImm>(1.0, dtype, loc)) : Expr(std::make_shared<IntImm>(1, dtype, loc));
+    case BinaryOp::Max: return is_float(dtype) ? Expr(std::make_shared<FloatImm>(-inf, dtype, loc)) : nullptr;
+    case BinaryOp::Min: return is_float(dtype) ? Expr(std::make_shared<FloatImm>(inf, dtype, loc)) : nullptr;
+    default: return nullptr;
+  }
+}
 
 bool is_identity(const Expr& init, BinaryOp op, DataType dtype) {
   // T.min_value / T.max_value of the dtype: the lowest or highest finite value, not a true
@@ -76,8 +89,14 @@ Reducer match_reducer(const Block& block, const std::string& what) {
   if (!same || !(bin->op == BinaryOp::Add || bin->op == BinaryOp::Mul || bin->op == BinaryOp::Max || bin->op == BinaryOp::Min)) {
     throw ScheduleError(what + "no reducer matches the update: it must be B[...] = B[...] + E (or *, T.max, T.min) with B's element first");
   }
-  if (!is_identity(init->value, bin->op, update->buffer->dtype)) throw ScheduleError(what + "the T.init value is not the identity of the reduction");
-  return {update, bin->op, bin->b, init->value};
+  // Another init (a bias the reduction starts from) stays the write-back's; the partial
+  // results start from the identity.
+  Expr identity = is_identity(init->value, bin->op, update->buffer->dtype) ? init->value : identity_of(bin->op, update->buffer->dtype, init->loc);
+  if (!identity) throw ScheduleError(what + "the T.init value is not the identity of the reduction, and an integer max or min has no identity to start partial results from");
+  for (const IterVar& iv : block.iter_vars) {
+    if (iv.kind == IterKind::Reduce && uses_var(init->value, iv.var.get())) throw ScheduleError(what + "the T.init value uses reduction axis '" + iv.var->name + "'");
+  }
+  return {update, bin->op, bin->b, init->value, identity};
 }
 
 Stmt store_reduced(const BufferPtr& buffer, const std::vector<Expr>& at, BinaryOp op, const Expr& rhs, SourceLoc loc) {
@@ -189,7 +208,7 @@ Stmt writeback_nest(const Site& site, const BufferPtr& rf_buf) {
     wb->iter_vars.push_back(copy);
   }
   std::vector<Expr> at = substitute_all(r.update->indices, value);
-  wb->init = std::make_shared<Store>(r.update->buffer, at, r.identity, loc);
+  wb->init = std::make_shared<Store>(r.update->buffer, at, substitute(r.init, value), loc);
   wb->body = store_reduced(r.update->buffer, at, r.op, std::make_shared<Load>(rf_buf, with_axis(at, site.factor_axis, b::var_ref(v_wb)), loc), loc);
   Stmt nest = wb;
   for (size_t i = site.loops.size(); i-- > 0;) {

@@ -42,7 +42,7 @@ CASES = {
     "bad_thread": (MM, 'sch.bind(i, "threadIdx.w")\n'),
     # compute location
     "compute_at_unrelated": (MM, "sch.compute_at(block_C, j)\n"),
-    "reverse_reduction": (CHAIN, "e = sch.get_block(\"E\")\nei, ej = sch.get_loops(e)\nsch.reverse_compute_at(s, ei)\n"),
+    "reverse_reduction": (CHAIN, "e = sch.get_block(\"E\")\nei, ej = sch.get_loops(e)\nsch.reverse_compute_at(s, ej)\n"),
     "compute_at_own_loop": (MM, "sch.compute_at(block_Y, k)\n"),
     "compute_at_reader_between": (CHAIN, "d = sch.get_block(\"D\")\ndi, dj = sch.get_loops(d)\nsch.compute_at(b, di)\n"),
     # inlining

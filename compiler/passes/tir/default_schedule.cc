@@ -36,7 +36,7 @@ bool rules_first(const tir::PrimFunc& func, const schedule::Target& target) {
 }  // namespace
 
 bool scheduled_by_rule(const tir::PrimFunc& func, const schedule::Target& target) {
-  return !func.scheduled && !tir::calls_runtime(func) && rules_first(func, target) && schedule::rule_applies(func);
+  return !func.scheduled && !tir::calls_runtime(func) && rules_first(func, target) && schedule::rule_applies(func, target);
 }
 
 namespace {

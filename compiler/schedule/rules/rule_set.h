@@ -16,6 +16,11 @@ bool window_rule_applies(const tir::PrimFunc& func);
 bool matmul_tile_fills_registers(const tir::PrimFunc& func, const Target& target);
 std::optional<RuleApplied> apply_window_rule(Module& module, const tir::PrimFunc& func, const Target& target, const RuleParams& params);
 
+// Whether `func` is a matmul with k contiguous in both operands whose tile is at least half the
+// target's accumulators; the rule applies only then.
+bool dot_matmul_tile_fills_registers(const tir::PrimFunc& func, const Target& target);
+std::optional<RuleApplied> apply_dot_matmul_rule(Module& module, const tir::PrimFunc& func, const Target& target, const RuleParams& params);
+
 bool row_reduction_rule_applies(const tir::PrimFunc& func);
 std::optional<RuleApplied> apply_row_reduction_rule(Module& module, const tir::PrimFunc& func, const Target& target, const RuleParams& params);
 

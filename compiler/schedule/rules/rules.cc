@@ -16,6 +16,7 @@ std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, 
   try {
     if (window_rule_applies(before)) return apply_window_rule(module, before, target, params);
     if (row_reduction_rule_applies(before)) return apply_row_reduction_rule(module, before, target, params);
+    if (dot_matmul_tile_fills_registers(before, target)) return apply_dot_matmul_rule(module, before, target, params);
   } catch (const ScheduleError&) {
     return std::nullopt;  // a precondition the match did not foresee: the function keeps the older schedule
   }
@@ -24,12 +25,12 @@ std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, 
 
 bool rule_preferred_to_register_tiles(const PrimFunc& func, const Target& target) {
   if (func.scheduled || calls_runtime(func)) return false;
-  return row_reduction_rule_applies(func) || matmul_tile_fills_registers(func, target);
+  return row_reduction_rule_applies(func) || matmul_tile_fills_registers(func, target) || dot_matmul_tile_fills_registers(func, target);
 }
 
-bool rule_applies(const PrimFunc& func) {
+bool rule_applies(const PrimFunc& func, const Target& target) {
   if (func.scheduled || calls_runtime(func)) return false;
-  return window_rule_applies(func) || row_reduction_rule_applies(func);
+  return window_rule_applies(func) || row_reduction_rule_applies(func) || dot_matmul_tile_fills_registers(func, target);
 }
 
 }  // namespace relaxc::schedule

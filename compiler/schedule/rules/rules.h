@@ -15,6 +15,9 @@
 //   matmul            the same match with one reduction axis (a matmul with a k-major operand,
 //                     batched or not): a tile of rows x several vectors of columns, as square
 //                     as the extents allow, in half the registers; column panels outermost.
+//   matmul-dot        (matmul_dot.cc) a matmul with k contiguous in both operands (R.nn.linear's
+//                     W[j, k]): k split into vector partial sums (rfactor), a square tile of
+//                     them in registers, the lanes added per output after the reduction.
 //   row-reduction     (row_reduction.cc) softmax, layer_norm, rms_norm and reductions over the
 //                     last axis: every stage computed per row under the last stage's row loop,
 //                     each reduction split into vector partial sums (rfactor), inner loops
@@ -53,13 +56,13 @@ std::optional<RuleApplied> apply_rules(Module& module, const std::string& func, 
 std::optional<RuleApplied> apply_elementwise_rule(Module& module, const std::string& func, const Target& target, const RuleParams& params = {});
 
 // Whether a rule schedules `func` although the older register tiles of tile_reductions.cc also
-// match it: a reduction over rows (row-reduction), or a matmul whose tile fills the target's
-// accumulators (matmul); the older tiles keep the rest (a symbolic batch, extents without
+// match it: a reduction over rows (row-reduction), or a matmul of either layout whose tile fills
+// half the target's accumulators (matmul, matmul-dot); the older tiles keep the rest (a symbolic batch, extents without
 // divisors that fit) until the rules handle remainders.
 bool rule_preferred_to_register_tiles(const tir::PrimFunc& func, const Target& target);
 
-// Whether a rule with parameters (window-reduction, row-reduction) applies to `func`: a kernel
+// Whether a rule with parameters (all but elementwise) applies to `func`: a kernel
 // a tuner can try them on.
-bool rule_applies(const tir::PrimFunc& func);
+bool rule_applies(const tir::PrimFunc& func, const Target& target);
 
 }  // namespace relaxc::schedule
