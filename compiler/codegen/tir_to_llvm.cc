@@ -6,6 +6,7 @@
 
 #include "compiler/codegen/kernel_emitter.h"
 #include "compiler/passes/tir/compact_buffers.h"
+#include "compiler/passes/tir/partition_loops.h"
 
 namespace relaxc::codegen {
 
@@ -14,7 +15,7 @@ std::unique_ptr<llvm::Module> lower_tir_to_llvm(const Module& module, llvm::LLVM
   out->setTargetTriple(target.getTargetTriple().str());
   out->setDataLayout(target.createDataLayout());
   for (const tir::PrimFuncPtr& scheduled : module.prim_funcs) {
-    tir::PrimFuncPtr func = compact_buffers(scheduled);
+    tir::PrimFuncPtr func = partition_loops(compact_buffers(scheduled));
     KernelEmitter emitter(*func, *out);
     llvm::Function* fn = emitter.emit();
     std::string problems;

@@ -4,8 +4,11 @@
 #include <set>
 
 #include "compiler/ir/tir_build.h"
+#include "compiler/ir/tir_equal.h"
 #include "compiler/ir/tir_rewrite.h"
+#include "compiler/ir/tir_substitute.h"
 #include "compiler/ir/tir_visitor.h"
+#include "compiler/schedule/affine.h"
 #include "compiler/schedule/region.h"
 #include "compiler/schedule/schedule_tree.h"
 
@@ -36,6 +39,51 @@ Uses uses_of(const Stmt& body, const Buffer* buffer) {
   return uses;
 }
 
+// The conjuncts of a predicate.
+void conjuncts(const Expr& e, std::vector<Expr>& out) {
+  const auto* bin = e->as<Binary>();
+  if (bin && bin->op == BinaryOp::And) {
+    conjuncts(bin->a, out);
+    conjuncts(bin->b, out);
+    return;
+  }
+  out.push_back(e);
+}
+
+bool same_affine(const Expr& a, const Expr& b) {
+  std::optional<Affine> x = to_affine(a), y = to_affine(b);
+  return x && y && x->terms == y->terms && x->constant == y->constant;
+}
+
+// Whether the block's predicate only keeps its one store of `buffer` inside the buffer's shape
+// (the T.where a split of an extent its factor does not divide adds: `i0 * 4 + i1 < n` for
+// Y[i0 * 4 + i1, ...] of n rows). Then every element of the region it skips is outside the
+// buffer, which no valid read touches, so the write leaves nothing to an earlier iteration.
+bool predicate_bounds_the_store(const Block& block, const Buffer* buffer) {
+  std::vector<Access> stores = accesses_of(block, buffer, /*stores=*/true);
+  if (stores.size() != 1) return false;
+  VarMap bindings;
+  for (const IterVar& iv : block.iter_vars) bindings[iv.var.get()] = iv.binding;
+  std::vector<Expr> indices;
+  for (const Expr& index : stores[0].indices) indices.push_back(substitute(index, bindings));
+  std::vector<Expr> parts;
+  conjuncts(block.predicate, parts);
+  for (const Expr& part : parts) {
+    const auto* cmp = part->as<Binary>();
+    if (!cmp || (cmp->op != BinaryOp::LT && cmp->op != BinaryOp::LE)) return false;
+    bool bound = false;
+    for (size_t d = 0; d < indices.size() && !bound; ++d) {
+      const Expr& extent = buffer->shape[d];
+      bool upper = cmp->op == BinaryOp::LT && same_affine(cmp->a, indices[d]) && (same_expr(cmp->b, extent) || same_affine(cmp->b, extent));
+      std::optional<Affine> low = to_affine(cmp->a);
+      bool lower = cmp->op == BinaryOp::LE && low && low->terms.empty() && low->constant == 0 && same_affine(cmp->b, indices[d]);
+      bound = upper || lower;
+    }
+    if (!bound) return false;
+  }
+  return true;
+}
+
 // The path to the innermost loop enclosing every block in `blocks`, lifted above every loop
 // that walks a reduction of a block storing to `buffer` (an accumulator must outlive its
 // reduction); empty when there is no such loop.
@@ -52,7 +100,7 @@ std::vector<Stmt> allocation_loop(const Stmt& body, const std::vector<const Bloc
     first = false;
     if (accesses_of(*block, buffer, /*stores=*/true).empty()) continue;
     // A predicated write may leave part of the region to an earlier iteration.
-    if (block->predicate) return {};
+    if (block->predicate && !predicate_bounds_the_store(*block, buffer)) return {};
     for (const IterVar& iv : block->iter_vars) {
       if (iv.kind != IterKind::Reduce) continue;
       for (size_t i = 0; i < common.size(); ++i) {

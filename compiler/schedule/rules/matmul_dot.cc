@@ -30,6 +30,7 @@ struct DotMatmul {
 
 struct DotTile {
   int64_t lanes = 1, rows = 1, columns = 1;
+  bool panels_first = false;  // column panels outermost (W beyond the L2 cache)
 };
 
 // Loads of the reduction's term whose last index walks k with a stride of 1.
@@ -54,7 +55,8 @@ std::optional<size_t> row_axis(const DotMatmul& m) {
   const auto* store = m.nest.block->body->as<Store>();
   for (size_t d = m.output.size() - 1; d-- > 0;) {
     size_t i = m.output[d];
-    if (extent_of(m.nest.loops[i]) < 2) continue;
+    int64_t extent = extent_of(m.nest.loops[i]);  // 0: symbolic, a batch
+    if (extent != 0 && extent < 2) continue;
     const Var* axis = m.nest.block->iter_vars[i].var.get();
     bool shared = false;
     visit_expr(store->value, [&](const ExprNode& e) {
@@ -105,8 +107,11 @@ DotTile dot_tile(const DotMatmul& m, const Target& target, const RuleParams& par
   int64_t side = 1;
   while ((side + 1) * (side + 1) <= accumulators) ++side;
   bool has_rows = m.rows < m.nest.loops.size() - 1;
-  tile.rows = has_rows ? largest_divisor_at_most(extent_of(m.nest.loops[m.rows]), side) : 1;
-  tile.columns = largest_divisor_at_most(extent_of(m.nest.loops[m.columns]), std::max<int64_t>(1, accumulators / tile.rows));
+  tile.rows = has_rows ? tile_extent(extent_of(m.nest.loops[m.rows]), side) : 1;
+  tile.columns = tile_extent(extent_of(m.nest.loops[m.columns]), std::max<int64_t>(1, accumulators / tile.rows));
+  // As in the matmul rule: row tiles outermost while W (k x columns) stays in the L2 cache.
+  int64_t w_bytes = extent_of(m.nest.loops.back()) * extent_of(m.nest.loops[m.columns]) * (dtype_bits(dtype) / 8);
+  tile.panels_first = w_bytes == 0 || 2 * w_bytes > target.l2_bytes;
   return tile;
 }
 
@@ -131,8 +136,9 @@ void schedule_dot(TracedSchedule& t, const PrimFunc& func, const DotMatmul& m, c
       continue;
     }
     std::vector<LoopRV> parts = t.split(loops[i], {std::nullopt, factor});
-    // Column panels first: each thread keeps its rows of W in cache across every row tile.
-    outer.insert(i == m.columns ? outer.begin() : outer.end(), parts[0]);
+    // Column panels first, when W does not fit the cache: each thread keeps its rows of W in
+    // cache across every row tile.
+    outer.insert(shape.panels_first && i == m.columns ? outer.begin() : outer.end(), parts[0]);
     tile.push_back(parts[1]);
   }
   const LoopRV chunk = outer.back(), chunks = loops[loops.size() - 2], lanes = loops.back();

@@ -55,6 +55,13 @@ int64_t largest_divisor_at_most(int64_t n, int64_t limit) {
   return 1;
 }
 
+int64_t tile_extent(int64_t extent, int64_t ideal) {
+  if (extent == 0) return ideal;
+  if (extent <= ideal) return extent;
+  int64_t divisor = largest_divisor_at_most(extent, ideal);
+  return 4 * divisor >= 3 * ideal ? divisor : ideal;
+}
+
 std::optional<std::vector<Nest>> perfect_nests(const PrimFunc& func) {
   const Seq* top = func.body ? func.body->as<Seq>() : nullptr;
   std::vector<Stmt> parts = top ? top->stmts : std::vector<Stmt>{func.body};

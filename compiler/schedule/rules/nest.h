@@ -33,6 +33,11 @@ int64_t iterations(const Nest& nest);
 
 int64_t largest_divisor_at_most(int64_t n, int64_t limit);
 
+// A register tile's extent along an axis of `extent` (0: symbolic): `ideal`, leaving a
+// remainder for partition_loops to separate, unless the axis is shorter or has a divisor of at
+// least three quarters of it.
+int64_t tile_extent(int64_t extent, int64_t ideal);
+
 // For a block storing one element at its spatial axes (in any order): the nest's loops in the
 // order of the output's dimensions; nullopt when some loop binds anything but one axis or the
 // store is not at exactly those axes. Then iterations write distinct elements.

@@ -75,7 +75,8 @@ size_t blocked_axis(const WindowReduction& w, const std::vector<const Load*>& lo
   size_t fallback = w.spatial;
   for (size_t d = w.output.size() - 1; d-- > 0;) {
     size_t i = w.output[d];
-    if (extent_of(w.nest.loops[i]) < 2) continue;
+    int64_t extent = extent_of(w.nest.loops[i]);  // 0: symbolic, a batch
+    if (extent != 0 && extent < 2) continue;
     if (fallback == w.spatial) fallback = i;
     const Var* axis = w.nest.block->iter_vars[i].var.get();
     for (const Load* load : loads) {
@@ -140,9 +141,11 @@ void schedule_stage(TracedSchedule& t, const PrimFunc& func, const Nest& nest, c
   t.parallel(loops.size() == 1 ? loops[0] : t.fuse(loops));
 }
 
-// The register tile: `rows` of the blocked axis by `vectors` x `lanes` of the vector axis.
+// The register tile: `rows` of the blocked axis by `vectors` x `lanes` of the vector axis, and
+// whether a matmul's column panels are the outermost loops.
 struct TileShape {
   int64_t lanes = 1, vectors = 1, rows = 1;
+  bool panels_first = false;
 };
 
 int64_t isqrt(int64_t n) {
@@ -158,18 +161,24 @@ int64_t isqrt(int64_t n) {
 TileShape tile_shape(const WindowReduction& w, const Target& target, const RuleParams& params) {
   DataType dtype = w.nest.block->body->as<Store>()->buffer->dtype;
   int64_t columns = extent_of(w.nest.loops[w.vector]);
-  int64_t rows = w.blocked < w.spatial ? extent_of(w.nest.loops[w.blocked]) : 1;
+  int64_t rows = w.blocked < w.spatial ? extent_of(w.nest.loops[w.blocked]) : 1;  // 0: symbolic
   TileShape tile;
   tile.lanes = largest_divisor_at_most(columns, target.lanes(dtype));
   int64_t accumulators = params.accumulators > 0 ? params.accumulators : w.matmul ? target.matmul_accumulator_registers() : target.accumulator_registers();
   if (w.matmul && tile.lanes == target.lanes(dtype)) tile.vectors = largest_divisor_at_most(columns / tile.lanes, isqrt(accumulators));
-  tile.rows = largest_divisor_at_most(rows, std::max<int64_t>(1, accumulators / tile.vectors));
+  int64_t ideal_rows = std::max<int64_t>(1, accumulators / tile.vectors);
+  tile.rows = w.matmul ? tile_extent(rows, ideal_rows) : largest_divisor_at_most(rows, ideal_rows);
+  // Row tiles outermost re-read the operand the rows share (k x columns) once per row tile:
+  // fine while it stays in the L2 cache; beyond, column panels go outermost, and the rows'
+  // operand is re-read per panel instead.
+  int64_t shared_bytes = extent_of(w.nest.loops.back()) * columns * (dtype_bits(dtype) / 8);
+  tile.panels_first = w.matmul && (shared_bytes == 0 || 2 * shared_bytes > target.l2_bytes);
   return tile;
 }
 
-// The output loops split into what stays outside the tile (`outer`, in the output's order; a
-// matmul's column panels first, so each thread keeps its panel of the operand in cache across
-// the rows) and the tile's loops (the blocked axis, then the vector axis).
+// The output loops split into what stays outside the tile (`outer`, in the output's order, or
+// with a matmul's column panels first, so each thread keeps its panel of the shared operand in
+// cache across the rows) and the tile's loops (the blocked axis, then the vector axis).
 void split_output(TracedSchedule& t, const WindowReduction& w, const TileShape& shape, const std::vector<LoopRV>& loops,
                   std::vector<LoopRV>& outer, std::vector<LoopRV>& tile) {
   for (size_t i : w.output) {
@@ -182,7 +191,7 @@ void split_output(TracedSchedule& t, const WindowReduction& w, const TileShape& 
       continue;
     }
     std::vector<LoopRV> parts = t.split(loops[i], factors);
-    outer.insert(w.matmul && i == w.vector ? outer.begin() : outer.end(), parts[0]);
+    outer.insert(shape.panels_first && i == w.vector ? outer.begin() : outer.end(), parts[0]);
     tile.insert(tile.end(), parts.begin() + 1, parts.end());
   }
 }
