@@ -13,6 +13,20 @@
 
 namespace relaxc::schedule {
 
+namespace {
+
+void conjuncts(const tir::Expr& e, std::vector<tir::Expr>& out) {
+  const auto* bin = e ? e->as<tir::Binary>() : nullptr;
+  if (bin && bin->op == tir::BinaryOp::And) {
+    conjuncts(bin->a, out);
+    conjuncts(bin->b, out);
+  } else if (e) {
+    out.push_back(e);
+  }
+}
+
+}  // namespace
+
 using namespace relaxc::tir;
 namespace b = relaxc::tir::build;
 
@@ -63,14 +77,19 @@ BlockRV Schedule::decompose_reduction(const BlockRV& block_rv, const LoopRV& loo
     if (!ref || !axis_map.count(ref->var.get())) return nullptr;
     return axis_map.at(ref->var.get());
   });
-  if (block.predicate) {
-    for (const VarPtr& v : vars_in(block.predicate)) {
-      bool outer = true;
-      for (size_t i = at; i < loops.size(); ++i) outer = outer && loops[i]->loop_var != v;
-      if (!outer && !loop_map.count(v.get())) throw ScheduleError(what + "the T.where of " + describe(block_rv) + " uses loop '" + v->name + "', which walks its reduction");
+  // As TVM's: the init keeps the bounds over the loops it is copied with, and drops those over
+  // the reduction's loops (each element is initialised once, even where some reduction steps
+  // are out of bounds).
+  std::vector<Expr> parts, kept;
+  conjuncts(block.predicate, parts);
+  for (const Expr& part : parts) {
+    bool discarded = false;
+    for (const VarPtr& v : vars_in(part)) {
+      for (size_t i = at; i < loops.size(); ++i) discarded = discarded || (loops[i]->loop_var == v && !loop_map.count(v.get()));
     }
-    init->predicate = substitute(block.predicate, loop_map);
+    if (!discarded) kept.push_back(substitute(part, loop_map));
   }
+  for (const Expr& part : kept) init->predicate = init->predicate ? std::make_shared<Binary>(BinaryOp::And, init->predicate, part, DataType::Bool, part->loc) : part;
   Stmt init_nest = init;
   for (size_t i = copied.size(); i-- > 0;) {
     const For& f = *copied[i];

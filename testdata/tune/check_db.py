@@ -14,7 +14,8 @@ if len(sys.argv) > 2 and sys.argv[2] == "--set":
             record[key] = {"true": True, "false": False}.get(value, int(value) if value.isdigit() else value)
     json.dump(db, open(path, "w"), indent=2)
     sys.exit(0)
-candidates = {(r, v) for r in (4, 6, 8, 12) for v in range(1, 5) if r * v + v + 1 <= 32}
+# The older outer-product tiles' rows x vectors, or a rule's accumulators (0: its default).
+candidates = {(r, v) for r in (4, 6, 8, 12) for v in range(1, 5) if r * v + v + 1 <= 32} | {(a, 1) for a in (0, 1, 2, 4, 6, 8, 12, 16)}
 print("records:", len(db["records"]))
 by_kernel = {r["kernel"]: r for r in db["records"]}
 for kernel in sys.argv[2:]:

@@ -27,15 +27,14 @@ constexpr double kMinGain = 0.03;
 
 // Tile shapes whose accumulators, the row's broadcast and the column vectors fit in the 32
 // vector registers; the default (8 x 2) first, so it is measured even when time runs short. For
-// a kernel a rule schedules: its accumulators (rows_per_tile), the target's first, and whether
-// it is parallel.
+// a kernel a rule schedules: its accumulators (rows_per_tile; 0 is the rule's own choice from
+// the target, measured first), and whether it is parallel.
 std::vector<ScheduleKnobs> candidates(bool by_rule, const schedule::Target& target) {
   if (by_rule) {
-    int64_t standard = target.accumulator_registers();
-    std::vector<ScheduleKnobs> out = {ScheduleKnobs{standard, 1, true}};
+    std::vector<ScheduleKnobs> out = {ScheduleKnobs{0, 1, true}};
     for (bool parallel : {true, false}) {
-      for (int64_t rows : {1, 2, 4, 6, 8, 12, 16}) {
-        if (rows < target.vector_registers && !(rows == standard && parallel)) out.push_back(ScheduleKnobs{rows, 1, parallel});
+      for (int64_t rows : {0, 1, 2, 4, 6, 8, 12, 16}) {
+        if (rows < target.vector_registers && !(rows == 0 && parallel)) out.push_back(ScheduleKnobs{rows, 1, parallel});
       }
     }
     return out;
@@ -53,7 +52,7 @@ std::vector<ScheduleKnobs> candidates(bool by_rule, const schedule::Target& targ
 }
 
 std::string describe(const ScheduleKnobs& k, bool by_rule) {
-  if (by_rule) return "accumulators=" + std::to_string(k.rows_per_tile) + (k.parallel ? " parallel" : " serial");
+  if (by_rule) return "accumulators=" + (k.rows_per_tile > 0 ? std::to_string(k.rows_per_tile) : std::string("default")) + (k.parallel ? " parallel" : " serial");
   return "rows_per_tile=" + std::to_string(k.rows_per_tile) + " vectors_per_row=" + std::to_string(k.vectors_per_row) +
          (k.parallel ? " parallel" : " serial");
 }

@@ -226,7 +226,10 @@ Stmt hoist_uniform_bounds(const Stmt& s) {
       std::vector<Expr> parts, uniform, rest;
       if (block) conjuncts(block->predicate, parts);
       for (const Expr& p : parts) (uses_var(p, v) ? rest : uniform).push_back(p);
-      if (uniform.empty()) return body == f->body ? s : copy;
+      // A bound on the lanes themselves (the last, partial vector of a remainder) leaves a
+      // branch per lane: that loop runs serially.
+      if (!rest.empty() && f->for_kind == ForKind::Vectorized) copy->for_kind = ForKind::Serial;
+      if (uniform.empty()) return copy;
       auto inner = std::make_shared<Block>(*block);
       inner->predicate = conjunction(rest);
       copy->body = inner;
