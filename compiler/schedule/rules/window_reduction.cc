@@ -241,7 +241,10 @@ bool matmul_tile_fills_registers(const PrimFunc& func, const Target& target) {
   if (!w || !w->matmul) return false;
   TileShape shape = tile_shape(*w, target, {});
   DataType dtype = w->nest.block->body->as<Store>()->buffer->dtype;
-  return shape.lanes == target.lanes(dtype) && 2 * shape.rows * shape.vectors >= target.matmul_accumulator_registers();
+  // A symbolic number of rows (a batch) stays with the older tiles, which choose at run time:
+  // at batch 1 they split k between threads (3.6 against 9.1 us for the batched MLP).
+  bool constant_rows = w->blocked < w->spatial && extent_of(w->nest.loops[w->blocked]) > 0;
+  return constant_rows && shape.lanes == target.lanes(dtype) && 2 * shape.rows * shape.vectors >= target.matmul_accumulator_registers();
 }
 
 std::optional<RuleApplied> apply_window_rule(Module& module, const PrimFunc& func, const Target& target, const RuleParams& params) {
