@@ -13,6 +13,7 @@
 #include <set>
 
 #include "compiler/ir/tir_build.h"
+#include "compiler/ir/tir_mutator.h"
 #include "compiler/ir/tir_rewrite.h"
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/schedule/affine.h"
@@ -84,43 +85,28 @@ Expr clamp(const Expr& e, const Expr& lo, const Expr& hi) {
   return std::make_shared<Binary>(BinaryOp::Min, low, hi, e->dtype, e->loc);
 }
 
-// `s` with the conjuncts in `drop` taken out of every block predicate.
-Stmt without_conjuncts(const Stmt& s, const std::set<const ExprNode*>& drop) {
-  if (!s) return s;
-  switch (s->kind) {
-    case StmtKind::For: {
-      Stmt body = without_conjuncts(s->as<For>()->body, drop);
-      if (body == s->as<For>()->body) return s;
-      auto copy = std::make_shared<For>(*s->as<For>());
-      copy->body = body;
-      return copy;
+// The conjuncts in `drop` taken out of every block predicate.
+class DropConjuncts : public StmtMutator {
+ public:
+  explicit DropConjuncts(const std::set<const ExprNode*>& drop) : drop_(drop) {}
+
+ protected:
+  Stmt mutate_block(const Block& node, const Stmt& self) override {
+    Stmt inner = StmtMutator::mutate_block(node, self);
+    std::vector<Expr> parts, kept;
+    conjuncts(node.predicate, parts);
+    for (const Expr& p : parts) {
+      if (!drop_.count(p.get())) kept.push_back(p);
     }
-    case StmtKind::Seq: {
-      std::vector<Stmt> parts;
-      bool changed = false;
-      for (const Stmt& p : s->as<Seq>()->stmts) {
-        parts.push_back(without_conjuncts(p, drop));
-        changed = changed || parts.back() != p;
-      }
-      return changed ? std::make_shared<Seq>(std::move(parts), s->loc) : s;
-    }
-    case StmtKind::Block: {
-      const auto* block = s->as<Block>();
-      std::vector<Expr> parts, kept;
-      conjuncts(block->predicate, parts);
-      for (const Expr& p : parts) {
-        if (!drop.count(p.get())) kept.push_back(p);
-      }
-      Stmt body = without_conjuncts(block->body, drop);
-      if (kept.size() == parts.size() && body == block->body) return s;
-      auto copy = std::make_shared<Block>(*block);
-      copy->predicate = conjunction(kept);
-      copy->body = body;
-      return copy;
-    }
-    default: return s;
+    if (kept.size() == parts.size()) return inner;
+    auto copy = std::make_shared<Block>(*inner->as<Block>());
+    copy->predicate = conjunction(kept);
+    return copy;
   }
-}
+
+ private:
+  const std::set<const ExprNode*>& drop_;
+};
 
 // The loop's iterations as a copy over a fresh variable, with its own copies of the buffers
 // allocated inside (compacted tiles), from `start` to the loop's end.
@@ -144,128 +130,74 @@ Stmt tail_copy(const For& loop, const Expr& start) {
   return tail;
 }
 
-Stmt partition(const Stmt& s);
-
-Stmt partition_for(const For& loop, const Stmt& self) {
-  bool candidate = loop.for_kind == ForKind::Serial || loop.for_kind == ForKind::Parallel;
-  std::map<const Var*, std::pair<int64_t, int64_t>> inner = inner_ranges(loop.body);
-  std::set<const ExprNode*> proven;
-  Expr point;
-  visit_stmt(candidate ? loop.body : nullptr, [&](const StmtNode& n) {
-    const auto* block = n.as<Block>();
-    std::vector<Expr> parts;
-    if (block) conjuncts(block->predicate, parts);
-    for (const Expr& p : parts) {
-      Expr at = break_point(p, loop, inner);
-      if (!at) continue;
-      proven.insert(p.get());
-      point = point ? std::make_shared<Binary>(BinaryOp::Min, point, at, at->dtype, at->loc) : at;
-    }
-  });
-  if (!point) {
-    Stmt body = partition(loop.body);
-    if (body == loop.body) return self;
-    auto copy = std::make_shared<For>(loop);
-    copy->body = body;
-    return copy;
-  }
-  Expr end = b::arith(BinaryOp::Add, loop.min, loop.extent);
-  Expr split = clamp(point, loop.min, end);
-  auto main = std::make_shared<For>(loop);
-  main->extent = b::arith(BinaryOp::Sub, split, loop.min);
-  main->body = partition(without_conjuncts(loop.body, proven));
-  const IntImm *at = split->as<IntImm>(), *last = end->as<IntImm>();
-  if (at && last && at->value == last->value) return main;
-  auto tail = std::make_shared<For>(*tail_copy(loop, split)->as<For>());
-  tail->body = partition(tail->body);  // its inner loops' bounds; its own stays
-  return std::make_shared<Seq>(std::vector<Stmt>{main, tail}, loop.loc);
-}
-
-Stmt partition(const Stmt& s) {
-  if (!s) return s;
-  switch (s->kind) {
-    case StmtKind::For: return partition_for(*s->as<For>(), s);
-    case StmtKind::Seq: {
-      std::vector<Stmt> parts;
-      bool changed = false;
-      for (const Stmt& p : s->as<Seq>()->stmts) {
-        parts.push_back(partition(p));
-        changed = changed || parts.back() != p;
+// Each loop with bounds split at the first iteration some inner value may break one of them.
+class Partitioner : public StmtMutator {
+ protected:
+  Stmt mutate_for(const For& loop, const Stmt& self) override {
+    bool candidate = loop.for_kind == ForKind::Serial || loop.for_kind == ForKind::Parallel;
+    std::map<const Var*, std::pair<int64_t, int64_t>> inner = inner_ranges(loop.body);
+    std::set<const ExprNode*> proven;
+    Expr point;
+    visit_stmt(candidate ? loop.body : nullptr, [&](const StmtNode& n) {
+      const auto* block = n.as<Block>();
+      std::vector<Expr> parts;
+      if (block) conjuncts(block->predicate, parts);
+      for (const Expr& p : parts) {
+        Expr at = break_point(p, loop, inner);
+        if (!at) continue;
+        proven.insert(p.get());
+        point = point ? std::make_shared<Binary>(BinaryOp::Min, point, at, at->dtype, at->loc) : at;
       }
-      return changed ? std::make_shared<Seq>(std::move(parts), s->loc) : s;
-    }
-    case StmtKind::Block: {
-      const auto* block = s->as<Block>();
-      Stmt body = partition(block->body);
-      if (body == block->body) return s;
-      auto copy = std::make_shared<Block>(*block);
-      copy->body = body;
-      return copy;
-    }
-    default: return s;
+    });
+    if (!point) return StmtMutator::mutate_for(loop, self);
+    Expr end = b::arith(BinaryOp::Add, loop.min, loop.extent);
+    Expr split = clamp(point, loop.min, end);
+    auto main = std::make_shared<For>(loop);
+    main->extent = b::arith(BinaryOp::Sub, split, loop.min);
+    main->body = mutate(DropConjuncts(proven).mutate(loop.body));
+    const IntImm *at = split->as<IntImm>(), *last = end->as<IntImm>();
+    if (at && last && at->value == last->value) return main;
+    auto tail = std::make_shared<For>(*tail_copy(loop, split)->as<For>());
+    tail->body = mutate(tail->body);  // its inner loops' bounds; its own stays
+    return std::make_shared<Seq>(std::vector<Stmt>{main, tail}, loop.loc);
   }
-}
+};
 
 // A vectorized or unrolled loop whose body is one block (or an `if`) with a condition that does
 // not use the loop's variable: the condition as an `if` around the loop instead.
-Stmt hoist_uniform_bounds(const Stmt& s) {
-  if (!s) return s;
-  switch (s->kind) {
-    case StmtKind::For: {
-      const auto* f = s->as<For>();
-      Stmt body = hoist_uniform_bounds(f->body);
-      auto copy = std::make_shared<For>(*f);
-      copy->body = body;
-      if (f->for_kind != ForKind::Vectorized && f->for_kind != ForKind::Unrolled) return body == f->body ? s : copy;
-      const Var* v = f->loop_var.get();
-      if (const auto* cond = body->as<If>(); cond && !cond->else_case && !uses_var(cond->cond, v)) {
-        copy->body = cond->then_case;
-        return std::make_shared<If>(cond->cond, copy, nullptr, f->loc);
-      }
-      const auto* block = body->as<Block>();
-      std::vector<Expr> parts, uniform, rest;
-      if (block) conjuncts(block->predicate, parts);
-      for (const Expr& p : parts) (uses_var(p, v) ? rest : uniform).push_back(p);
-      // A bound on the lanes themselves (the last, partial vector of a remainder) leaves a
-      // branch per lane: that loop runs serially.
-      if (!rest.empty() && f->for_kind == ForKind::Vectorized) copy->for_kind = ForKind::Serial;
-      if (uniform.empty()) return copy;
-      auto inner = std::make_shared<Block>(*block);
-      inner->predicate = conjunction(rest);
-      copy->body = inner;
-      return std::make_shared<If>(conjunction(uniform), copy, nullptr, f->loc);
+class HoistUniformBounds : public StmtMutator {
+ protected:
+  Stmt mutate_for(const For& f, const Stmt& self) override {
+    Stmt inner = StmtMutator::mutate_for(f, self);
+    if (f.for_kind != ForKind::Vectorized && f.for_kind != ForKind::Unrolled) return inner;
+    auto copy = std::make_shared<For>(*inner->as<For>());
+    const Stmt body = copy->body;  // held: copy->body changes below
+    const Var* v = f.loop_var.get();
+    if (const auto* cond = body->as<If>(); cond && !cond->else_case && !uses_var(cond->cond, v)) {
+      copy->body = cond->then_case;
+      return std::make_shared<If>(cond->cond, copy, nullptr, f.loc);
     }
-    case StmtKind::Seq: {
-      std::vector<Stmt> parts;
-      bool changed = false;
-      for (const Stmt& p : s->as<Seq>()->stmts) {
-        parts.push_back(hoist_uniform_bounds(p));
-        changed = changed || parts.back() != p;
-      }
-      return changed ? std::make_shared<Seq>(std::move(parts), s->loc) : s;
-    }
-    case StmtKind::Block: {
-      const auto* block = s->as<Block>();
-      Stmt body = hoist_uniform_bounds(block->body);
-      if (body == block->body) return s;
-      auto copy = std::make_shared<Block>(*block);
-      copy->body = body;
-      return copy;
-    }
-    case StmtKind::If: {
-      const auto* i = s->as<If>();
-      Stmt then_case = hoist_uniform_bounds(i->then_case), else_case = hoist_uniform_bounds(i->else_case);
-      if (then_case == i->then_case && else_case == i->else_case) return s;
-      return std::make_shared<If>(i->cond, then_case, else_case, i->loc);
-    }
-    default: return s;
+    const auto* block = body->as<Block>();
+    std::vector<Expr> parts, uniform, rest;
+    if (block) conjuncts(block->predicate, parts);
+    for (const Expr& p : parts) (uses_var(p, v) ? rest : uniform).push_back(p);
+    // A bound on the lanes themselves (the last, partial vector of a remainder) leaves a
+    // branch per lane: that loop runs serially.
+    bool serial = !rest.empty() && f.for_kind == ForKind::Vectorized;
+    if (uniform.empty() && !serial) return inner;
+    if (serial) copy->for_kind = ForKind::Serial;
+    if (uniform.empty()) return copy;
+    auto reduced = std::make_shared<Block>(*block);
+    reduced->predicate = conjunction(rest);
+    copy->body = reduced;
+    return std::make_shared<If>(conjunction(uniform), copy, nullptr, f.loc);
   }
-}
+};
 
 }  // namespace
 
 tir::PrimFuncPtr partition_loops(const tir::PrimFuncPtr& func) {
-  Stmt body = hoist_uniform_bounds(partition(func->body));
+  Stmt body = HoistUniformBounds().mutate(Partitioner().mutate(func->body));
   if (body == func->body) return func;
   auto copy = std::make_shared<PrimFunc>(*func);
   copy->body = body;
