@@ -2,8 +2,9 @@
 // maxima over the last axis. Requires a prim_func as LegalizeOps and FuseOps leave it: a
 // sequence of perfect loop nests, one block each, each loop binding one axis, with at least one
 // reduction; every nest starts with the same `rows` spatial loops, indexes the first `rows`
-// dimensions of what it stores and of every intermediate it reads by them, and each reduction
-// reduces one axis, innermost, that some load reads contiguously. Then row q of the last
+// dimensions of what it stores and of every intermediate it reads by them, and each reduction's
+// axes come last, the innermost read contiguously by some load (a pooling's window may have
+// two; only a single axis is split into vector partial sums). Then row q of the last
 // nest needs only row q of each stage before it.
 //
 // Guarantees: each stage computed per row under the last nest's row loop (the intermediates
@@ -33,16 +34,22 @@ struct RowReduction {
 
 bool is_reduction(const Nest& nest) { return nest.block->init != nullptr; }
 
-// Loops bind their own axes, and a reduction's one reduction axis comes last.
+size_t reduction_loops(const Nest& nest) {
+  return static_cast<size_t>(std::count_if(nest.block->iter_vars.begin(), nest.block->iter_vars.end(), [](const IterVar& iv) { return iv.kind == IterKind::Reduce; }));
+}
+
+// Loops bind their own axes, and a reduction's reduction axes come last (a pooling's window
+// has two).
 bool simple_axes(const Nest& nest) {
   const Block& block = *nest.block;
   if (block.iter_vars.size() != nest.loops.size() || !block.body || !block.body->as<Store>()) return false;
+  size_t spatial = nest.loops.size() - reduction_loops(nest);
+  if (is_reduction(nest) == (spatial == nest.loops.size())) return false;
   for (size_t i = 0; i < nest.loops.size(); ++i) {
     const IterVar& iv = block.iter_vars[i];
     const auto* ref = iv.binding ? iv.binding->as<VarRef>() : nullptr;
     if (!ref || ref->var != nest.loops[i]->loop_var) return false;
-    bool last = i + 1 == nest.loops.size();
-    if (iv.kind != (is_reduction(nest) && last ? IterKind::Reduce : IterKind::Spatial)) return false;
+    if (iv.kind != (i < spatial ? IterKind::Spatial : IterKind::Reduce)) return false;
   }
   return true;
 }
@@ -113,12 +120,12 @@ std::optional<RowReduction> match(const PrimFunc& func) {
   std::optional<std::vector<Nest>> nests = perfect_nests(func);
   if (!nests || nests->empty() || !std::all_of(nests->begin(), nests->end(), simple_axes)) return std::nullopt;
   const Nest& anchor = nests->back();
-  size_t rows = anchor.loops.size() - (is_reduction(anchor) ? 1 : 0);
+  size_t rows = anchor.loops.size() - reduction_loops(anchor);
   bool reduces = false;
   for (const Nest& nest : *nests) {
     if (!is_reduction(nest)) continue;
     if (!contiguous_reduction(nest)) return std::nullopt;
-    rows = std::min(rows, nest.loops.size() - 1);
+    rows = std::min(rows, nest.loops.size() - reduction_loops(nest));
     reduces = true;
   }
   while (rows > 0 && !rows_line_up(*nests, rows)) --rows;
@@ -129,6 +136,7 @@ std::optional<RowReduction> match(const PrimFunc& func) {
 // Lanes of a reduction's partial sums: a divisor of its extent that leaves at least two
 // vectors to add per lane; 1 (no rfactor) when there is none or the extent is symbolic.
 int64_t partial_lanes(const Nest& nest, const Target& target) {
+  if (reduction_loops(nest) != 1) return 1;  // a window: its short rows stay scalar
   int64_t n = extent_of(nest.loops.back());
   DataType dtype = nest.block->body->as<Store>()->buffer->dtype;
   return n < 4 ? 1 : largest_divisor_at_most(n, std::min(target.lanes(dtype), n / 2));
