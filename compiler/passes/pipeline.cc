@@ -33,7 +33,8 @@ Module run_pipeline(const Module& checked, const PipelineOptions& options) {
     if (packed.functions.size() != module.functions.size()) module = legalize_ops(packed, LegalizeOptions{true});
   }
   if (reached("fuse")) return module;
-  if (opt_level >= 2) module = fuse_ops(module);
+  const schedule::Target target = options.target ? *options.target : schedule::Target{};
+  if (opt_level >= 2) module = fuse_ops(module, target);
   if (options.user_schedule) module = options.user_schedule(module);
   if (reached("schedule")) return module;
   if (opt_level >= 2) {
@@ -41,7 +42,7 @@ Module run_pipeline(const Module& checked, const PipelineOptions& options) {
     for (const tir::PrimFuncPtr& k : module.prim_funcs) {
       if (std::optional<ScheduleKnobs> knobs = options.tuned ? options.tuned(*k) : std::nullopt) choices[k->name] = *knobs;
     }
-    module = default_schedule(module, options.target ? *options.target : schedule::Target{}, choices, options.report);
+    module = default_schedule(module, target, choices, options.report);
   }
   return module;
 }

@@ -30,6 +30,12 @@ struct Target {
   int accumulator_registers() const { return vector_registers / 4; }
   // The same for a matmul's tile, whose other operand is one broadcast per row.
   int matmul_accumulator_registers() const { return vector_registers / 2; }
+  // Independent chains of multiply-adds that hide one multiply-add's latency (about its
+  // latency times the multiply-adds issued per cycle on one value's chain).
+  int multiply_add_chains = 4;
+  // Pieces a reduction too long for few rows is split into to run in parallel: a few per core,
+  // so that uneven pieces balance.
+  int64_t reduction_chunks() const { return 4 * static_cast<int64_t>(cores); }
 
   // From the CPU features code may use ("avx512f", "avx2", "neon", ...), with the cores and
   // cache sizes of the machine the compiler runs on.

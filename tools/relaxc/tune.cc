@@ -39,12 +39,14 @@ std::vector<ScheduleKnobs> candidates(bool by_rule, const schedule::Target& targ
     }
     return out;
   }
-  std::vector<ScheduleKnobs> out = {ScheduleKnobs{}};
+  const ScheduleKnobs default_choice = default_knobs(target);
+  std::vector<ScheduleKnobs> out = {default_choice};
   for (bool parallel : {true, false}) {
     for (int64_t rows : {4, 6, 8, 12}) {
       for (int64_t vectors = 1; vectors <= 4; ++vectors) {
         ScheduleKnobs k{rows, vectors, parallel};
-        if (rows * vectors + vectors + 1 <= 32 && !(k == ScheduleKnobs{})) out.push_back(k);
+        // The accumulators, a vector of the column operand per vector of columns, and a broadcast.
+        if (rows * vectors + vectors + 1 <= target.vector_registers && !(k == default_choice)) out.push_back(k);
       }
     }
   }
@@ -169,7 +171,7 @@ void tune(const Module& checked, const TuneOptions& options, TuningDb& db, std::
   schedule::Target schedule_target = codegen::schedule_target(options.target);
   std::vector<tir::PrimFuncPtr> kernels;
   for (const tir::PrimFuncPtr& k : module.prim_funcs) {
-    if (has_outer_product_tiles(*k) || scheduled_by_rule(*k, schedule_target)) kernels.push_back(k);
+    if (has_outer_product_tiles(*k, schedule_target) || scheduled_by_rule(*k, schedule_target)) kernels.push_back(k);
   }
   if (kernels.empty()) {
     log << "relaxc: --tune: no kernel of this module has parameters to tune (reductions against a k-major weight and kernels a rule schedules do)\n";

@@ -174,7 +174,7 @@ tir::PrimFuncPtr fuse_functions(const tir::PrimFunc& producer, const tir::PrimFu
 
 class Fuser {
  public:
-  explicit Fuser(const Module& module) : out_(module), names_(tir::function_names(module)) {}
+  Fuser(const Module& module, const schedule::Target& target) : out_(module), names_(tir::function_names(module)), target_(target) {}
 
   Module run() {
     std::set<std::string> called_before = names_referenced(out_);
@@ -209,7 +209,7 @@ class Fuser {
         if (relax::uses_in(produce.var.get(), consume.value) == 0) continue;
         std::optional<KernelCall> consumer = consume.is_match_cast ? std::nullopt : kernel_call(consume.value, out_);
         if (!consumer || consumer->inputs.empty() || consumer->inputs[0].get() != produce.var.get()) break;
-        if (!elementwise(*consumer->func) && !tir::computes_rows_in_windows(*producer->func, *consumer->func)) break;
+        if (!elementwise(*consumer->func) && !tir::computes_rows_in_windows(*producer->func, *consumer->func, target_)) break;
         const std::string& first = producer->func->name;
         std::string name = names_.take((first.rfind("fused_", 0) == 0 ? first : "fused_" + first) + "_" + consumer->func->name);
         made_.insert(name);
@@ -230,11 +230,12 @@ class Fuser {
 
   Module out_;
   tir::NameTable names_;
+  schedule::Target target_;     // what the schedule's tiles will be, which decides some fusions
   std::set<std::string> made_;  // prim_funcs this pass created
 };
 
 }  // namespace
 
-Module fuse_ops(const Module& module) { return Fuser(module).run(); }
+Module fuse_ops(const Module& module, const schedule::Target& target) { return Fuser(module, target).run(); }
 
 }  // namespace relaxc

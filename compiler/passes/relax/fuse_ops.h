@@ -12,9 +12,10 @@
 #pragma once
 
 #include "compiler/ir/module.h"
+#include "compiler/schedule/target.h"
 
 namespace relaxc {
 
-Module fuse_ops(const Module& module);
+Module fuse_ops(const Module& module, const schedule::Target& target);
 
 }  // namespace relaxc

@@ -15,12 +15,12 @@ namespace {
 
 // Whether tile_reductions.cc gives some nest of `func` register tiles; with `windows`, also a
 // nest with several reduction axes (a convolution's window), which otherwise goes to the rules.
-bool register_tiled(const tir::PrimFunc& func, bool windows = false) {
+bool register_tiled(const tir::PrimFunc& func, const schedule::Target& target, bool windows = false) {
   bool found = false;
   tir::visit_stmt(func.body, [&](const tir::StmtNode& s) {
     const auto* f = s.as<tir::For>();
     std::optional<tir::Reduction> r = f ? tir::match_reduction(*f) : std::nullopt;
-    if (!r || !(tir::worth_tiling(*r) || tir::worth_outer_product_tiles(*r))) return;
+    if (!r || !(tir::worth_tiling(*r, target) || tir::worth_outer_product_tiles(*r))) return;
     int reductions = 0;
     for (const tir::Axis& a : r->axes) reductions += a.kind == tir::IterKind::Reduce;
     found = found || windows || reductions == 1;
@@ -30,7 +30,7 @@ bool register_tiled(const tir::PrimFunc& func, bool windows = false) {
 
 // Whether the rules get `func` before the older generators.
 bool rules_first(const tir::PrimFunc& func, const schedule::Target& target) {
-  return !register_tiled(func) || schedule::rule_preferred_to_register_tiles(func, target);
+  return !register_tiled(func, target) || schedule::rule_preferred_to_register_tiles(func, target);
 }
 
 }  // namespace
@@ -48,8 +48,8 @@ schedule::RuleParams rule_params(const ScheduleChoices& choices, const std::stri
   return params;
 }
 
-std::string older_generator(const tir::PrimFunc& before) {
-  return register_tiled(before, /*windows=*/true) ? "the register-tile generator of tile_reductions.cc (not yet written as primitives)"
+std::string older_generator(const tir::PrimFunc& before, const schedule::Target& target) {
+  return register_tiled(before, target, /*windows=*/true) ? "the register-tile generator of tile_reductions.cc (not yet written as primitives)"
                                                   : "the per-element schedule of tile_reductions.cc / parallelize_outer_loops.cc (not yet written as primitives)";
 }
 
@@ -65,7 +65,7 @@ Module default_schedule(const Module& module, const schedule::Target& target, co
     if (func->scheduled || tir::calls_runtime(*func) || !rules_first(*func, target)) continue;
     record(func->name, schedule::apply_rules(out, func->name, target, rule_params(choices, func->name)));
   }
-  Module older = parallelize_outer_loops(tile_reductions(out, choices), choices);
+  Module older = parallelize_outer_loops(tile_reductions(out, target, choices), target, choices);
   // What the older code left as written, the fallback rules may take.
   std::vector<bool> untouched;
   for (size_t i = 0; i < module.prim_funcs.size(); ++i) untouched.push_back(older.prim_funcs[i] == out.prim_funcs[i]);
@@ -78,7 +78,7 @@ Module default_schedule(const Module& module, const schedule::Target& target, co
     auto rule = by_rule.find(before.name);
     if (rule != by_rule.end()) report->push_back(rule->second);
     else if (before.scheduled) report->push_back({before.name, "a schedule file (left as it is)", {}});
-    else if (!untouched[i]) report->push_back({before.name, older_generator(before), {}});
+    else if (!untouched[i]) report->push_back({before.name, older_generator(before, target), {}});
     else report->push_back({before.name, "nothing (left as written)", {}});
   }
   return older;

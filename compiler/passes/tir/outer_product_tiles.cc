@@ -13,22 +13,21 @@ using namespace relaxc::tir::build;
 
 namespace {
 
-constexpr int64_t kMaxColumns = 64;     // what one vectorized loop holds
-// A single row has only NC / lanes accumulators, each a chain of dependent multiply-adds as
-// long as the reduction: split it over this many partial sums (batch 1's latency).
-constexpr int64_t kSingleRowSplit = 4;
-constexpr int64_t kChunks = 8;             // k ranges summed in parallel for few rows
-constexpr int64_t kMaxSplitColumns = 1024; // columns of partial sums kept per row
+// Columns beyond which a row of outputs is not worth these tiles (a million and more).
+constexpr int64_t kMaxColumns = 64 * 1024;
 
 class OuterTiler {
  public:
-  OuterTiler(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local, const ScheduleKnobs& knobs)
-      : r_(r), out_(*r.update), loc_(r.block->loc), epilogues_(epilogues), local_(local), knobs_(knobs) {}
+  OuterTiler(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local, const ScheduleKnobs& knobs,
+             const schedule::Target& target)
+      : r_(r), out_(*r.update), loc_(r.block->loc), epilogues_(epilogues), local_(local), knobs_(knobs), lanes_(target.lanes(r.update->buffer->dtype)),
+        chunks_(target.reduction_chunks()), single_row_split_(target.multiply_add_chains),
+        max_split_columns_(target.l1_bytes / (chunks_ * std::max(1, dtype_bits(r.update->buffer->dtype) / 8))) {}
 
   Stmt build() {
     const Axis& i = r_.axes[static_cast<size_t>(r_.i)];
     const Axis& j = r_.axes[static_cast<size_t>(r_.j)];
-    int64_t nc = std::max<int64_t>(1, knobs_.vectors_per_row) * vector_lanes(out_.buffer->dtype);
+    int64_t nc = std::max<int64_t>(1, knobs_.vectors_per_row) * lanes_;
     if (const IntImm* n = constant(j.extent)) nc = std::max<int64_t>(1, std::min(nc, n->value));
     int64_t mr = std::max<int64_t>(1, knobs_.rows_per_tile);
     if (const IntImm* m = constant(i.extent)) mr = std::max<int64_t>(1, std::min(mr, m->value));
@@ -52,7 +51,7 @@ class OuterTiler {
     }
     // Otherwise the rows left one at a time inside column tiles of one vector, which threads
     // share.
-    int64_t single_row_nc = std::min(nc, vector_lanes(out_.buffer->dtype));
+    int64_t single_row_nc = std::min(nc, lanes_);
     if (!constant(rest) || constant(rest)->value > 0) {
       parts.push_back(columns(single_row_nc, [&](const Expr& j0, int64_t cols) {
         std::vector<Stmt> rows;
@@ -75,15 +74,15 @@ class OuterTiler {
     return body;
   }
 
-  // Few rows (batch 1) split the reduction instead: each of kChunks parallel iterations sums a
-  // contiguous range of k for every column (the weight rows it reads are one contiguous block,
-  // read once), then the partial sums are added. Needs one reduction axis and a known number
-  // of columns.
+  // Few rows (batch 1) split the reduction instead: each of the target's reduction chunks, in
+  // parallel, sums a contiguous range of k for every column (the weight rows it reads are one
+  // contiguous block, read once), then the partial sums are added. Needs one reduction axis and
+  // a known number of columns whose partial sums of all chunks fit in the L1 cache.
   bool splits_reduction() const {
     int reductions = 0;
     for (const Axis& a : r_.axes) reductions += a.kind == IterKind::Reduce;
     const IntImm* columns = constant(r_.axes[static_cast<size_t>(r_.j)].extent);
-    return reductions == 1 && columns && columns->value <= kMaxSplitColumns;
+    return reductions == 1 && columns && columns->value <= max_split_columns_;
   }
 
   Stmt few_rows(const Expr& first, const Expr& count, int64_t max_rows) {
@@ -97,7 +96,7 @@ class OuterTiler {
     std::string suffix = tiles_ == 0 ? "" : "_" + std::to_string(tiles_);
     ++tiles_;
     auto named = [&](const std::string& part) { return r_.block->name + part + suffix; };
-    auto part = std::make_shared<Buffer>(Buffer{named("_part"), dtype, {c(kChunks), c(max_rows), c(cols)}, "local", loc_});
+    auto part = std::make_shared<Buffer>(Buffer{named("_part"), dtype, {c(chunks_), c(max_rows), c(cols)}, "local", loc_});
     auto acc = std::make_shared<Buffer>(Buffer{named("_acc"), dtype, {c(max_rows), c(cols)}, "local", loc_});
     std::vector<Expr> at = {arith(BinaryOp::Sub, var_ref(i.iter), first), var_ref(j.iter)};
     LocalChain chain;
@@ -137,8 +136,8 @@ class OuterTiler {
     // Partial sums, one chunk of k per parallel iteration, each row summed in registers.
     VarPtr kp = fresh(k.loop_var->name + "_p", index_type, loc_), vp = fresh("v_" + k.loop_var->name + "_p", index_type, loc_);
     VarPtr kk = fresh(k.loop_var->name + "_i", index_type, loc_), it = fresh(i.loop_var->name + "_t", index_type, loc_);
-    Expr chunk = arith(BinaryOp::FloorDiv, k.extent, c(kChunks));
-    std::vector<IterVar> chunk_axis = {axis(vp, c(kChunks), IterKind::Spatial, var_ref(kp))};
+    Expr chunk = arith(BinaryOp::FloorDiv, k.extent, c(chunks_));
+    std::vector<IterVar> chunk_axis = {axis(vp, c(chunks_), IterKind::Spatial, var_ref(kp))};
     std::vector<Expr> part_at = {var_ref(vp), at[0], at[1]};
     auto run = std::make_shared<Buffer>(Buffer{named("_run"), dtype, {c(cols)}, "local", loc_});
     std::vector<Expr> run_at = {var_ref(j.iter)};
@@ -155,7 +154,7 @@ class OuterTiler {
       return block(named("_part"), axes, std::make_shared<Store>(part, part_at, running, loc_), loc_);
     });
     Stmt per_row = block(named("_chunk"), {}, seq({zero, sum, keep}), loc_, {run});
-    Stmt partials = loop(kp, c(0), c(kChunks), knobs_.parallel ? ForKind::Parallel : ForKind::Serial, loop(it, c(0), count, ForKind::Serial, per_row));
+    Stmt partials = loop(kp, c(0), c(chunks_), knobs_.parallel ? ForKind::Parallel : ForKind::Serial, loop(it, c(0), count, ForKind::Serial, per_row));
 
     // Then per row: the init value, the steps of k left over, the partial sums; epilogues.
     Expr total = std::make_shared<Load>(acc, at, loc_);
@@ -163,7 +162,7 @@ class OuterTiler {
     finish.push_back(over_rows(nullptr, {}, [&](std::vector<IterVar> axes) {
       return block(named("_init"), axes, std::make_shared<Store>(acc, at, chain.localize(r_.init_value), loc_), loc_);
     }));
-    Expr done = arith(BinaryOp::Mul, chunk, c(kChunks));
+    Expr done = arith(BinaryOp::Mul, chunk, c(chunks_));
     VarPtr kt = fresh(k.loop_var->name + "_t", index_type, loc_);
     Expr left = arith(BinaryOp::Sub, k.extent, done);
     if (!constant(left) || constant(left)->value > 0) {
@@ -173,7 +172,7 @@ class OuterTiler {
     }
     VarPtr kq = fresh(k.loop_var->name + "_p", index_type, loc_), vq = fresh("v_" + k.loop_var->name + "_p", index_type, loc_);
     std::vector<Expr> chunk_at = {var_ref(vq), at[0], at[1]};
-    finish.push_back(loop(kq, c(0), c(kChunks), ForKind::Unrolled, over_rows(nullptr, {axis(vq, c(kChunks), IterKind::Reduce, var_ref(kq))}, [&](std::vector<IterVar> axes) {
+    finish.push_back(loop(kq, c(0), c(chunks_), ForKind::Unrolled, over_rows(nullptr, {axis(vq, c(chunks_), IterKind::Reduce, var_ref(kq))}, [&](std::vector<IterVar> axes) {
       return block(named("_combine"), axes, std::make_shared<Store>(acc, at, add(total, std::make_shared<Load>(part, chunk_at, loc_)), loc_), loc_);
     })));
     finish.push_back(over_rows(nullptr, {}, [&](std::vector<IterVar> axes) {
@@ -215,7 +214,9 @@ class OuterTiler {
     auto named = [&](const std::string& part) { return r_.block->name + part + suffix; };
     int reductions = 0;
     for (const Axis& a : r_.axes) reductions += a.kind == IterKind::Reduce;
-    int64_t split = rows == 1 && reductions == 1 ? kSingleRowSplit : 1;
+    // A single row has only NC / lanes accumulators, each a chain of dependent multiply-adds as
+    // long as the reduction: split it over the target's chains of partial sums (batch 1).
+    int64_t split = rows == 1 && reductions == 1 ? single_row_split_ : 1;
     std::vector<Expr> acc_shape = {imm(rows, index_type, loc_), imm(cols, index_type, loc_)};
     if (split > 1) acc_shape.insert(acc_shape.begin(), imm(split, index_type, loc_));
     auto acc = std::make_shared<Buffer>(Buffer{named("_acc"), dtype, acc_shape, "local", loc_});
@@ -335,6 +336,10 @@ class OuterTiler {
   const std::vector<Epilogue>& epilogues_;
   const std::vector<BufferPtr>& local_;
   ScheduleKnobs knobs_;
+  int64_t lanes_;              // of the output's dtype in one of the target's vectors
+  int64_t chunks_;             // pieces of a few rows' split reduction
+  int64_t single_row_split_;   // partial sums of a single row
+  int64_t max_split_columns_;  // columns whose partial sums of all chunks fit in L1
   int tiles_ = 0;
 };
 
@@ -347,7 +352,7 @@ bool worth_outer_product_tiles(const Reduction& r) {
   const IntImm* rows = r.axes[static_cast<size_t>(r.i)].extent->as<IntImm>();
   if (rows && rows->value < 1) return false;
   const IntImm* columns = r.axes[static_cast<size_t>(r.j)].extent->as<IntImm>();
-  if (columns && (columns->value < 4 || columns->value > kMaxColumns * 1024)) return false;
+  if (columns && (columns->value < 4 || columns->value > kMaxColumns)) return false;
   // A reduction of a few steps (a small convolution window) is not worth tiles.
   int64_t steps = 1;
   bool known = true;
@@ -389,8 +394,8 @@ bool worth_outer_product_tiles(const Reduction& r) {
 }
 
 Stmt outer_product_tiles(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local,
-                         const ScheduleKnobs& knobs) {
-  return OuterTiler(r, epilogues, local, knobs).build();
+                         const ScheduleKnobs& knobs, const schedule::Target& target) {
+  return OuterTiler(r, epilogues, local, knobs, target).build();
 }
 
 }  // namespace relaxc::tir

@@ -20,7 +20,9 @@ bool worth_outer_product_tiles(const Reduction& r);
 
 // `local`: the chain's buffers used nowhere else (they become per-tile values). `knobs` give
 // the tile's rows and vectors of columns, and whether few-row chunks run in parallel.
+// The target gives the vector width, the partial sums of a single row and the chunks of a few
+// rows' split reduction.
 Stmt outer_product_tiles(const Reduction& r, const std::vector<Epilogue>& epilogues, const std::vector<BufferPtr>& local,
-                         const ScheduleKnobs& knobs = {});
+                         const ScheduleKnobs& knobs, const schedule::Target& target);
 
 }  // namespace relaxc::tir

@@ -123,10 +123,10 @@ Stmt parallelize(const Stmt& s) {
 
 }  // namespace
 
-Module parallelize_outer_loops(const Module& module, const ScheduleChoices& choices) {
+Module parallelize_outer_loops(const Module& module, const schedule::Target& target, const ScheduleChoices& choices) {
   return rewrite_prim_func_bodies(module, std::function<tir::Stmt(const tir::PrimFunc&)>([&](const tir::PrimFunc& f) {
     // A runtime function may not be safe to call from two threads at once.
-    return knobs_for(choices, f.name).parallel && !tir::calls_runtime(f) && !f.scheduled ? parallelize(f.body) : f.body;
+    return knobs_for(choices, f.name, target).parallel && !tir::calls_runtime(f) && !f.scheduled ? parallelize(f.body) : f.body;
   }));
 }
 

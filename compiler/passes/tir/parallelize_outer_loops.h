@@ -13,6 +13,6 @@
 namespace relaxc {
 
 // A kernel whose knobs in `choices` say parallel = false keeps its loops serial.
-Module parallelize_outer_loops(const Module& module, const ScheduleChoices& choices = {});
+Module parallelize_outer_loops(const Module& module, const schedule::Target& target, const ScheduleChoices& choices = {});
 
 }  // namespace relaxc

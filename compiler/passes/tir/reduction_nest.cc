@@ -108,12 +108,10 @@ bool spatial_axes_first(const Reduction& r) {
   return true;
 }
 
-int64_t vector_lanes(DataType dtype) { return 64 / std::max(1, dtype_bits(dtype) / 8); }
-
-bool worth_tiling(const Reduction& r) {
+bool worth_tiling(const Reduction& r, const schedule::Target& target) {
   if (r.k < 0) return false;
   const IntImm* k = r.axes[static_cast<size_t>(r.k)].extent->as<IntImm>();
-  return !k || k->value >= 2 * vector_lanes(r.update->buffer->dtype);
+  return !k || k->value >= 2 * target.lanes(r.update->buffer->dtype);
 }
 
 std::optional<Epilogue> match_epilogue(const Stmt& nest, const Reduction& r, const std::set<const Buffer*>& chain) {

@@ -12,6 +12,7 @@
 
 #include "compiler/ir/tir.h"
 #include "compiler/ir/tir_substitute.h"
+#include "compiler/schedule/target.h"
 
 namespace relaxc::tir {
 
@@ -45,11 +46,9 @@ std::optional<Reduction> match_reduction(const For& outer);
 // Whether no reduction loop encloses a spatial one (an output element is then done in one go).
 bool spatial_axes_first(const Reduction& r);
 
-// Lanes in one 64-byte vector of `dtype`.
-int64_t vector_lanes(DataType dtype);
-// Whether register tiles pay off: a contiguous reduction axis k of at least two vectors, or of
-// a length known only at run time.
-bool worth_tiling(const Reduction& r);
+// Whether register tiles pay off: a contiguous reduction axis k of at least two of the
+// target's vectors, or of a length known only at run time.
+bool worth_tiling(const Reduction& r, const schedule::Target& target);
 
 // `nest` as an epilogue of r when every read of a buffer in `chain` (the reduction's output and
 // the outputs of epilogues before it) is of the element being written, and its domain is the

@@ -23,23 +23,21 @@ using namespace relaxc::tir::build;
 
 namespace {
 
-constexpr int64_t kRowsPerTile = 8;     // MR when there are enough rows
-constexpr int64_t kOutputsPerTile = 16; // MR * NR, within the 32 vector registers
-
 class Tiler {
  public:
-  Tiler(const Reduction& r, std::vector<Epilogue> epilogues, std::vector<BufferPtr> local)
-      : r_(r), out_(*r.update), loc_(r.block->loc), epilogues_(std::move(epilogues)), local_(std::move(local)) {
-    lanes_ = vector_lanes(out_.buffer->dtype);
-  }
+  // MR x NR accumulators fill the target's accumulator registers, MR = half of them when
+  // there are enough rows.
+  Tiler(const Reduction& r, std::vector<Epilogue> epilogues, std::vector<BufferPtr> local, const schedule::Target& target)
+      : r_(r), out_(*r.update), loc_(r.block->loc), epilogues_(std::move(epilogues)), local_(std::move(local)),
+        lanes_(target.lanes(r.update->buffer->dtype)), outputs_per_tile_(std::max(2, target.matmul_accumulator_registers())) {}
 
   Stmt build() {
     const Axis& j = r_.axes[r_.j];
-    int64_t mr = r_.i < 0 ? 1 : kRowsPerTile;
+    int64_t mr = r_.i < 0 ? 1 : outputs_per_tile_ / 2;
     if (r_.i >= 0) {
       if (const IntImm* m = constant(r_.axes[r_.i].extent)) mr = std::max<int64_t>(1, std::min(mr, m->value));
     }
-    int64_t nr = std::max<int64_t>(2, kOutputsPerTile / mr);
+    int64_t nr = std::max<int64_t>(2, outputs_per_tile_ / mr);
     if (mr == 1) nr = 4;
     if (const IntImm* n = constant(j.extent)) nr = std::max<int64_t>(1, std::min(nr, n->value));
 
@@ -231,7 +229,8 @@ class Tiler {
   SourceLoc loc_;
   std::vector<Epilogue> epilogues_;  // fused into the tiles, in order
   std::vector<BufferPtr> local_;     // buffers of the chain that exist only inside tiles
-  int64_t lanes_ = 16;
+  int64_t lanes_;             // of the output's dtype in one of the target's vectors
+  int64_t outputs_per_tile_;  // MR * NR
   int tiles_ = 0;  // tiles built so far
 };
 
@@ -244,14 +243,14 @@ bool used_outside(const std::vector<Stmt>& parts, size_t begin, size_t end, cons
 }
 
 // Tiles reduction nests nested in other statements (no epilogues there).
-Stmt rewrite_nested(const Stmt& s, const ScheduleKnobs& knobs) {
+Stmt rewrite_nested(const Stmt& s, const ScheduleKnobs& knobs, const schedule::Target& target) {
   if (!s) return s;
   if (const auto* f = s->as<For>()) {
     if (std::optional<Reduction> r = match_reduction(*f)) {
-      if (worth_tiling(*r)) return Tiler(*r, {}, {}).build();
-      if (worth_outer_product_tiles(*r)) return outer_product_tiles(*r, {}, {}, knobs);
+      if (worth_tiling(*r, target)) return Tiler(*r, {}, {}, target).build();
+      if (worth_outer_product_tiles(*r)) return outer_product_tiles(*r, {}, {}, knobs, target);
     }
-    Stmt body = rewrite_nested(f->body, knobs);
+    Stmt body = rewrite_nested(f->body, knobs, target);
     if (body == f->body) return s;
     auto copy = std::make_shared<For>(*f);
     copy->body = body;
@@ -261,7 +260,7 @@ Stmt rewrite_nested(const Stmt& s, const ScheduleKnobs& knobs) {
     std::vector<Stmt> parts;
     bool changed = false;
     for (const Stmt& part : seq_node->stmts) {
-      parts.push_back(rewrite_nested(part, knobs));
+      parts.push_back(rewrite_nested(part, knobs, target));
       changed = changed || parts.back() != part;
     }
     return changed ? std::make_shared<Seq>(std::move(parts), seq_node->loc) : s;
@@ -271,7 +270,7 @@ Stmt rewrite_nested(const Stmt& s, const ScheduleKnobs& knobs) {
 
 // The top-level statements of a function: each reduction nest with the epilogue nests that
 // follow it; intermediate buffers only the tiles use stop being allocated for the function.
-PrimFuncPtr schedule(const PrimFuncPtr& func, const ScheduleKnobs& knobs) {
+PrimFuncPtr tile_function(const PrimFuncPtr& func, const ScheduleKnobs& knobs, const schedule::Target& target) {
   const Seq* top = func->body ? func->body->as<Seq>() : nullptr;
   std::vector<Stmt> parts = top ? top->stmts : std::vector<Stmt>{func->body};
   std::vector<Stmt> out;
@@ -281,7 +280,7 @@ PrimFuncPtr schedule(const PrimFuncPtr& func, const ScheduleKnobs& knobs) {
     const For* f = parts[p] ? parts[p]->as<For>() : nullptr;
     std::optional<Reduction> r = f ? match_reduction(*f) : std::nullopt;
     if (!r) {
-      out.push_back(rewrite_nested(parts[p], knobs));
+      out.push_back(rewrite_nested(parts[p], knobs, target));
       changed = changed || out.back() != parts[p];
       continue;
     }
@@ -311,15 +310,15 @@ PrimFuncPtr schedule(const PrimFuncPtr& func, const ScheduleKnobs& knobs) {
     // chain lives only here: the chain's rows are computed inside its windows.
     const Buffer* last = epilogues.empty() ? r->update->buffer.get() : epilogues.back().store->buffer.get();
     const For* next = end < parts.size() && parts[end] ? parts[end]->as<For>() : nullptr;
-    std::optional<WindowConsumer> window = next && !worth_tiling(*r) && !worth_outer_product_tiles(*r) ? match_window_consumer(*next, last) : std::nullopt;
+    std::optional<WindowConsumer> window = next && !worth_tiling(*r, target) && !worth_outer_product_tiles(*r) ? match_window_consumer(*next, last) : std::nullopt;
     std::vector<BufferPtr> local = local_until(window ? end + 1 : end);
     if (window && local.size() != chain.size()) {
       window.reset();
       local = local_until(end);
     }
     Stmt rewritten;
-    if (worth_tiling(*r)) rewritten = Tiler(*r, epilogues, local).build();
-    else if (worth_outer_product_tiles(*r)) rewritten = outer_product_tiles(*r, epilogues, local, knobs);
+    if (worth_tiling(*r, target)) rewritten = Tiler(*r, epilogues, local, target).build();
+    else if (worth_outer_product_tiles(*r)) rewritten = outer_product_tiles(*r, epilogues, local, knobs, target);
     if (!rewritten && window) {
       rewritten = per_element_in_windows(*r, epilogues, local, *window, last);
       if (rewritten) end += 1;
@@ -327,7 +326,7 @@ PrimFuncPtr schedule(const PrimFuncPtr& func, const ScheduleKnobs& knobs) {
     }
     if (!rewritten && (!epilogues.empty() || !local.empty())) rewritten = per_element(*r, epilogues, local);
     if (!rewritten) {
-      out.push_back(rewrite_nested(parts[p], knobs));
+      out.push_back(rewrite_nested(parts[p], knobs, target));
       changed = changed || out.back() != parts[p];
       continue;
     }
@@ -348,20 +347,20 @@ PrimFuncPtr schedule(const PrimFuncPtr& func, const ScheduleKnobs& knobs) {
 
 }  // namespace
 
-Module tile_reductions(const Module& module, const ScheduleChoices& choices) {
+Module tile_reductions(const Module& module, const schedule::Target& target, const ScheduleChoices& choices) {
   Module out = module;
   for (tir::PrimFuncPtr& f : out.prim_funcs) {
-    if (!tir::calls_runtime(*f) && !f->scheduled) f = schedule(f, knobs_for(choices, f->name));
+    if (!tir::calls_runtime(*f) && !f->scheduled) f = tile_function(f, knobs_for(choices, f->name, target), target);
   }
   return out;
 }
 
-bool has_outer_product_tiles(const tir::PrimFunc& func) {
+bool has_outer_product_tiles(const tir::PrimFunc& func, const schedule::Target& target) {
   bool found = false;
   tir::visit_stmt(func.body, [&](const tir::StmtNode& s) {
     if (const auto* f = s.as<tir::For>()) {
       std::optional<tir::Reduction> r = tir::match_reduction(*f);
-      found = found || (r && !tir::worth_tiling(*r) && tir::worth_outer_product_tiles(*r));
+      found = found || (r && !tir::worth_tiling(*r, target) && tir::worth_outer_product_tiles(*r));
     }
   });
   return found;

@@ -5,7 +5,7 @@
 // where every load in E that depends on a reduction axis k reads it contiguously (k, with
 // stride 1, only in its last index) — the matmul against a transposed weight, nn.linear, a
 // row-wise dot — into register tiles: MR x NR outputs are summed at once in MR*NR vectors of
-// V lanes (V*elements = 64 bytes), each vector load feeding several multiply-adds, then each
+// the target's V lanes (MR*NR its accumulator registers), each vector load feeding several multiply-adds, then each
 // vector is summed as a tree. Remainders of i, j and k run through the same tiles with MR or
 // NR of 1 and a scalar loop. Only float outputs and reductions of at least 2V elements (or of
 // unknown size) are rewritten; every other nest, and every function that calls the runtime
@@ -20,9 +20,9 @@
 namespace relaxc {
 
 // `choices` change the knobs of the kernels they name (relaxc --tuning-db).
-Module tile_reductions(const Module& module, const ScheduleChoices& choices = {});
+Module tile_reductions(const Module& module, const schedule::Target& target, const ScheduleChoices& choices = {});
 
 // Whether the schedule gives `func` outer-product tiles, whose knobs a tuner may try.
-bool has_outer_product_tiles(const tir::PrimFunc& func);
+bool has_outer_product_tiles(const tir::PrimFunc& func, const schedule::Target& target);
 
 }  // namespace relaxc

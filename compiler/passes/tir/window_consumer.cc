@@ -123,11 +123,11 @@ std::optional<WindowConsumer> match_window_consumer(const For& nest, const Buffe
   return w;
 }
 
-std::optional<RowProducer> match_row_producer(const std::vector<Stmt>& parts, const Buffer* output) {
+std::optional<RowProducer> match_row_producer(const std::vector<Stmt>& parts, const Buffer* output, const schedule::Target& target) {
   if (parts.empty()) return std::nullopt;
   const For* first = parts[0] ? parts[0]->as<For>() : nullptr;
   std::optional<Reduction> r = first ? match_reduction(*first) : std::nullopt;
-  if (!r || worth_tiling(*r) || worth_outer_product_tiles(*r) || r->i < 0) return std::nullopt;
+  if (!r || worth_tiling(*r, target) || worth_outer_product_tiles(*r) || r->i < 0) return std::nullopt;
   if (!spatial_axes_first(*r)) return std::nullopt;
   if (!constant(r->axes[static_cast<size_t>(r->j)].extent)) return std::nullopt;
   RowProducer producer{*r, {}};
@@ -143,11 +143,11 @@ std::optional<RowProducer> match_row_producer(const std::vector<Stmt>& parts, co
   return producer;
 }
 
-bool computes_rows_in_windows(const PrimFunc& producer, const PrimFunc& consumer) {
+bool computes_rows_in_windows(const PrimFunc& producer, const PrimFunc& consumer, const schedule::Target& target) {
   if (producer.params.empty() || consumer.params.empty() || !producer.params.back().buffer || !consumer.params.front().buffer) return false;
   const Seq* seq = producer.body ? producer.body->as<Seq>() : nullptr;
   std::vector<Stmt> parts = seq ? seq->stmts : std::vector<Stmt>{producer.body};
-  if (!match_row_producer(parts, producer.params.back().buffer.get())) return false;
+  if (!match_row_producer(parts, producer.params.back().buffer.get(), target)) return false;
   // The window nest first; what follows (average pooling's division) must not read the input.
   const Seq* consumer_seq = consumer.body ? consumer.body->as<Seq>() : nullptr;
   std::vector<Stmt> consumer_parts = consumer_seq ? consumer_seq->stmts : std::vector<Stmt>{consumer.body};

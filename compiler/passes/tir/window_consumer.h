@@ -35,11 +35,11 @@ struct RowProducer {
   Reduction reduction;
   std::vector<Epilogue> epilogues;
 };
-std::optional<RowProducer> match_row_producer(const std::vector<Stmt>& parts, const Buffer* output);
+std::optional<RowProducer> match_row_producer(const std::vector<Stmt>& parts, const Buffer* output, const schedule::Target& target);
 
 // Whether `consumer`'s body starts with a window consumer of its parameter 0 (nothing after it
 // reads that parameter) and `producer` is one row producer of its output: fusing them lets the
 // schedule compute rows inside the windows.
-bool computes_rows_in_windows(const PrimFunc& producer, const PrimFunc& consumer);
+bool computes_rows_in_windows(const PrimFunc& producer, const PrimFunc& consumer, const schedule::Target& target);
 
 }  // namespace relaxc::tir
