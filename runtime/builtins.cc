@@ -250,6 +250,16 @@ Value tuple_getitem(BuiltinCall& call) {
   return (*tuple.tuple)[static_cast<size_t>(index)];
 }
 
+// 1 when every argument is a frozen tensor (relaxc.frozen_variant's guard), else 0: anything
+// else goes the way that checks it.
+Value all_frozen(BuiltinCall& call) {
+  bool frozen = std::all_of(call.args.begin(), call.args.end(), [](const Value& v) { return v.kind == Value::Kind::Tensor && v.tensor->frozen; });
+  Value v;
+  v.kind = Value::Kind::Int;
+  v.i = frozen ? 1 : 0;
+  return v;
+}
+
 struct NamedBuiltin {
   const char* name;
   Builtin fn;
@@ -261,7 +271,7 @@ constexpr NamedBuiltin kBuiltins[] = {
     {"vm.builtin.copy", copy},                         {"vm.builtin.match_cast", match_cast_builtin},
     {"vm.builtin.shape_value", shape_value},           {"vm.builtin.reshape", reshape},
     {"vm.builtin.alloc_planned", alloc_planned},       {"vm.builtin.shape_of", shape_of},
-    {"vm.builtin.tensor_to_shape", tensor_to_shape},
+    {"vm.builtin.tensor_to_shape", tensor_to_shape}, {"vm.builtin.all_frozen", all_frozen},
 };
 
 }  // namespace

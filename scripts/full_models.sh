@@ -2,9 +2,9 @@
 # Full-size models end to end, on demand (not part of the test suite: ~0.5 GB of weights and
 # whole-model compile times): testdata/models/generate.py --full writes torchvision's ResNet-18
 # and MobileNetV2 (random seeded weights, 1x3x224x224) and the BERT-style encoder at BERT-base
-# size (12 layers, hidden 768, 12 heads, 128 tokens) into a temporary directory as TVM's
-# PyTorch importer gives them; each is compiled with relaxc, run with relaxrun and compared with
-# PyTorch's eval-mode output: max |relaxrun - torch| / max |torch| must be at most 1e-4. One
+# size (12 layers, hidden 768, 12 heads, 128 tokens) and a GPT-2-small decoder block (768 wide,
+# 12 heads, 128 tokens) into a temporary directory as TVM's PyTorch importer gives them; each is
+# compiled with relaxc, run with relaxrun and compared with PyTorch's eval-mode output: max |relaxrun - torch| / max |torch| must be at most 1e-4. One
 # line per model; exit 1 if any model fails.
 #   scripts/full_models.sh           (installs python3-torchvision if missing)
 set -uo pipefail
@@ -27,7 +27,7 @@ if ! "$PYTHON" testdata/models/generate.py --full "$work" >"$work/generate.log" 
 fi
 
 status=0
-for model in resnet18 mobilenet_v2 bert_base; do
+for model in resnet18 mobilenet_v2 bert_base gpt2_block; do
   start=$(date +%s%N)
   if ! "$RELAXC" "$work/$model.tvms" -o "$work/$model.rx" 2>"$work/$model.relaxc.log"; then
     errors=$(grep -c "error:" "$work/$model.relaxc.log")

@@ -291,7 +291,7 @@ TEST_CASE("weight transforms are kept for frozen weights and recomputed for othe
 @I.ir_module
 class Module:
     @R.function
-    def main(x: R.Tensor(("m", 3), "float32"), w: R.Tensor((4, 3), "float32")):
+    def main(x: R.Tensor(("m", 3), "float32"), w: R.Tensor((16, 3), "float32")):
         m = T.int64()
         R.func_attr({"num_input": 1})
         with R.dataflow():
@@ -301,19 +301,20 @@ class Module:
 )"));
   relaxrt::ElementType f32 = *relaxrt::parse_element_type("float32");
   auto x = relaxrt::Tensor::allocate(f32, {2, 3});
-  auto w = relaxrt::Tensor::allocate(f32, {4, 3});
+  // 16 rows: whole vectors of columns, so pack_weights packs w.
+  auto w = relaxrt::Tensor::allocate(f32, {16, 3});
   float* xs = static_cast<float*>(x->data);
   float* ws = static_cast<float*>(w->data);
   for (int i = 0; i < 6; ++i) xs[i] = static_cast<float>(i + 1);
-  for (int i = 0; i < 12; ++i) ws[i] = static_cast<float>(i % 5) - 1.5f;
+  for (int i = 0; i < 48; ++i) ws[i] = static_cast<float>(i % 5) - 1.5f;
   auto check = [&](const relaxrt::Value& y) {
-    REQUIRE(y.tensor->shape == std::vector<int64_t>{2, 4});
+    REQUIRE(y.tensor->shape == std::vector<int64_t>{2, 16});
     const float* ys = static_cast<const float*>(y.tensor->data);
     for (int i = 0; i < 2; ++i) {
-      for (int j = 0; j < 4; ++j) {
+      for (int j = 0; j < 16; ++j) {
         float expected = 0;
         for (int k = 0; k < 3; ++k) expected += xs[i * 3 + k] * ws[j * 3 + k];
-        CHECK(ys[i * 4 + j] == Approx(expected));
+        CHECK(ys[i * 16 + j] == Approx(expected));
       }
     }
   };
@@ -334,7 +335,7 @@ class Module:
     relaxrt::Value second = loaded.vm.invoke("w_kmajor", {relaxrt::Value::of(w)});
     CHECK(first.tensor == second.tensor);
     CHECK(first.tensor->frozen);
-    CHECK(static_cast<const float*>(first.tensor->data)[1 * 4 + 2] == ws[2 * 3 + 1]);  // w_t[k, j] = w[j, k]
+    CHECK(static_cast<const float*>(first.tensor->data)[1 * 16 + 2] == ws[2 * 3 + 1]);  // w_t[k, j] = w[j, k]
   }
 }
 

@@ -46,6 +46,13 @@ class BytecodeBuilder {
     emit(args);
   }
   void ret(int64_t reg) { emit({static_cast<int64_t>(relaxrt::Opcode::Ret), reg}); }
+  // `If reg`: falls through when the register is non-zero; returns where to patch the jump
+  // taken when it is zero (land_here).
+  int64_t branch_if_zero(int64_t reg) {
+    emit({static_cast<int64_t>(relaxrt::Opcode::If), reg, 0});
+    return position() - 3;
+  }
+  void land_here(int64_t branch) { exe_.bytecode[static_cast<size_t>(branch) + 2] = position() - branch; }
   int64_t position() const { return static_cast<int64_t>(exe_.bytecode.size()); }
 
   static int64_t reg(int64_t r) { return relaxrt::encode_arg(relaxrt::ArgKind::Register, r); }

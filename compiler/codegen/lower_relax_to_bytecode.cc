@@ -43,6 +43,7 @@ class FunctionLowering {
     }
     vm.ret = type_spec(*func_.ret_sinfo);
     vm.code_begin = out_.position();
+    dispatch_to_frozen_variant();
     heap_ = next_register_++;
     out_.call(heap_, out_.builtin("vm.builtin.alloc_shape_heap"), {BytecodeBuilder::imm(vm.heap_size)});
     for (size_t i = 0; i < func_.params.size(); ++i) {
@@ -73,6 +74,60 @@ class FunctionLowering {
   }
 
  private:
+  // relaxc.frozen_variant (pack_weights.h): when every argument it names is frozen, the call
+  // goes to the variant that reads them packed.
+  void dispatch_to_frozen_variant() {
+    const AttrValue* attr = nullptr;
+    for (const auto& [key, value] : func_.attrs) {
+      if (key == "relaxc.frozen_variant") attr = value.get();
+    }
+    if (!attr) return;
+    auto [variant, frozen] = frozen_variant(*attr);
+    std::vector<int64_t> guarded, all;
+    for (int64_t p : frozen) guarded.push_back(BytecodeBuilder::reg(p));
+    for (size_t p = 0; p < func_.params.size(); ++p) all.push_back(BytecodeBuilder::reg(static_cast<int64_t>(p)));
+    int64_t condition = next_register_++;
+    out_.call(condition, out_.builtin("vm.builtin.all_frozen"), guarded);
+    int64_t branch = out_.branch_if_zero(condition);
+    int64_t result = next_register_++;
+    out_.call(result, out_.function(FunctionRef::Kind::VM, variant), all);
+    out_.ret(result);
+    out_.land_here(branch);
+  }
+
+  // The variant's name and the positions of the parameters it needs frozen, checked.
+  std::pair<std::string, std::vector<int64_t>> frozen_variant(const AttrValue& attr) const {
+    auto fail = [&](const std::string& what) -> CompileError {
+      return CompileError(attr.loc.valid() ? attr.loc : func_.loc, "relaxc.frozen_variant of @" + func_.name + " " + what);
+    };
+    const AttrValue* name = nullptr;
+    const AttrValue* params = nullptr;
+    if (attr.kind != AttrValue::Kind::Dict) throw fail("must be a dict {\"function\": name, \"frozen_params\": [positions]}");
+    for (const auto& [key, value] : attr.entries) {
+      if (key == "function") name = value.get();
+      else if (key == "frozen_params") params = value.get();
+      else throw fail("has an unknown key '" + key + "' (expected \"function\" and \"frozen_params\")");
+    }
+    if (!name || name->kind != AttrValue::Kind::String) throw fail("needs \"function\": the name of a Relax function of the module");
+    const relax::Function* variant = module_.find_function(name->string_value);
+    if (!variant) throw fail("names '" + name->string_value + "', which is not a Relax function of the module");
+    if (variant->params.size() != func_.params.size() || variant == &func_) {
+      throw fail("names @" + name->string_value + ", which must be another function with the same " + std::to_string(func_.params.size()) + " parameters");
+    }
+    if (!params || params->kind != AttrValue::Kind::List) throw fail("needs \"frozen_params\": a list of parameter positions");
+    std::vector<int64_t> positions;
+    for (const AttrValuePtr& item : params->items) {
+      if (item->kind != AttrValue::Kind::Int || item->int_value < 0 || item->int_value >= static_cast<int64_t>(func_.params.size())) {
+        throw fail("\"frozen_params\" must hold positions of parameters, 0 to " + std::to_string(func_.params.size() - 1));
+      }
+      if (func_.params[static_cast<size_t>(item->int_value)]->sinfo->kind != relax::StructInfoKind::Tensor) {
+        throw fail("\"frozen_params\" names parameter " + std::to_string(item->int_value) + ", which is not a tensor");
+      }
+      positions.push_back(item->int_value);
+    }
+    return {name->string_value, positions};
+  }
+
   relaxrt::SourceSpan span(SourceLoc loc) const {
     relaxrt::SourceSpan s;
     s.line = static_cast<int32_t>(loc.line);

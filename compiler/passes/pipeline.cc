@@ -24,16 +24,16 @@ Module run_pipeline(const Module& checked, const PipelineOptions& options) {
   };
   if (reached("legalize")) return checked;
   // Graph rewrites that choose better kernels before operators become TensorIR.
+  const schedule::Target target = options.target ? *options.target : schedule::Target{};
   Module module = opt_level >= 2 ? matmul_transposed_to_linear(checked) : checked;
   module = legalize_ops(module, LegalizeOptions{opt_level >= 1});
   // The transposes of packed weights are operators too.
   if (opt_level >= 2) {
-    Module packed = pack_weights(module);
+    Module packed = pack_weights(module, target);
     // Legalized (and checked) again only when packing added transposes.
     if (packed.functions.size() != module.functions.size()) module = legalize_ops(packed, LegalizeOptions{true});
   }
   if (reached("fuse")) return module;
-  const schedule::Target target = options.target ? *options.target : schedule::Target{};
   if (opt_level >= 2) module = fuse_ops(module, target);
   if (options.user_schedule) module = options.user_schedule(module);
   if (reached("schedule")) return module;

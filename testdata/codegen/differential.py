@@ -17,7 +17,9 @@ The test file (a .tvms) carries the specification in comments:
 numpy has no bfloat16: as ml_dtypes' np.save does, bfloat16 arrays are files of 'V2' elements
 (the 16 bits). A bfloat16 result loads as such; EXPECT gives it as to_bfloat16(float values)
 (nn_reference), and the two are compared as float32 values.
-Usage: differential.py MODULE.rx TEST.tvms WORKDIR [RELAXRUN ARGUMENTS...]
+Usage: differential.py MODULE.rx TEST.tvms WORKDIR [--as-params=a,b] [RELAXRUN ARGUMENTS...]
+--as-params gives the inputs named through a --params .npz (tensors relaxrun freezes, as
+weights) instead of --input.
 """
 import itertools
 import os
@@ -101,6 +103,9 @@ def compare(label, got, want, tol):
 def main():
     np.seterr(all="ignore")  # NaN and inf are expected values here, not accidents
     module, test, workdir, extra = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    as_params = set()
+    if extra and extra[0].startswith("--as-params="):
+        as_params = set(extra.pop(0)[len("--as-params="):].split(","))
     os.makedirs(workdir, exist_ok=True)
     sizes, inputs, expect, tol = parse_spec(test)
     rng = np.random.default_rng(20261125)
@@ -115,7 +120,12 @@ def main():
             arrays[name] = random_input(rng, dtype, shape, modifiers, env)
             path = os.path.join(workdir, f"{name}.npy")
             np.save(path, nn_reference.to_bfloat16(arrays[name]) if dtype == "bfloat16" else arrays[name])
-            args += ["--input", f"{name}={path}"]
+            if name not in as_params:
+                args += ["--input", f"{name}={path}"]
+        if as_params:
+            params = os.path.join(workdir, "params.npz")
+            np.savez(params, **{name: arrays[name] for name in as_params})
+            args += ["--params", params]
         scope = {"np": np, **{k: getattr(nn_reference, k) for k in dir(nn_reference) if not k.startswith("_")}}
         want = eval(expect, {**scope, **arrays, **env})
         is_tuple = isinstance(want, (tuple, list))

@@ -4,8 +4,9 @@
 # relax_text.py), <name>_params.npz (its weights, keyed by the function's parameter names),
 # <name>_input.npy (one seeded input) and <name>_expected.npy (PyTorch's eval-mode output).
 #   /usr/bin/python3 testdata/models/generate.py              the small models, into this folder
-#   /usr/bin/python3 testdata/models/generate.py --full DIR   torchvision's ResNet-18 and
-#       MobileNetV2 (224x224) and the encoder at BERT-base width, into DIR (scripts/full_models.sh)
+#   /usr/bin/python3 testdata/models/generate.py --full DIR [--batch N]   torchvision's ResNet-18
+#       and MobileNetV2 (N images of 224x224), the encoder at BERT-base width and a GPT-2-small
+#       decoder block, into DIR (scripts/full_models.sh, bench/run.sh)
 # Everything is seeded (SEED): running it again writes the same bytes with the same PyTorch.
 import sys
 
@@ -49,14 +50,20 @@ def small_models():
     ]
 
 
-def full_models():
+def full_models(batch=1):
+    """`batch` images for the CNNs (their names then end in _b<batch>)."""
     import torchvision  # Debian's python3-torchvision: its architecture definitions
     bert_base = lambda: md.BertEncoder(vocab=30522, hidden=768, heads=12, intermediate=3072,  # noqa: E731
                                        layers=12, max_positions=512, seq=128, labels=2)
+    # One decoder block at GPT-2 small's width and 128 tokens; a small vocabulary keeps the
+    # block, not the LM head, the bulk of the work.
+    gpt2_block = lambda: md.GPT2(vocab=1024, embed=768, heads=12, layers=1, positions=1024, seq=128)  # noqa: E731
+    suffix = "" if batch == 1 else "_b%d" % batch
     return [
-        ("resnet18", lambda: torchvision.models.resnet18(weights=None), image((1, 3, 224, 224))),
-        ("mobilenet_v2", lambda: torchvision.models.mobilenet_v2(weights=None), image((1, 3, 224, 224))),
+        ("resnet18" + suffix, lambda: torchvision.models.resnet18(weights=None), image((batch, 3, 224, 224))),
+        ("mobilenet_v2" + suffix, lambda: torchvision.models.mobilenet_v2(weights=None), image((batch, 3, 224, 224))),
         ("bert_base", bert_base, token_ids(30522, 128, padding=16)),
+        ("gpt2_block", gpt2_block, token_ids(1024, 128)),
     ]
 
 
@@ -104,11 +111,12 @@ def main():
     parser = argparse.ArgumentParser(description="Writes the model test data of testdata/models/.")
     parser.add_argument("--full", metavar="DIR", help="write the full-size models into DIR")
     parser.add_argument("--only", action="append", help="only this model (repeatable)")
+    parser.add_argument("--batch", type=int, default=1, help="with --full, the CNNs' batch (default 1)")
     args = parser.parse_args()
     out_dir = args.full or os.path.dirname(os.path.abspath(__file__))
     os.makedirs(out_dir, exist_ok=True)
     torch.set_num_threads(1)  # the same sums in the same order on every machine
-    for name, make_model, make_input in (full_models() if args.full else small_models()):
+    for name, make_model, make_input in (full_models(args.batch) if args.full else small_models()):
         if args.only and name not in args.only:
             continue
         paths = generate(name, make_model, make_input, out_dir)

@@ -5,6 +5,7 @@
 
 #include "compiler/check/infer_struct_info.h"
 #include "compiler/ir/distinct_names.h"
+#include "compiler/ir/relax_copy.h"
 #include "compiler/ir/relax_uses.h"
 #include "compiler/ir/tir_rewrite.h"
 #include "compiler/ir/tir_substitute.h"
@@ -18,6 +19,7 @@ using namespace relaxc::relax;
 namespace {
 
 constexpr const char* kWeightTransform = "relaxc.weight_transform";
+constexpr const char* kFrozenVariant = "relaxc.frozen_variant";
 
 std::optional<int64_t> num_input(const Function& f) {
   for (const auto& [key, value] : f.attrs) {
@@ -173,12 +175,26 @@ StructInfoPtr constant_matrix(const StructInfoPtr& sinfo) {
 
 class Packer {
  public:
-  explicit Packer(const Module& module) : out_(module), names_(tir::function_names(module)) {}
+  Packer(const Module& module, const schedule::Target& target) : out_(module), names_(tir::function_names(module)), target_(target) {}
 
   Module run() {
     std::set<std::string> called_before = names_referenced(out_);
-    std::vector<FunctionPtr> functions = out_.functions;
-    for (FunctionPtr& f : functions) f = pack(*f);
+    std::vector<FunctionPtr> functions;
+    for (const FunctionPtr& f : out_.functions) {
+      std::set<const Var*> weights = weight_params(*f);
+      if (num_input(*f) || f->is_private || !packs_a_parameter(*f)) {
+        functions.push_back(pack(*f, weights));
+        continue;
+      }
+      // No "num_input": any parameter may be a weight. The function itself stays as written for
+      // tensors that may change; a private variant reads every such parameter packed, and the
+      // VM calls it instead when they are all frozen (lower_relax_to_bytecode.cc).
+      std::vector<size_t> packed_params;
+      FunctionPtr copy = copy_with_fresh_vars(*f, names_.take(f->name + "_frozen"));
+      FunctionPtr variant = pack(*copy, all_params(*copy), &packed_params);
+      functions.push_back(with_frozen_variant(pack(*f, weights), variant->name, packed_params));
+      functions.push_back(as_private(*variant));
+    }
     for (const FunctionPtr& t : transforms_) functions.push_back(t);
     out_.functions = std::move(functions);
     // Kernels whose every call now goes to their k-major variant.
@@ -187,18 +203,101 @@ class Packer {
   }
 
  private:
-  // The weight behind a call argument, with its type: a parameter from num_input on, or a
-  // metadata constant; null otherwise.
-  StructInfoPtr weight_type(const Expr& arg, const Function& f) const {
+  // The parameters TVM's convention makes weights: from num_input on.
+  static std::set<const Var*> weight_params(const Function& f) {
+    std::set<const Var*> weights;
+    if (std::optional<int64_t> first = num_input(f)) {
+      for (size_t p = static_cast<size_t>(std::max<int64_t>(0, *first)); p < f.params.size(); ++p) weights.insert(f.params[p].get());
+    }
+    return weights;
+  }
+  static std::set<const Var*> all_params(const Function& f) {
+    std::set<const Var*> params;
+    for (const VarPtr& p : f.params) params.insert(p.get());
+    return params;
+  }
+
+  // The weight behind a call argument, with its type: one of `weights` or a metadata
+  // constant; null otherwise.
+  static StructInfoPtr weight_type(const Expr& arg, const std::set<const Var*>& weights) {
     if (const auto* c = arg->as<Constant>(); c && c->metadata_index) return constant_matrix(c->sinfo);
     const auto* var = arg->as<Var>();
-    std::optional<int64_t> first = num_input(f);
-    if (!var || !first) return nullptr;
-    for (size_t p = static_cast<size_t>(std::max<int64_t>(0, *first)); p < f.params.size(); ++p) {
-      if (f.params[p].get() == var) return constant_matrix(var->sinfo);
-    }
-    return nullptr;
+    return var && weights.count(var) ? constant_matrix(var->sinfo) : nullptr;
   }
+
+  // The kernel behind a call_tir / call_dps_packed of the module, if any.
+  const tir::PrimFunc* kernel_called(const Call& call) const {
+    if ((call.op != "call_tir" && call.op != "call_dps_packed") || call.args.size() != 2) return nullptr;
+    // call_dps_packed("linear0", ...) names a kernel of the module as call_tir(cls.linear0) does.
+    const auto* global = call.args[0]->as<GlobalVar>();
+    const auto* external = call.args[0]->as<ExternFunc>();
+    const tir::PrimFunc* kernel = global ? out_.find_prim_func(global->name) : external ? out_.find_prim_func(external->name) : nullptr;
+    const auto* inputs = call.args[1]->as<Tuple>();
+    return kernel && inputs && kernel->params.size() == inputs->fields.size() + 1 ? kernel : nullptr;
+  }
+
+  // The type of the argument of `kernel`'s parameter `a`, when it is one of `weights` (or a
+  // metadata constant) that the kernel reads as W[j, k] and the packed kernel reads faster:
+  // the outer-product tiles of a k-major W_t fill whole vectors only when the columns (W's
+  // rows) are a multiple of the vector's lanes (the CNN's 5408 -> 100 layer runs 1.6x slower
+  // packed; with 128 columns packing is what makes the MLP fast).
+  StructInfoPtr packable(const Expr& arg, const std::set<const Var*>& weights, const tir::PrimFunc& kernel, size_t a) const {
+    StructInfoPtr type = weight_type(arg, weights);
+    const tir::BufferPtr& buffer = kernel.params[a].buffer;
+    if (!type || !buffer || !reads_as_dot_weight(kernel, buffer.get())) return nullptr;
+    int64_t columns = (*type->shape)[0]->as<tir::IntImm>()->value;
+    return columns % target_.lanes(type->dtype) == 0 ? type : nullptr;
+  }
+
+  // Whether some kernel call of `f` reads a parameter as a packable weight.
+  bool packs_a_parameter(const Function& f) const {
+    std::set<const Var*> params = all_params(f);
+    for (const BindingBlock& block : f.blocks) {
+      for (const Binding& binding : block.bindings) {
+        const auto* call = binding.value ? binding.value->as<Call>() : nullptr;
+        const tir::PrimFunc* kernel = call ? kernel_called(*call) : nullptr;
+        const std::vector<Expr>* fields = kernel ? &call->args[1]->as<Tuple>()->fields : nullptr;
+        for (size_t a = 0; fields && a < fields->size(); ++a) {
+          if ((*fields)[a]->as<Var>() && packable((*fields)[a], params, *kernel, a)) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // `f` with the attribute naming its frozen-weight variant and the parameters that variant
+  // reads packed: {"function": name, "frozen_params": [positions]}.
+  static FunctionPtr with_frozen_variant(const FunctionPtr& f, const std::string& variant, const std::vector<size_t>& params) {
+    auto out = std::make_shared<Function>(*f);
+    auto name = std::make_shared<AttrValue>();
+    name->kind = AttrValue::Kind::String;
+    name->string_value = variant;
+    auto list = std::make_shared<AttrValue>();
+    list->kind = AttrValue::Kind::List;
+    for (size_t p : params) {
+      auto index = std::make_shared<AttrValue>();
+      index->kind = AttrValue::Kind::Int;
+      index->int_value = static_cast<int64_t>(p);
+      list->items.push_back(index);
+    }
+    auto dict = std::make_shared<AttrValue>();
+    dict->kind = AttrValue::Kind::Dict;
+    dict->entries = {{"function", name}, {"frozen_params", list}};
+    out->attrs.emplace_back(kFrozenVariant, dict);
+    return out;
+  }
+
+  static FunctionPtr as_private(const Function& f) {
+    auto out = std::make_shared<Function>(f);
+    out->is_private = true;
+    AttrDict kept;
+    for (const auto& attr : f.attrs) {
+      if (attr.first != "global_symbol") kept.push_back(attr);
+    }
+    out->attrs = std::move(kept);
+    return out;
+  }
+
 
   // `<weight>_kmajor(w)`: R.permute_dims(w), its result kept by the VM for frozen weights.
   std::string transform_for(const std::string& weight_name, const StructInfoPtr& type, SourceLoc loc) {
@@ -259,7 +358,9 @@ class Packer {
     return name;
   }
 
-  FunctionPtr pack(const Function& original) {
+  // `original` with its calls reading `weight_set` (and metadata constants) packed; the
+  // positions of the parameters it packed go to `packed_params`.
+  FunctionPtr pack(const Function& original, const std::set<const Var*>& weight_set, std::vector<size_t>* packed_params = nullptr) {
     auto f = std::make_shared<Function>(original);
     std::map<const ExprNode*, VarPtr> packed;  // weight -> its transposed value in f
     std::vector<Binding> prologue;
@@ -271,20 +372,17 @@ class Packer {
     for (BindingBlock& block : f->blocks) {
       for (Binding& binding : block.bindings) {
         const auto* call = binding.value ? binding.value->as<Call>() : nullptr;
-        if (!call || (call->op != "call_tir" && call->op != "call_dps_packed") || call->args.size() != 2) continue;
-        // call_dps_packed("linear0", ...) names a kernel of the module as call_tir(cls.linear0) does.
+        const tir::PrimFunc* kernel = call ? kernel_called(*call) : nullptr;
+        if (!kernel) continue;
         const auto* global = call->args[0]->as<GlobalVar>();
         const auto* external = call->args[0]->as<ExternFunc>();
-        const tir::PrimFunc* kernel = global ? out_.find_prim_func(global->name) : external ? out_.find_prim_func(external->name) : nullptr;
         const auto* inputs = call->args[1]->as<Tuple>();
-        if (!kernel || !inputs || kernel->params.size() != inputs->fields.size() + 1) continue;
         auto rewritten = std::make_shared<Call>(*call);
         std::vector<Expr> fields = inputs->fields;
         std::vector<std::pair<size_t, StructInfoPtr>> weights;
         for (size_t a = 0; a < fields.size(); ++a) {
-          StructInfoPtr type = weight_type(fields[a], *f);
-          const tir::BufferPtr& buffer = kernel->params[a].buffer;
-          if (!type || !buffer || !reads_as_dot_weight(*kernel, buffer.get())) continue;
+          StructInfoPtr type = packable(fields[a], weight_set, *kernel, a);
+          if (!type) continue;
           weights.emplace_back(a, type);
           auto it = packed.find(fields[a].get());
           if (it == packed.end()) {
@@ -309,6 +407,9 @@ class Packer {
         binding.value = rewritten;
       }
     }
+    for (size_t p = 0; packed_params && p < f->params.size(); ++p) {
+      if (packed.count(f->params[p].get())) packed_params->push_back(p);
+    }
     if (prologue.empty()) return f;
     // At the start, outside any dataflow block, so every block may use the packed weights.
     BindingBlock first;
@@ -320,12 +421,13 @@ class Packer {
 
   Module out_;
   tir::NameTable names_;
+  schedule::Target target_;
   std::vector<FunctionPtr> transforms_;
   std::map<std::pair<std::string, std::vector<size_t>>, std::string> variants_;
 };
 
 }  // namespace
 
-Module pack_weights(const Module& module) { return Packer(module).run(); }
+Module pack_weights(const Module& module, const schedule::Target& target) { return Packer(module, target).run(); }
 
 }  // namespace relaxc
