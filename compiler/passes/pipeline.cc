@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "compiler/passes/relax/fold_batch_norm.h"
 #include "compiler/passes/relax/fuse_ops.h"
 #include "compiler/passes/relax/legalize_ops.h"
 #include "compiler/passes/relax/matmul_transposed_to_linear.h"
@@ -25,7 +26,7 @@ Module run_pipeline(const Module& checked, const PipelineOptions& options) {
   if (reached("legalize")) return checked;
   // Graph rewrites that choose better kernels before operators become TensorIR.
   const schedule::Target target = options.target ? *options.target : schedule::Target{};
-  Module module = opt_level >= 2 ? matmul_transposed_to_linear(checked) : checked;
+  Module module = opt_level >= 2 ? fold_batch_norm(matmul_transposed_to_linear(checked)) : checked;
   module = legalize_ops(module, LegalizeOptions{opt_level >= 1});
   // The transposes of packed weights are operators too.
   if (opt_level >= 2) {
