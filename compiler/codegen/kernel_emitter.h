@@ -32,7 +32,10 @@ void emit_packed_function_table(llvm::Module& module);
 
 class KernelEmitter {
  public:
-  KernelEmitter(const tir::PrimFunc& func, llvm::Module& module);
+  // `masked_vectors`: the target loads and stores vectors under a mask as one instruction
+  // (AVX-512), so a vector of lanes that is not a power of two is one masked access of the
+  // next power of two rather than pieces of 8, 4, 2 and 1.
+  KernelEmitter(const tir::PrimFunc& func, llvm::Module& module, bool masked_vectors = false);
   llvm::Function* emit();
 
   // kernel_expr.cc
@@ -74,6 +77,9 @@ class KernelEmitter {
   void vector_stmt(const tir::Stmt& s, unsigned lanes);
   llvm::Value* vector_expr(const tir::Expr& e, unsigned lanes);
   void emit_vector_reduction(const tir::Store& store, llvm::Value* element, unsigned lanes);
+  // A contiguous vector of `span` elements at `ptr` (masked when worth it), and its store.
+  llvm::Value* load_span(llvm::Type* element, llvm::Value* ptr, unsigned span, llvm::Align align);
+  void store_vector(llvm::Value* value, llvm::Value* ptr, llvm::Align align);
   static llvm::FastMathFlags reduction_math_flags();
   void emit_block(const tir::Block& block);
   void emit_init(const tir::Block& block);
@@ -103,6 +109,7 @@ class KernelEmitter {
 
   const tir::PrimFunc& func_;
   llvm::Module& module_;
+  bool masked_vectors_ = false;
   llvm::LLVMContext& ctx_;
   llvm::IRBuilder<> b_;
   llvm::Function* fn_ = nullptr;

@@ -18,6 +18,8 @@
 #include <set>
 
 #include "compiler/codegen/kernel_emitter.h"
+
+#include <llvm/Analysis/ValueTracking.h>
 #include "compiler/ir/tir_equal.h"
 #include "compiler/ir/tir_stride.h"
 #include "compiler/ir/tir_visitor.h"
@@ -202,6 +204,48 @@ bool KernelEmitter::emit_vectorized(const For& loop) {
   return true;
 }
 
+namespace {
+
+// Whether a vector of `span` elements of `element` is better one masked access of the next
+// power of two: 32- and 64-bit elements (AVX-512F's masks), within one 512-bit register.
+bool worth_masking(llvm::Type* element, unsigned span, unsigned& wide) {
+  unsigned bits = element->getPrimitiveSizeInBits().getFixedValue();
+  wide = static_cast<unsigned>(llvm::PowerOf2Ceil(span));
+  return (bits == 32 || bits == 64) && span > 1 && wide != span && wide * bits <= 512;
+}
+
+
+// A buffer on the stack (the registers of a tile) stays plain: LLVM keeps it in registers only
+// while every access is an ordinary load or store.
+bool on_stack(llvm::Value* ptr) { return llvm::isa<llvm::AllocaInst>(llvm::getUnderlyingObject(ptr)); }
+
+}  // namespace
+
+llvm::Value* KernelEmitter::load_span(llvm::Type* element, llvm::Value* ptr, unsigned span, llvm::Align align) {
+  unsigned wide = span;
+  if (!masked_vectors_ || on_stack(ptr) || !worth_masking(element, span, wide)) return b_.CreateAlignedLoad(llvm::FixedVectorType::get(element, span), ptr, align);
+  std::vector<llvm::Constant*> mask;
+  for (unsigned l = 0; l < wide; ++l) mask.push_back(b_.getInt1(l < span));
+  llvm::Type* type = llvm::FixedVectorType::get(element, wide);
+  return b_.CreateMaskedLoad(type, ptr, align, llvm::ConstantVector::get(mask), llvm::PoisonValue::get(type));
+}
+
+void KernelEmitter::store_vector(llvm::Value* value, llvm::Value* ptr, llvm::Align align) {
+  auto* type = llvm::cast<llvm::FixedVectorType>(value->getType());
+  unsigned lanes = type->getNumElements(), wide = lanes;
+  if (!masked_vectors_ || on_stack(ptr) || !worth_masking(type->getElementType(), lanes, wide)) {
+    b_.CreateAlignedStore(value, ptr, align);
+    return;
+  }
+  std::vector<int> widened;
+  std::vector<llvm::Constant*> mask;
+  for (unsigned l = 0; l < wide; ++l) {
+    widened.push_back(l < lanes ? static_cast<int>(l) : -1);
+    mask.push_back(b_.getInt1(l < lanes));
+  }
+  b_.CreateMaskedStore(b_.CreateShuffleVector(value, widened), ptr, align, llvm::ConstantVector::get(mask));
+}
+
 void KernelEmitter::vector_stmt(const Stmt& s, unsigned lanes) {
   switch (s->kind) {
     case StmtKind::Seq:
@@ -213,7 +257,7 @@ void KernelEmitter::vector_stmt(const Stmt& s, unsigned lanes) {
       if (!lanes_->contiguous(store->indices)) return emit_vector_reduction(*store, ptr, lanes);
       llvm::Value* value = convert(vector_expr(store->value, lanes), store->value->dtype, store->buffer->dtype);
       if (!value->getType()->isVectorTy()) value = b_.CreateVectorSplat(lanes, value);
-      b_.CreateAlignedStore(value, ptr, llvm::Align(static_cast<uint64_t>(std::max(1, dtype_bits(store->buffer->dtype) / 8))));
+      store_vector(value, ptr, llvm::Align(static_cast<uint64_t>(std::max(1, dtype_bits(store->buffer->dtype) / 8))));
       return;
     }
     case StmtKind::Block: {
@@ -273,9 +317,8 @@ llvm::Value* KernelEmitter::vector_expr(const Expr& e, unsigned lanes) {
       // Every element from lane 0's to the last lane's, all inside the buffer, then each
       // step-th: what LLVM lowers to loads and permutes, not a gather.
       unsigned span = static_cast<unsigned>((lanes - 1) * step + 1);
-      llvm::Type* type = llvm::FixedVectorType::get(llvm_type(load->buffer->dtype), span);
-      llvm::Value* all = b_.CreateAlignedLoad(type, ptr, llvm::Align(static_cast<uint64_t>(std::max(1, dtype_bits(load->buffer->dtype) / 8))));
-      if (step == 1) return all;
+      llvm::Value* all = load_span(llvm_type(load->buffer->dtype), ptr, span, llvm::Align(static_cast<uint64_t>(std::max(1, dtype_bits(load->buffer->dtype) / 8))));
+      if (step == 1 && llvm::cast<llvm::FixedVectorType>(all->getType())->getNumElements() == lanes) return all;
       std::vector<int> picked;
       for (unsigned l = 0; l < lanes; ++l) picked.push_back(static_cast<int>(l * step));
       return b_.CreateShuffleVector(all, picked);

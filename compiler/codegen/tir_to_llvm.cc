@@ -1,6 +1,7 @@
 #include "compiler/codegen/tir_to_llvm.h"
 
 #include <llvm/IR/Verifier.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -14,9 +15,11 @@ std::unique_ptr<llvm::Module> lower_tir_to_llvm(const Module& module, llvm::LLVM
   auto out = std::make_unique<llvm::Module>(module.name, context);
   out->setTargetTriple(target.getTargetTriple().str());
   out->setDataLayout(target.createDataLayout());
+  // Features the CPU name implies count too (-mcpu=skylake-avx512 lists none of its own).
+  bool masked_vectors = target.getMCSubtargetInfo()->checkFeatures("+avx512f");
   for (const tir::PrimFuncPtr& scheduled : module.prim_funcs) {
     tir::PrimFuncPtr func = partition_loops(compact_buffers(scheduled));
-    KernelEmitter emitter(*func, *out);
+    KernelEmitter emitter(*func, *out, masked_vectors);
     llvm::Function* fn = emitter.emit();
     std::string problems;
     llvm::raw_string_ostream stream(problems);
