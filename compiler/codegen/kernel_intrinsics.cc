@@ -1,12 +1,14 @@
 // TensorIR intrinsics → LLVM, for scalars and vectors alike: how each is emitted comes from
 // the one table in ops/tir_intrinsics.h. LLVM intrinsics take vectors directly; C math library
-// functions are called one lane at a time; the rest are written out here. float16 arguments of
+// functions are called one lane at a time, except exp, erf and tanh of float32 vectors
+// (vector_math.h); the rest are written out here. float16 arguments of
 // library functions are computed in float32, as TVM does; bfloat16 intrinsics compute in float32.
 #include <llvm/IR/Intrinsics.h>
 
 #include <limits>
 
 #include "compiler/codegen/kernel_emitter.h"
+#include "compiler/codegen/vector_math.h"
 #include "compiler/ops/tir_intrinsics.h"
 #include "compiler/support/diagnostics.h"
 
@@ -50,7 +52,11 @@ llvm::Value* KernelEmitter::custom_intrinsic(const std::string& op, const std::v
   llvm::Value* x = args[0];
   llvm::Type* type = x->getType();
   auto fconst = [&](double v) { return llvm::ConstantFP::get(type, v); };
-  if (op == "sigmoid") return b_.CreateFDiv(fconst(1.0), b_.CreateFAdd(fconst(1.0), llvm_intrinsic("llvm.exp", {b_.CreateFNeg(x)})));
+  if (op == "sigmoid") {
+    llvm::Value* negated = b_.CreateFNeg(x);
+    llvm::Value* e = float32_vector(x) ? vector_exp(b_, negated) : llvm_intrinsic("llvm.exp", {negated});
+    return b_.CreateFDiv(fconst(1.0), b_.CreateFAdd(fconst(1.0), e));
+  }
   if (op == "rsqrt") return b_.CreateFDiv(fconst(1.0), llvm_intrinsic("llvm.sqrt", {x}));
   if (op == "isnan") return b_.CreateFCmpUNO(x, x);
   if (op == "isinf") return b_.CreateFCmpOEQ(llvm_intrinsic("llvm.fabs", {x}), fconst(std::numeric_limits<double>::infinity()));
@@ -88,6 +94,12 @@ llvm::Value* KernelEmitter::emit_intrinsic(const Call& node, const std::vector<l
   }
   if (intrinsic->args == ops::IntrinsicArgs::Int && is_float(operand)) {
     throw CompileError(node.loc, "T." + node.op + " needs an integer argument, not " + dtype_name(operand));
+  }
+  // LLVM and the C library would compute these one lane at a time.
+  if (float32_vector(args[0])) {
+    if (node.op == "exp") return vector_exp(b_, args[0]);
+    if (node.op == "erf") return vector_erf(b_, args[0]);
+    if (node.op == "tanh") return vector_tanh(b_, args[0]);
   }
   switch (intrinsic->lowering) {
     case ops::IntrinsicLowering::Llvm: return llvm_intrinsic(intrinsic->llvm_name, args);
