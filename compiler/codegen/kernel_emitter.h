@@ -77,8 +77,9 @@ class KernelEmitter {
   void vector_stmt(const tir::Stmt& s, unsigned lanes);
   llvm::Value* vector_expr(const tir::Expr& e, unsigned lanes);
   void emit_vector_reduction(const tir::Store& store, llvm::Value* element, unsigned lanes);
-  // A contiguous vector of `span` elements at `ptr` (masked when worth it), and its store.
-  llvm::Value* load_span(llvm::Type* element, llvm::Value* ptr, unsigned span, llvm::Align align);
+  // A contiguous vector of `span` elements at `ptr` (masked when worth it; `strided`: read
+  // as whole registers joined, for lanes picked every s-th), and its store.
+  llvm::Value* load_span(llvm::Type* element, llvm::Value* ptr, unsigned span, llvm::Align align, bool strided = false);
   void store_vector(llvm::Value* value, llvm::Value* ptr, llvm::Align align);
   static llvm::FastMathFlags reduction_math_flags();
   void emit_block(const tir::Block& block);

@@ -221,8 +221,38 @@ bool on_stack(llvm::Value* ptr) { return llvm::isa<llvm::AllocaInst>(llvm::getUn
 
 }  // namespace
 
-llvm::Value* KernelEmitter::load_span(llvm::Type* element, llvm::Value* ptr, unsigned span, llvm::Align align) {
+llvm::Value* KernelEmitter::load_span(llvm::Type* element, llvm::Value* ptr, unsigned span, llvm::Align align, bool strided) {
   unsigned wide = span;
+  unsigned register_lanes = 512 / element->getPrimitiveSizeInBits().getFixedValue();
+  if (strided && masked_vectors_ && !on_stack(ptr) && span > register_lanes && register_lanes > 1) {
+    // A span of more than one register (a strided load's, for a stride-2 convolution): whole
+    // registers and a masked last one, joined, so that the lanes picked from them are one
+    // permute of two registers rather than pieces of 8, 4, 2 and 1.
+    std::vector<llvm::Value*> parts;
+    for (unsigned first = 0; first < span; first += register_lanes) {
+      llvm::Value* at = b_.CreateConstInBoundsGEP1_64(element, ptr, first);
+      unsigned count = std::min(register_lanes, span - first);
+      parts.push_back(count == register_lanes ? b_.CreateAlignedLoad(llvm::FixedVectorType::get(element, count), at, align)
+                                              : load_span(element, at, count, align));
+    }
+    // Joined in place: lanes [p * R, p * R + count) of the whole from part p.
+    unsigned total = static_cast<unsigned>(parts.size()) * register_lanes;
+    auto widen = [&](llvm::Value* part) {
+      unsigned lanes = llvm::cast<llvm::FixedVectorType>(part->getType())->getNumElements();
+      std::vector<int> widened;
+      for (unsigned l = 0; l < total; ++l) widened.push_back(l < lanes ? static_cast<int>(l) : -1);
+      return b_.CreateShuffleVector(part, widened);
+    };
+    llvm::Value* joined = widen(parts[0]);
+    for (size_t p = 1; p < parts.size(); ++p) {
+      unsigned first = static_cast<unsigned>(p) * register_lanes;
+      unsigned count = llvm::cast<llvm::FixedVectorType>(parts[p]->getType())->getNumElements();
+      std::vector<int> mask;
+      for (unsigned l = 0; l < total; ++l) mask.push_back(l >= first && l < first + count ? static_cast<int>(total + l - first) : static_cast<int>(l));
+      joined = b_.CreateShuffleVector(joined, widen(parts[p]), mask);
+    }
+    return joined;
+  }
   if (!masked_vectors_ || on_stack(ptr) || !worth_masking(element, span, wide)) return b_.CreateAlignedLoad(llvm::FixedVectorType::get(element, span), ptr, align);
   std::vector<llvm::Constant*> mask;
   for (unsigned l = 0; l < wide; ++l) mask.push_back(b_.getInt1(l < span));
@@ -317,7 +347,7 @@ llvm::Value* KernelEmitter::vector_expr(const Expr& e, unsigned lanes) {
       // Every element from lane 0's to the last lane's, all inside the buffer, then each
       // step-th: what LLVM lowers to loads and permutes, not a gather.
       unsigned span = static_cast<unsigned>((lanes - 1) * step + 1);
-      llvm::Value* all = load_span(llvm_type(load->buffer->dtype), ptr, span, llvm::Align(static_cast<uint64_t>(std::max(1, dtype_bits(load->buffer->dtype) / 8))));
+      llvm::Value* all = load_span(llvm_type(load->buffer->dtype), ptr, span, llvm::Align(static_cast<uint64_t>(std::max(1, dtype_bits(load->buffer->dtype) / 8))), step > 1);
       if (step == 1 && llvm::cast<llvm::FixedVectorType>(all->getType())->getNumElements() == lanes) return all;
       std::vector<int> picked;
       for (unsigned l = 0; l < lanes; ++l) picked.push_back(static_cast<int>(l * step));
