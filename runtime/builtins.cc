@@ -250,13 +250,18 @@ Value tuple_getitem(BuiltinCall& call) {
   return (*tuple.tuple)[static_cast<size_t>(index)];
 }
 
-// 1 when every argument is a frozen tensor (relaxc.frozen_variant's guard), else 0: anything
-// else goes the way that checks it.
-Value all_frozen(BuiltinCall& call) {
-  bool frozen = std::all_of(call.args.begin(), call.args.end(), [](const Value& v) { return v.kind == Value::Kind::Tensor && v.tensor->frozen; });
+// relaxc.frozen_variant's guard: (min_rows, rows_of, weights...) -> 1 when every weight is a
+// frozen tensor, or when min_rows > 0 and rows_of is a tensor of at least min_rows rows; else
+// 0. Anything unexpected goes the way that checks it (the function's own body).
+Value use_frozen_variant(BuiltinCall& call) {
   Value v;
   v.kind = Value::Kind::Int;
-  v.i = frozen ? 1 : 0;
+  if (call.args.size() < 2 || call.args[0].kind != Value::Kind::Int) return v;
+  auto weights = call.args.begin() + 2;
+  bool frozen = std::all_of(weights, call.args.end(), [](const Value& w) { return w.kind == Value::Kind::Tensor && w.tensor->frozen; });
+  const Value& rows_of = call.args[1];
+  bool many_rows = call.args[0].i > 0 && rows_of.kind == Value::Kind::Tensor && !rows_of.tensor->shape.empty() && rows_of.tensor->shape[0] >= call.args[0].i;
+  v.i = frozen || many_rows ? 1 : 0;
   return v;
 }
 
@@ -271,7 +276,7 @@ constexpr NamedBuiltin kBuiltins[] = {
     {"vm.builtin.copy", copy},                         {"vm.builtin.match_cast", match_cast_builtin},
     {"vm.builtin.shape_value", shape_value},           {"vm.builtin.reshape", reshape},
     {"vm.builtin.alloc_planned", alloc_planned},       {"vm.builtin.shape_of", shape_of},
-    {"vm.builtin.tensor_to_shape", tensor_to_shape}, {"vm.builtin.all_frozen", all_frozen},
+    {"vm.builtin.tensor_to_shape", tensor_to_shape}, {"vm.builtin.use_frozen_variant", use_frozen_variant},
 };
 
 }  // namespace

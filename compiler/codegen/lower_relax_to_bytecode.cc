@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "compiler/codegen/bytecode_builder.h"
+#include "compiler/codegen/frozen_variant.h"
 #include "compiler/codegen/plan_memory.h"
 #include "compiler/ir/printer/printer_internal.h"
 #include "compiler/support/diagnostics.h"
@@ -74,58 +75,23 @@ class FunctionLowering {
   }
 
  private:
-  // relaxc.frozen_variant (pack_weights.h): when every argument it names is frozen, the call
-  // goes to the variant that reads them packed.
+  // relaxc.frozen_variant (frozen_variant.h): the call goes to the variant that reads weights
+  // packed when vm.builtin.use_frozen_variant says so.
   void dispatch_to_frozen_variant() {
-    const AttrValue* attr = nullptr;
-    for (const auto& [key, value] : func_.attrs) {
-      if (key == "relaxc.frozen_variant") attr = value.get();
-    }
-    if (!attr) return;
-    auto [variant, frozen] = frozen_variant(*attr);
-    std::vector<int64_t> guarded, all;
-    for (int64_t p : frozen) guarded.push_back(BytecodeBuilder::reg(p));
+    std::optional<FrozenVariant> variant = frozen_variant_of(func_, module_);
+    if (!variant) return;
+    int64_t rows_param = variant->rows_param >= 0 ? variant->rows_param : 0;
+    std::vector<int64_t> guard = {BytecodeBuilder::imm(variant->rows_param >= 0 ? variant->min_rows : 0), BytecodeBuilder::reg(rows_param)};
+    for (int64_t p : variant->frozen_params) guard.push_back(BytecodeBuilder::reg(p));
+    std::vector<int64_t> all;
     for (size_t p = 0; p < func_.params.size(); ++p) all.push_back(BytecodeBuilder::reg(static_cast<int64_t>(p)));
     int64_t condition = next_register_++;
-    out_.call(condition, out_.builtin("vm.builtin.all_frozen"), guarded);
+    out_.call(condition, out_.builtin("vm.builtin.use_frozen_variant"), guard);
     int64_t branch = out_.branch_if_zero(condition);
     int64_t result = next_register_++;
-    out_.call(result, out_.function(FunctionRef::Kind::VM, variant), all);
+    out_.call(result, out_.function(FunctionRef::Kind::VM, variant->function), all);
     out_.ret(result);
     out_.land_here(branch);
-  }
-
-  // The variant's name and the positions of the parameters it needs frozen, checked.
-  std::pair<std::string, std::vector<int64_t>> frozen_variant(const AttrValue& attr) const {
-    auto fail = [&](const std::string& what) -> CompileError {
-      return CompileError(attr.loc.valid() ? attr.loc : func_.loc, "relaxc.frozen_variant of @" + func_.name + " " + what);
-    };
-    const AttrValue* name = nullptr;
-    const AttrValue* params = nullptr;
-    if (attr.kind != AttrValue::Kind::Dict) throw fail("must be a dict {\"function\": name, \"frozen_params\": [positions]}");
-    for (const auto& [key, value] : attr.entries) {
-      if (key == "function") name = value.get();
-      else if (key == "frozen_params") params = value.get();
-      else throw fail("has an unknown key '" + key + "' (expected \"function\" and \"frozen_params\")");
-    }
-    if (!name || name->kind != AttrValue::Kind::String) throw fail("needs \"function\": the name of a Relax function of the module");
-    const relax::Function* variant = module_.find_function(name->string_value);
-    if (!variant) throw fail("names '" + name->string_value + "', which is not a Relax function of the module");
-    if (variant->params.size() != func_.params.size() || variant == &func_) {
-      throw fail("names @" + name->string_value + ", which must be another function with the same " + std::to_string(func_.params.size()) + " parameters");
-    }
-    if (!params || params->kind != AttrValue::Kind::List) throw fail("needs \"frozen_params\": a list of parameter positions");
-    std::vector<int64_t> positions;
-    for (const AttrValuePtr& item : params->items) {
-      if (item->kind != AttrValue::Kind::Int || item->int_value < 0 || item->int_value >= static_cast<int64_t>(func_.params.size())) {
-        throw fail("\"frozen_params\" must hold positions of parameters, 0 to " + std::to_string(func_.params.size() - 1));
-      }
-      if (func_.params[static_cast<size_t>(item->int_value)]->sinfo->kind != relax::StructInfoKind::Tensor) {
-        throw fail("\"frozen_params\" names parameter " + std::to_string(item->int_value) + ", which is not a tensor");
-      }
-      positions.push_back(item->int_value);
-    }
-    return {name->string_value, positions};
   }
 
   relaxrt::SourceSpan span(SourceLoc loc) const {

@@ -17,6 +17,7 @@ namespace {
 
 constexpr const char* kWeightTransform = "relaxc.weight_transform";
 constexpr const char* kFrozenVariant = "relaxc.frozen_variant";
+constexpr int64_t kPackedFromRows = 32;
 
 std::optional<int64_t> num_input(const Function& f) {
   for (const auto& [key, value] : f.attrs) {
@@ -144,6 +145,20 @@ class Packer {
     auto dict = std::make_shared<AttrValue>();
     dict->kind = AttrValue::Kind::Dict;
     dict->entries = {{"function", name}, {"frozen_params", list}};
+    // A first parameter with a symbolic number of rows (a batch): from 32 rows on, packing the
+    // weights on the call costs a few percent of the layers that read them.
+    const StructInfoPtr& first = f->params.empty() ? nullptr : f->params[0]->sinfo;
+    if (first && first->kind == StructInfoKind::Tensor && first->shape && !first->shape->empty() && !(*first->shape)[0]->as<tir::IntImm>()) {
+      auto rows = std::make_shared<AttrValue>();
+      rows->kind = AttrValue::Kind::List;
+      for (int64_t v : {int64_t{0}, kPackedFromRows}) {
+        auto item = std::make_shared<AttrValue>();
+        item->kind = AttrValue::Kind::Int;
+        item->int_value = v;
+        rows->items.push_back(item);
+      }
+      dict->entries.emplace_back("packed_from_rows", rows);
+    }
     out->attrs.emplace_back(kFrozenVariant, dict);
     return out;
   }

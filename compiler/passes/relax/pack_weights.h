@@ -13,9 +13,11 @@
 // A public function without "num_input" may be given its weights in any parameter, and those
 // may change from call to call: it stays as written, and gets a private variant
 // `<function>_frozen` that packs every parameter it can, named by its attribute
-// relaxc.frozen_variant = {"function": ..., "frozen_params": [positions]}; the VM calls the
-// variant when every one of those arguments is frozen (a run-time guard, so a tensor that may
-// change is read by the unpacked kernels).
+// relaxc.frozen_variant = {"function": ..., "frozen_params": [positions], "packed_from_rows":
+// [0, 32] for a first parameter with a symbolic number of rows}; the VM calls the variant when
+// every one of those arguments is frozen or the first has at least 32 rows (a run-time guard:
+// a tensor that may change is read by the unpacked kernels at few rows, and packed on the call
+// at many; codegen/frozen_variant.h).
 // Guarantees: results are unchanged; weights of other shapes and uses are left as they are.
 #pragma once
 
