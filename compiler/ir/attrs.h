@@ -32,4 +32,12 @@ struct AttrValue {
 
 using AttrDict = std::vector<std::pair<std::string, AttrValuePtr>>;
 
+// The value of `key` in `attrs`, or null.
+inline const AttrValue* find_attr(const AttrDict& attrs, const std::string& key) {
+  for (const auto& [k, v] : attrs) {
+    if (k == key) return v.get();
+  }
+  return nullptr;
+}
+
 }  // namespace relaxc

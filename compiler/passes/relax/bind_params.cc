@@ -4,6 +4,7 @@
 
 #include "compiler/check/check_module.h"
 #include "compiler/ir/printer/printer_internal.h"
+#include "compiler/ir/relax_mutator.h"
 #include "compiler/ir/tir_substitute.h"
 
 namespace relaxc {
@@ -129,39 +130,37 @@ class ParamBinder {
     return constant;
   }
 
-  // Metadata indices follow the order constants are first used, as TVM numbers them.
-  Expr rewrite(const Expr& e) {
-    switch (e->kind) {
-      case ExprKind::Var: {
-        const auto* var = e->as<Var>();
-        if (bound_.count(var)) return constant_for(var, e->loc);
-        auto it = replacements_.find(var);
-        return it == replacements_.end() ? e : it->second;
-      }
-      case ExprKind::Tuple: {
-        std::vector<Expr> fields;
-        for (const Expr& field : e->as<Tuple>()->fields) fields.push_back(rewrite(field));
-        return std::make_shared<Tuple>(std::move(fields), e->loc);
-      }
-      case ExprKind::TupleGetItem: {
-        const auto* item = e->as<TupleGetItem>();
-        return std::make_shared<TupleGetItem>(rewrite(item->tuple), item->index, e->loc);
-      }
-      case ExprKind::Call: {
-        auto call = std::make_shared<Call>(*e->as<Call>());
-        for (Expr& arg : call->args) arg = rewrite(arg);
-        for (StructInfoPtr& sinfo : call->sinfo_args) sinfo = tir::substitute(sinfo, *sizes_);
-        return call;
-      }
-      case ExprKind::ShapeExpr: {
+  // Metadata indices follow the order constants are first used, as TVM numbers them. Every
+  // call and shape is rebuilt: their struct info and sizes may mention bound sizes.
+  class Rewriter : public ExprMutator {
+   public:
+    explicit Rewriter(ParamBinder& binder) : binder_(binder) {}
+
+   protected:
+    Expr var(const Expr& e) override {
+      const auto* v = e->as<Var>();
+      if (binder_.bound_.count(v)) return binder_.constant_for(v, e->loc);
+      auto it = binder_.replacements_.find(v);
+      return it == binder_.replacements_.end() ? e : it->second;
+    }
+    Expr call(const Expr&, std::shared_ptr<Call> rebuilt, bool) override {
+      for (StructInfoPtr& sinfo : rebuilt->sinfo_args) sinfo = tir::substitute(sinfo, *binder_.sizes_);
+      return rebuilt;
+    }
+    Expr leaf(const Expr& e) override {
+      if (const auto* shape = e->as<ShapeExpr>()) {
         std::vector<tir::Expr> values;
-        for (const tir::Expr& v : e->as<ShapeExpr>()->values) values.push_back(tir::substitute(v, *sizes_));
+        for (const tir::Expr& v : shape->values) values.push_back(tir::substitute(v, *binder_.sizes_));
         return std::make_shared<ShapeExpr>(std::move(values), e->loc);
       }
-      case ExprKind::PrimValue: return std::make_shared<PrimValue>(tir::substitute(e->as<PrimValue>()->value, *sizes_), e->loc);
-      default: return e;
+      if (const auto* prim = e->as<PrimValue>()) return std::make_shared<PrimValue>(tir::substitute(prim->value, *binder_.sizes_), e->loc);
+      return e;
     }
-  }
+
+   private:
+    ParamBinder& binder_;
+  };
+  Expr rewrite(const Expr& e) { return Rewriter(*this).mutate(e); }
 
   const Module& module_;
   const Function& func_;

@@ -12,12 +12,7 @@ using namespace relaxc::relax;
 
 namespace {
 
-const AttrValue* attr(const Call& call, const std::string& key) {
-  for (const auto& [k, v] : call.attrs) {
-    if (k == key) return v.get();
-  }
-  return nullptr;
-}
+const AttrValue* attr(const Call& call, const std::string& key) { return find_attr(call.attrs, key); }
 
 bool string_attr_is(const Call& call, const std::string& key, const std::string& wanted) {
   const AttrValue* v = attr(call, key);

@@ -11,12 +11,7 @@ using namespace relaxc::relax;
 
 namespace {
 
-const AttrValue* attr(const Call& call, const std::string& key) {
-  for (const auto& [k, v] : call.attrs) {
-    if (k == key) return v.get();
-  }
-  return nullptr;
-}
+const AttrValue* attr(const Call& call, const std::string& key) { return find_attr(call.attrs, key); }
 
 // A transpose of a matrix: permute_dims of a rank-2 tensor with axes None or [1, 0].
 bool is_matrix_transpose(const Call& call) {
