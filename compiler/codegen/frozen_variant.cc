@@ -45,23 +45,29 @@ std::optional<FrozenVariant> frozen_variant_of(const relax::Function& func, cons
   if (attr->kind != AttrValue::Kind::Dict) throw check.fail(kShape);
   const AttrValue *name = nullptr, *params = nullptr, *rows = nullptr;
   for (const auto& [key, value] : attr->entries) {
-    if (key == "function") name = value.get();
-    else if (key == "frozen_params") params = value.get();
-    else if (key == "packed_from_rows") rows = value.get();
-    else throw check.fail("has an unknown key '" + key + "' (expected \"function\", \"frozen_params\" and \"packed_from_rows\")");
+    if (key == "function")
+      name = value.get();
+    else if (key == "frozen_params")
+      params = value.get();
+    else if (key == "packed_from_rows")
+      rows = value.get();
+    else
+      throw check.fail("has an unknown key '" + key + "' (expected \"function\", \"frozen_params\" and \"packed_from_rows\")");
   }
   if (!name || name->kind != AttrValue::Kind::String) throw check.fail("needs \"function\": the name of a Relax function of the module");
   const relax::Function* variant = module.find_function(name->string_value);
   if (!variant) throw check.fail("names '" + name->string_value + "', which is not a Relax function of the module");
   if (variant->params.size() != func.params.size() || variant == &func) {
-    throw check.fail("names @" + name->string_value + ", which must be another function with the same " + std::to_string(func.params.size()) + " parameters");
+    throw check.fail("names @" + name->string_value + ", which must be another function with the same " + std::to_string(func.params.size()) +
+                     " parameters");
   }
   if (!params || params->kind != AttrValue::Kind::List) throw check.fail("needs \"frozen_params\": a list of parameter positions");
   FrozenVariant out;
   out.function = name->string_value;
   for (const AttrValuePtr& item : params->items) out.frozen_params.push_back(check.tensor_param(*item, "frozen_params"));
   if (rows) {
-    if (rows->kind != AttrValue::Kind::List || rows->items.size() != 2 || rows->items[1]->kind != AttrValue::Kind::Int || rows->items[1]->int_value < 1) {
+    if (rows->kind != AttrValue::Kind::List || rows->items.size() != 2 || rows->items[1]->kind != AttrValue::Kind::Int ||
+        rows->items[1]->int_value < 1) {
       throw check.fail("\"packed_from_rows\" must be [position of a parameter, rows >= 1]");
     }
     out.rows_param = check.tensor_param(*rows->items[0], "packed_from_rows");

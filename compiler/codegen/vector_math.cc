@@ -68,8 +68,8 @@ llvm::Value* vector_erf(llvm::IRBuilder<>& b, llvm::Value* x) {
   llvm::Value* ax = call(b, llvm::Intrinsic::fabs, {x});
   llvm::Value* x2 = b.CreateFMul(x, x);
   const double k = 2.0 / std::sqrt(M_PI);
-  llvm::Value* series = b.CreateFMul(
-      x, polynomial(b, x2, {k / (720.0 * 13), -k / (120.0 * 11), k / (24.0 * 9), -k / (6.0 * 7), k / (2.0 * 5), -k / 3.0, k}));
+  llvm::Value* series =
+      b.CreateFMul(x, polynomial(b, x2, {k / (720.0 * 13), -k / (120.0 * 11), k / (24.0 * 9), -k / (6.0 * 7), k / (2.0 * 5), -k / 3.0, k}));
   llvm::Value* t = b.CreateFDiv(constant(x, 1.0), fma(b, ax, constant(x, 0.3275911), constant(x, 1.0)));
   llvm::Value* tail = b.CreateFMul(t, polynomial(b, t, {1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592}));
   llvm::Value* far = b.CreateFSub(constant(x, 1.0), b.CreateFMul(tail, vector_exp(b, b.CreateFNeg(x2))));

@@ -5,7 +5,8 @@ namespace relaxc::relax {
 Expr ExprMutator::mutate(const Expr& e) {
   if (!e) return e;
   switch (e->kind) {
-    case ExprKind::Var: return var(e);
+    case ExprKind::Var:
+      return var(e);
     case ExprKind::Tuple: {
       std::vector<Expr> fields;
       bool changed = false;
@@ -32,7 +33,8 @@ Expr ExprMutator::mutate(const Expr& e) {
       }
       return call(e, std::move(rebuilt), changed);
     }
-    default: return leaf(e);
+    default:
+      return leaf(e);
   }
 }
 

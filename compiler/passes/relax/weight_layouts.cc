@@ -42,11 +42,14 @@ bool reads_as_dot_weight(const tir::PrimFunc& kernel, const tir::Buffer* weight)
   // Every mention of the weight in the nest is a load in the term, at [j, k].
   int in_nest = 0, in_term = 0;
   bool ok = true;
-  tir::visit_stmt(nest_stmt, [&](const tir::StmtNode& n) {
-    if (const auto* st = n.as<tir::Store>()) ok = ok && st->buffer.get() != weight;
-  }, [&](const tir::ExprNode& e) {
-    if (const auto* load = e.as<tir::Load>(); load && load->buffer.get() == weight) ++in_nest;
-  });
+  tir::visit_stmt(
+      nest_stmt,
+      [&](const tir::StmtNode& n) {
+        if (const auto* st = n.as<tir::Store>()) ok = ok && st->buffer.get() != weight;
+      },
+      [&](const tir::ExprNode& e) {
+        if (const auto* load = e.as<tir::Load>(); load && load->buffer.get() == weight) ++in_nest;
+      });
   tir::visit_expr(r->term, [&](const tir::ExprNode& e) {
     const auto* load = e.as<tir::Load>();
     if (!load) return;
@@ -137,12 +140,15 @@ tir::PrimFuncPtr specialize(const tir::PrimFunc& kernel, const std::vector<std::
     if (p.buffer) p.buffer = specialized(p.buffer);
   }
   for (tir::BufferPtr& b : out->root_alloc_buffers) b = specialized(b);
-  out->body = tir::rewrite_stmt(kernel.body, [&](const tir::Expr& e) -> tir::Expr {
-    const auto* ref = e->as<tir::VarRef>();
-    if (!ref) return nullptr;
-    auto it = sizes.find(ref->var.get());
-    return it == sizes.end() ? nullptr : it->second;
-  }, buffers);
+  out->body = tir::rewrite_stmt(
+      kernel.body,
+      [&](const tir::Expr& e) -> tir::Expr {
+        const auto* ref = e->as<tir::VarRef>();
+        if (!ref) return nullptr;
+        auto it = sizes.find(ref->var.get());
+        return it == sizes.end() ? nullptr : it->second;
+      },
+      buffers);
   std::vector<tir::VarPtr> kept;
   for (const tir::VarPtr& v : kernel.size_vars) {
     if (!sizes.count(v.get())) kept.push_back(v);
