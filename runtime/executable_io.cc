@@ -2,26 +2,17 @@
 // CRC-32 of everything before it in the last 8 bytes. Reading validates, in order: size, magic,
 // format version, declared size, checksum, section bounds, then the contents of each section
 // and every bytecode instruction, so the VM never meets an out-of-range index.
-#include <zlib.h>
-
 #include <cstring>
 
 #include "runtime/byte_io.h"
 #include "runtime/bytecode.h"
+#include "runtime/crc32.h"
 #include "runtime/executable.h"
 #include "runtime/rx_layout.h"
 
 namespace relaxrt {
 
-uint32_t rx_checksum(std::string_view bytes) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  while (!bytes.empty()) {
-    uInt chunk = static_cast<uInt>(std::min<size_t>(bytes.size(), 1u << 30));
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), chunk);
-    bytes.remove_prefix(chunk);
-  }
-  return static_cast<uint32_t>(crc);
-}
+uint32_t rx_checksum(std::string_view bytes) { return crc32_of(bytes); }
 
 namespace {
 

@@ -6,6 +6,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "runtime/crc32.h"
+
 namespace relaxrt {
 
 namespace {
@@ -56,15 +58,7 @@ bool inflate_raw(const char* data, uint64_t size, std::string& out) {
   return status == Z_STREAM_END && done_out == out.size();
 }
 
-uint32_t crc_of(std::string_view data) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  constexpr size_t kStep = 1u << 30;
-  for (size_t at = 0; at < data.size(); at += kStep) {
-    size_t n = std::min(kStep, data.size() - at);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data() + at), static_cast<uInt>(n));
-  }
-  return static_cast<uint32_t>(crc);
-}
+uint32_t crc_of(std::string_view data) { return crc32_of(data); }
 
 }  // namespace
 
