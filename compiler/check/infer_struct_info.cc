@@ -105,6 +105,13 @@ bool sinfo_compatible(const StructInfo& a, const StructInfo& b) {
   return true;
 }
 
+StructInfoPtr metadata_constant_sinfo(const Module& module, size_t index) {
+  if (index >= module.constants.size()) return nullptr;
+  std::vector<tir::Expr> dims;
+  for (int64_t extent : module.constants[index].shape) dims.push_back(std::make_shared<tir::IntImm>(extent, DataType::Int64, SourceLoc{}));
+  return make_tensor_sinfo(dims, module.constants[index].dtype);
+}
+
 StructInfoPtr infer_struct_info(const Expr& expr, const Module& module, Diagnostics& diags) {
   switch (expr->kind) {
     case ExprKind::Var: return expr->as<Var>()->sinfo ? expr->as<Var>()->sinfo : object_sinfo();
@@ -118,9 +125,7 @@ StructInfoPtr infer_struct_info(const Expr& expr, const Module& module, Diagnost
                                      std::to_string(module.constants.size()) + " constants");
           return make_tensor_sinfo(std::nullopt, DataType::Void);
         }
-        std::vector<tir::Expr> dims;
-        for (int64_t extent : module.constants[index].shape) dims.push_back(std::make_shared<tir::IntImm>(extent, DataType::Int64, SourceLoc{}));
-        return make_tensor_sinfo(dims, module.constants[index].dtype);
+        return metadata_constant_sinfo(module, index);
       }
       if (constant->metadata_index) return make_tensor_sinfo(std::nullopt, DataType::Void);
       return make_tensor_sinfo(std::vector<tir::Expr>{}, constant->dtype);

@@ -13,6 +13,10 @@ namespace relaxc {
 
 relax::StructInfoPtr infer_struct_info(const relax::Expr& expr, const Module& module, Diagnostics& diags);
 
+// The struct info of metadata["relax.expr.Constant"][index] (its shape and dtype in the
+// module's table); null when the table has no such entry.
+relax::StructInfoPtr metadata_constant_sinfo(const Module& module, size_t index);
+
 // True when the two may describe the same value (unknown parts match anything).
 bool sinfo_compatible(const relax::StructInfo& a, const relax::StructInfo& b);
 // `sinfo` with every shape that mentions a variable `keep` rejects reduced to its rank (inside

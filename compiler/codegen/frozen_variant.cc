@@ -36,10 +36,7 @@ constexpr const char* kShape = "must be a dict {\"function\": name, \"frozen_par
 }  // namespace
 
 std::optional<FrozenVariant> frozen_variant_of(const relax::Function& func, const Module& module) {
-  const AttrValue* attr = nullptr;
-  for (const auto& [key, value] : func.attrs) {
-    if (key == "relaxc.frozen_variant") attr = value.get();
-  }
+  const AttrValue* attr = find_attr(func.attrs, "relaxc.frozen_variant");
   if (!attr) return std::nullopt;
   AttrChecker check(*attr, func);
   if (attr->kind != AttrValue::Kind::Dict) throw check.fail(kShape);

@@ -12,14 +12,13 @@
 // reduction axis and its value is `element + e`, `T.max(element, e)` or `T.min(element, e)`:
 // the lanes of e are combined as a tree (LLVM's vector.reduce) and then with the element.
 // Any other body runs as a scalar loop that asks LLVM's vectorizer to try.
+#include <llvm/Analysis/ValueTracking.h>
 #include <llvm/IR/Intrinsics.h>
 
 #include <optional>
 #include <set>
 
 #include "compiler/codegen/kernel_emitter.h"
-
-#include <llvm/Analysis/ValueTracking.h>
 #include "compiler/ir/tir_equal.h"
 #include "compiler/ir/tir_stride.h"
 #include "compiler/ir/tir_visitor.h"
@@ -214,10 +213,17 @@ bool worth_masking(llvm::Type* element, unsigned span, unsigned& wide) {
   return (bits == 32 || bits == 64) && span > 1 && wide != span && wide * bits <= 512;
 }
 
-
 // A buffer on the stack (the registers of a tile) stays plain: LLVM keeps it in registers only
 // while every access is an ordinary load or store.
 bool on_stack(llvm::Value* ptr) { return llvm::isa<llvm::AllocaInst>(llvm::getUnderlyingObject(ptr)); }
+
+// `value`'s lanes followed by poison ones, to `total` lanes.
+llvm::Value* widened(llvm::IRBuilder<>& b, llvm::Value* value, unsigned total) {
+  unsigned lanes = llvm::cast<llvm::FixedVectorType>(value->getType())->getNumElements();
+  std::vector<int> mask;
+  for (unsigned l = 0; l < total; ++l) mask.push_back(l < lanes ? static_cast<int>(l) : -1);
+  return b.CreateShuffleVector(value, mask);
+}
 
 }  // namespace
 
@@ -237,19 +243,13 @@ llvm::Value* KernelEmitter::load_span(llvm::Type* element, llvm::Value* ptr, uns
     }
     // Joined in place: lanes [p * R, p * R + count) of the whole from part p.
     unsigned total = static_cast<unsigned>(parts.size()) * register_lanes;
-    auto widen = [&](llvm::Value* part) {
-      unsigned lanes = llvm::cast<llvm::FixedVectorType>(part->getType())->getNumElements();
-      std::vector<int> widened;
-      for (unsigned l = 0; l < total; ++l) widened.push_back(l < lanes ? static_cast<int>(l) : -1);
-      return b_.CreateShuffleVector(part, widened);
-    };
-    llvm::Value* joined = widen(parts[0]);
+    llvm::Value* joined = widened(b_, parts[0], total);
     for (size_t p = 1; p < parts.size(); ++p) {
       unsigned first = static_cast<unsigned>(p) * register_lanes;
       unsigned count = llvm::cast<llvm::FixedVectorType>(parts[p]->getType())->getNumElements();
       std::vector<int> mask;
       for (unsigned l = 0; l < total; ++l) mask.push_back(l >= first && l < first + count ? static_cast<int>(total + l - first) : static_cast<int>(l));
-      joined = b_.CreateShuffleVector(joined, widen(parts[p]), mask);
+      joined = b_.CreateShuffleVector(joined, widened(b_, parts[p], total), mask);
     }
     return joined;
   }
@@ -267,13 +267,9 @@ void KernelEmitter::store_vector(llvm::Value* value, llvm::Value* ptr, llvm::Ali
     b_.CreateAlignedStore(value, ptr, align);
     return;
   }
-  std::vector<int> widened;
   std::vector<llvm::Constant*> mask;
-  for (unsigned l = 0; l < wide; ++l) {
-    widened.push_back(l < lanes ? static_cast<int>(l) : -1);
-    mask.push_back(b_.getInt1(l < lanes));
-  }
-  b_.CreateMaskedStore(b_.CreateShuffleVector(value, widened), ptr, align, llvm::ConstantVector::get(mask));
+  for (unsigned l = 0; l < wide; ++l) mask.push_back(b_.getInt1(l < lanes));
+  b_.CreateMaskedStore(widened(b_, value, wide), ptr, align, llvm::ConstantVector::get(mask));
 }
 
 void KernelEmitter::vector_stmt(const Stmt& s, unsigned lanes) {

@@ -31,7 +31,7 @@ class FunctionLowering {
     vm.name = func_.name;
     vm.loc = span(func_.loc);
     for (const auto& [key, value] : func_.attrs) {
-      if (key == "relaxc.weight_transform" && value->kind == AttrValue::Kind::Bool) vm.cache_results = value->bool_value;
+      if (key == kWeightTransformAttr && value->kind == AttrValue::Kind::Bool) vm.cache_results = value->bool_value;
     }
     for (const tir::VarPtr& var : func_.size_vars) {
       slots_[var.get()] = static_cast<int64_t>(vm.slot_names.size());

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "compiler/check/infer_struct_info.h"
 #include "compiler/ir/distinct_names.h"
 #include "compiler/ir/relax_uses.h"
 #include "compiler/ir/struct_info.h"
@@ -25,11 +26,7 @@ StructInfoPtr sinfo_of(const Expr& e, const Module& module) {
   const auto* c = e->as<Constant>();
   if (!c) return nullptr;
   if (c->sinfo || !c->metadata_index) return c->sinfo;
-  size_t index = static_cast<size_t>(*c->metadata_index);
-  if (index >= module.constants.size()) return nullptr;
-  std::vector<tir::Expr> dims;
-  for (int64_t extent : module.constants[index].shape) dims.push_back(std::make_shared<tir::IntImm>(extent, DataType::Int64, SourceLoc{}));
-  return make_tensor_sinfo(dims, module.constants[index].dtype);
+  return metadata_constant_sinfo(module, static_cast<size_t>(*c->metadata_index));
 }
 
 bool float_tensor(const Expr& e, int rank, const Module& module) {
@@ -149,10 +146,7 @@ class Folder {
     fn->blocks.push_back(std::move(block));
     fn->body = result;
     fn->ret_annotation = fn->ret_sinfo = result_type;
-    auto flag = std::make_shared<AttrValue>();
-    flag->kind = AttrValue::Kind::Bool;
-    flag->bool_value = true;
-    fn->attrs.emplace_back("relaxc.weight_transform", flag);
+    fn->attrs.emplace_back(kWeightTransformAttr, bool_attr_value(true));
     transforms_.push_back(fn);
     return fn->name;
   }

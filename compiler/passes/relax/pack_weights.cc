@@ -15,15 +15,12 @@ using namespace relaxc::relax;
 
 namespace {
 
-constexpr const char* kWeightTransform = "relaxc.weight_transform";
-constexpr const char* kFrozenVariant = "relaxc.frozen_variant";
+constexpr const char* kFrozenVariant = "relaxc.frozen_variant";  // read by codegen/frozen_variant.cc
 constexpr int64_t kPackedFromRows = 32;
 
 std::optional<int64_t> num_input(const Function& f) {
-  for (const auto& [key, value] : f.attrs) {
-    if (key == "num_input" && value->kind == AttrValue::Kind::Int) return value->int_value;
-  }
-  return std::nullopt;
+  const AttrValue* value = find_attr(f.attrs, "num_input");
+  return value && value->kind == AttrValue::Kind::Int ? std::optional<int64_t>(value->int_value) : std::nullopt;
 }
 
 
@@ -50,7 +47,7 @@ class Packer {
       }
       // No "num_input": any parameter may be a weight. The function itself stays as written for
       // tensors that may change; a private variant reads every such parameter packed, and the
-      // VM calls it instead when they are all frozen (lower_relax_to_bytecode.cc).
+      // VM calls it instead when they are all frozen or the batch is large (frozen_variant.h).
       std::vector<size_t> packed_params;
       FunctionPtr copy = copy_with_fresh_vars(*f, names_.take(f->name + "_frozen"));
       FunctionPtr variant = pack(*copy, all_params(*copy), &packed_params);
@@ -131,33 +128,14 @@ class Packer {
   // reads packed: {"function": name, "frozen_params": [positions]}.
   static FunctionPtr with_frozen_variant(const FunctionPtr& f, const std::string& variant, const std::vector<size_t>& params) {
     auto out = std::make_shared<Function>(*f);
-    auto name = std::make_shared<AttrValue>();
-    name->kind = AttrValue::Kind::String;
-    name->string_value = variant;
-    auto list = std::make_shared<AttrValue>();
-    list->kind = AttrValue::Kind::List;
-    for (size_t p : params) {
-      auto index = std::make_shared<AttrValue>();
-      index->kind = AttrValue::Kind::Int;
-      index->int_value = static_cast<int64_t>(p);
-      list->items.push_back(index);
-    }
     auto dict = std::make_shared<AttrValue>();
     dict->kind = AttrValue::Kind::Dict;
-    dict->entries = {{"function", name}, {"frozen_params", list}};
+    dict->entries = {{"function", string_attr_value(variant)}, {"frozen_params", int_list_attr_value(std::vector<int64_t>(params.begin(), params.end()))}};
     // A first parameter with a symbolic number of rows (a batch): from 32 rows on, packing the
     // weights on the call costs a few percent of the layers that read them.
     const StructInfoPtr& first = f->params.empty() ? nullptr : f->params[0]->sinfo;
     if (first && first->kind == StructInfoKind::Tensor && first->shape && !first->shape->empty() && !(*first->shape)[0]->as<tir::IntImm>()) {
-      auto rows = std::make_shared<AttrValue>();
-      rows->kind = AttrValue::Kind::List;
-      for (int64_t v : {int64_t{0}, kPackedFromRows}) {
-        auto item = std::make_shared<AttrValue>();
-        item->kind = AttrValue::Kind::Int;
-        item->int_value = v;
-        rows->items.push_back(item);
-      }
-      dict->entries.emplace_back("packed_from_rows", rows);
+      dict->entries.emplace_back("packed_from_rows", int_list_attr_value({0, kPackedFromRows}));
     }
     out->attrs.emplace_back(kFrozenVariant, dict);
     return out;
@@ -173,7 +151,6 @@ class Packer {
     out->attrs = std::move(kept);
     return out;
   }
-
 
   // `<weight>_kmajor(w)`: R.permute_dims(w), its result kept by the VM for frozen weights.
   std::string transform_for(const std::string& weight_name, const StructInfoPtr& type, SourceLoc loc) {
@@ -198,10 +175,7 @@ class Packer {
     fn->body = result;
     fn->ret_annotation = transposed;
     fn->ret_sinfo = transposed;
-    auto flag = std::make_shared<AttrValue>();
-    flag->kind = AttrValue::Kind::Bool;
-    flag->bool_value = true;
-    fn->attrs.emplace_back(kWeightTransform, flag);
+    fn->attrs.emplace_back(kWeightTransformAttr, bool_attr_value(true));
     transforms_.push_back(fn);
     return fn->name;
   }
