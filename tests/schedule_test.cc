@@ -59,11 +59,19 @@ TEST_CASE("the default schedule reports what scheduled each kernel", "[schedule]
   options.target = schedule::Target::from_features("test", {"avx512f"}, 2, 0, 0);
   options.report = &report;
   run_pipeline(*c.module, options);
-  REQUIRE(report.size() == 8);
+  // The eight kernels as written, and the frozen-weight variant's: its two convolutions whose
+  // output channels fill vectors read the weight blocked, and the weight transposes that pack it.
+  REQUIRE(report.size() == 13);
+  int blocked = 0, transposes = 0;
   for (const KernelSchedule& kernel : report) {
-    CHECK(kernel.by == "rule window-reduction");
+    bool conv_rule = kernel.by == "rule window-reduction" || kernel.by == "rule channel-blocked-conv";
+    CHECK((conv_rule || kernel.by == "rule elementwise"));
+    blocked += kernel.by == "rule channel-blocked-conv";
+    transposes += kernel.by == "rule elementwise";
     CHECK_FALSE(kernel.trace.empty());
   }
+  CHECK(blocked == 2);
+  CHECK(transposes == 2);
   // On one core nothing is parallel.
   ScheduleReport single;
   options.target = schedule::Target::from_features("test", {"avx512f"}, 1, 0, 0);

@@ -54,10 +54,13 @@ const Expr* reduced_operand(const Store& store) {
 // the stride of its binding; variables not listed are the same in every lane.
 struct LaneAnalysis {
   Strides strides;
+  LaneSpan span;  // how many lanes, and what each variable is in the first
   bool in_reduction = false;  // inside a block with a reduction axis
 
-  bool depends(const Expr& e) const { return depends_on(e, strides); }
-  std::optional<int64_t> stride(const Expr& e) const { return stride_of(e, strides); }
+  // An expression of stride 0 (`(f * 16 + lane) // 16`) is the same in every lane: computed
+  // once, for lane 0.
+  bool depends(const Expr& e) const { return depends_on(e, strides) && stride(e) != std::optional<int64_t>(0); }
+  std::optional<int64_t> stride(const Expr& e) const { return stride_of(e, strides, &span); }
 
   // The indices address consecutive elements across lanes.
   bool contiguous(const std::vector<Expr>& indices) const {
@@ -137,6 +140,7 @@ struct LaneAnalysis {
         if (block->predicate || !block->alloc_buffers.empty()) return false;
         for (const IterVar& iv : block->iter_vars) {
           if (!iv.binding) return false;
+          span.first_lane[iv.var.get()] = congruence_of(iv.binding, span);
           if (!depends(iv.binding)) continue;
           std::optional<int64_t> step = stride(iv.binding);
           if (!step) return false;
@@ -174,14 +178,17 @@ bool KernelEmitter::emit_vectorized(const For& loop) {
   const IntImm* min = constant(loop.min);
   const IntImm* extent = constant(loop.extent);
   if (!min || !extent || extent->value < 1) return false;
-  LaneAnalysis lanes;
-  lanes.strides[loop.loop_var.get()] = 1;
-  if (!lanes.statement(loop.body)) return false;
-  DataType dtype = loop.loop_var->dtype;
-  llvm::Type* type = llvm_type(dtype);
   int64_t width = std::min(extent->value, kMaxLanes);
   int64_t chunks = extent->value / width;
   int64_t rest = extent->value % width;
+  LaneAnalysis lanes;
+  lanes.strides[loop.loop_var.get()] = 1;
+  // Lane 0 of chunk j is min + j * width.
+  lanes.span.lanes = width;
+  lanes.span.first_lane[loop.loop_var.get()] = chunks == 1 && rest == 0 ? Congruence{0, min->value} : Congruence{width, min->value};
+  if (!lanes.statement(loop.body)) return false;
+  DataType dtype = loop.loop_var->dtype;
+  llvm::Type* type = llvm_type(dtype);
   auto chunk_at = [&](llvm::Value* base, int64_t count) {
     vars_[loop.loop_var.get()] = base;
     const LaneAnalysis* saved = lanes_;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "compiler/ir/tir_build.h"
 #include "compiler/ir/tir_rewrite.h"
@@ -255,6 +256,26 @@ std::optional<int64_t> evaluate(const Expr& e, const std::map<const Var*, int64_
 
 // The shape `map` gives a buffer of `shape`, checking on every element that the map is one to
 // one onto it (no padding, no two elements in one place).
+// When `map` only reorders the dimensions (lambda n, c, h, w: (n, h, w, c)), the shape reordered
+// alike, whatever its extents (a symbolic batch among them); nullopt for any other map.
+std::optional<std::vector<Expr>> permuted_shape(const std::vector<Expr>& shape, const IndexMap& map) {
+  DataType dtype = shape.empty() ? DataType::Int64 : shape[0]->dtype;
+  std::vector<VarPtr> vars;
+  std::vector<Expr> refs;
+  for (size_t d = 0; d < shape.size(); ++d) vars.push_back(b::fresh("i" + std::to_string(d), dtype, {})), refs.push_back(b::var_ref(vars.back()));
+  std::vector<Expr> outputs = map.apply(refs);
+  if (outputs.size() != shape.size()) return std::nullopt;
+  std::vector<Expr> permuted;
+  std::set<const Var*> seen;
+  for (const Expr& out : outputs) {
+    const auto* ref = out->as<VarRef>();
+    auto at = ref ? std::find(vars.begin(), vars.end(), ref->var) : vars.end();
+    if (at == vars.end() || !seen.insert(ref->var.get()).second) return std::nullopt;
+    permuted.push_back(shape[static_cast<size_t>(at - vars.begin())]);
+  }
+  return permuted;
+}
+
 std::vector<int64_t> mapped_shape(const std::vector<int64_t>& shape, const IndexMap& map, DataType dtype, const std::string& what) {
   constexpr int64_t kMaxChecked = int64_t{1} << 22;
   int64_t size = 1;
@@ -312,16 +333,20 @@ void Schedule::transform_layout(const BlockRV& rv, int64_t index, bool writes, c
   if (map.inputs != buffer->shape.size()) {
     throw ScheduleError(what + "the index map takes " + std::to_string(map.inputs) + " indices but buffer '" + buffer->name + "' has " + std::to_string(buffer->shape.size()) + " dimensions");
   }
-  std::vector<int64_t> shape;
-  for (const Expr& dim : buffer->shape) {
-    std::optional<int64_t> v = evaluate(dim, {});
-    if (!v) throw ScheduleError(what + "buffer '" + buffer->name + "' has a shape known only at run time; relaxc transforms constant shapes");
-    shape.push_back(*v);
-  }
-  DataType dtype = buffer->shape.empty() ? DataType::Int64 : buffer->shape[0]->dtype;
   auto moved = std::make_shared<Buffer>(*buffer);
-  moved->shape.clear();
-  for (int64_t e : mapped_shape(shape, map, dtype, what + "buffer '" + buffer->name + "': ")) moved->shape.push_back(b::imm(e, dtype, buffer->loc));
+  if (std::optional<std::vector<Expr>> permuted = permuted_shape(buffer->shape, map)) {
+    moved->shape = *permuted;
+  } else {
+    std::vector<int64_t> shape;
+    for (const Expr& dim : buffer->shape) {
+      std::optional<int64_t> v = evaluate(dim, {});
+      if (!v) throw ScheduleError(what + "buffer '" + buffer->name + "' has a shape known only at run time; relaxc transforms constant shapes with maps other than a reordering of the dimensions");
+      shape.push_back(*v);
+    }
+    DataType dtype = buffer->shape.empty() ? DataType::Int64 : buffer->shape[0]->dtype;
+    moved->shape.clear();
+    for (int64_t e : mapped_shape(shape, map, dtype, what + "buffer '" + buffer->name + "': ")) moved->shape.push_back(b::imm(e, dtype, buffer->loc));
+  }
   BufferPtr replacement = moved;
   Stmt body = rewrite_buffer_accesses(func.body, buffer.get(), replacement, map.apply);
   // Allocations and stated regions of the buffer: the new one, its regions inferred again.

@@ -116,4 +116,27 @@ BlockRV TracedSchedule::decompose_reduction(const BlockRV& block, const LoopRV& 
   return init;
 }
 
+void TracedSchedule::compute_inline(const BlockRV& block) {
+  sch_.compute_inline(block);
+  lines_.push_back("sch.compute_inline(block=" + name_of(block) + ")");
+}
+
+void TracedSchedule::permute_layout(const BlockRV& block, int64_t index, bool writes, const std::vector<size_t>& order) {
+  IndexMap map;
+  map.inputs = order.size();
+  map.apply = [order](const std::vector<tir::Expr>& at) {
+    std::vector<tir::Expr> out;
+    for (size_t d : order) out.push_back(at.at(d));
+    return out;
+  };
+  std::string params, results;
+  for (size_t d = 0; d < order.size(); ++d) {
+    params += (d ? ", i" : "i") + std::to_string(d);
+    results += (d ? ", i" : "i") + std::to_string(order[d]);
+  }
+  sch_.transform_layout(block, index, writes, map);
+  lines_.push_back("sch.transform_layout(block=" + name_of(block) + ", buffer=(\"" + (writes ? "write" : "read") + "\", " + std::to_string(index) +
+                   "), index_map=lambda " + params + ": (" + results + (order.size() == 1 ? ",)" : ")") + ")");
+}
+
 }  // namespace relaxc::schedule

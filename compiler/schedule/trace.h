@@ -32,6 +32,10 @@ class TracedSchedule {
   void reverse_compute_at(const BlockRV& block, const LoopRV& loop);
   BlockRV rfactor(const LoopRV& loop, int64_t factor_axis);
   BlockRV decompose_reduction(const BlockRV& block, const LoopRV& loop);
+  void compute_inline(const BlockRV& block);
+  // transform_layout of a buffer the block writes (or reads), its dimensions reordered: new
+  // dimension d is old dimension order[d].
+  void permute_layout(const BlockRV& block, int64_t index, bool writes, const std::vector<size_t>& order);
 
  private:
   std::string name_of(const BlockRV& block);

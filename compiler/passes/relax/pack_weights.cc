@@ -1,5 +1,6 @@
 #include "compiler/passes/relax/pack_weights.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -24,13 +25,24 @@ std::optional<int64_t> num_input(const Function& f) {
 }
 
 
-StructInfoPtr constant_matrix(const StructInfoPtr& sinfo) {
-  if (!sinfo || sinfo->kind != StructInfoKind::Tensor || !sinfo->shape || sinfo->shape->size() != 2 || !is_float(sinfo->dtype)) return nullptr;
+// A float matrix (a matmul's weight) or 4-d tensor (a convolution's) of constant shape.
+StructInfoPtr constant_weight(const StructInfoPtr& sinfo) {
+  if (!sinfo || sinfo->kind != StructInfoKind::Tensor || !sinfo->shape || !is_float(sinfo->dtype)) return nullptr;
+  if (sinfo->shape->size() != 2 && sinfo->shape->size() != 4) return nullptr;
   for (const tir::Expr& dim : *sinfo->shape) {
     if (!dim->as<tir::IntImm>()) return nullptr;
   }
   return sinfo;
 }
+
+// How a packed kernel reads a weight: transposed (a matmul's W[j, k] as W_t[k, j]), or a
+// convolution's OIHW weight with its output channels blocked by the vector's lanes.
+enum class WeightLayout { KMajor, ChannelBlocked };
+
+struct PackedWeight {
+  StructInfoPtr type;  // of the weight as the kernel reads it now
+  WeightLayout layout;
+};
 
 class Packer {
  public:
@@ -79,9 +91,9 @@ class Packer {
   // The weight behind a call argument, with its type: one of `weights` or a metadata
   // constant; null otherwise.
   static StructInfoPtr weight_type(const Expr& arg, const std::set<const Var*>& weights) {
-    if (const auto* c = arg->as<Constant>(); c && c->metadata_index) return constant_matrix(c->sinfo);
+    if (const auto* c = arg->as<Constant>(); c && c->metadata_index) return constant_weight(c->sinfo);
     const auto* var = arg->as<Var>();
-    return var && weights.count(var) ? constant_matrix(var->sinfo) : nullptr;
+    return var && weights.count(var) ? constant_weight(var->sinfo) : nullptr;
   }
 
   // The kernel behind a call_tir / call_dps_packed of the module, if any.
@@ -95,22 +107,54 @@ class Packer {
     return kernel && inputs && kernel->params.size() == inputs->fields.size() + 1 ? kernel : nullptr;
   }
 
-  // The type of the argument of `kernel`'s parameter `a`, when it is one of `weights` (or a
-  // metadata constant) that the kernel reads as W[j, k] and the packed kernel reads faster:
-  // the outer-product tiles of a k-major W_t fill whole vectors only when the columns (W's
-  // rows) are a multiple of the vector's lanes (the CNN's 5408 -> 100 layer runs 1.6x slower
-  // packed; with 128 columns packing is what makes the MLP fast).
-  StructInfoPtr packable(const Expr& arg, const std::set<const Var*>& weights, const tir::PrimFunc& kernel, size_t a) const {
+  // How to pack the argument of `kernel`'s parameter `a`, when it is one of `weights` (or a
+  // metadata constant) that the packed kernel reads faster:
+  // - a matmul's W[j, k], k-major: the outer-product tiles of W_t fill whole vectors only when
+  //   the columns (W's rows) are a multiple of the vector's lanes (the CNN's 5408 -> 100 layer
+  //   runs 1.6x slower packed; with 128 columns packing is what makes the MLP fast);
+  // - a convolution's OIHW weight whose output channels fill whole vectors, blocked by them:
+  //   the channel-blocked rule then loads one vector of weights for a row of outputs.
+  std::optional<PackedWeight> packable(const Expr& arg, const std::set<const Var*>& weights, const tir::PrimFunc& kernel, size_t a) const {
     StructInfoPtr type = weight_type(arg, weights);
     const tir::BufferPtr& buffer = kernel.params[a].buffer;
-    if (!type || !buffer || !reads_as_dot_weight(kernel, buffer.get())) return nullptr;
-    int64_t columns = (*type->shape)[0]->as<tir::IntImm>()->value;
-    return columns % target_.lanes(type->dtype) == 0 ? type : nullptr;
+    if (!type || !buffer || buffer->shape.size() != type->shape->size()) return std::nullopt;
+    int64_t rows = (*type->shape)[0]->as<tir::IntImm>()->value;
+    int64_t lanes = target_.lanes(type->dtype);
+    if (rows % lanes != 0 || lanes < 2) return std::nullopt;
+    if (type->shape->size() == 2 && reads_as_dot_weight(kernel, buffer.get())) return PackedWeight{type, WeightLayout::KMajor};
+    if (type->shape->size() == 4 && reads_as_conv_weight(kernel, buffer.get())) return PackedWeight{type, WeightLayout::ChannelBlocked};
+    return std::nullopt;
+  }
+
+  // `weights` and the values computed from them alone by weight transforms (a batch_norm folded
+  // into a convolution's weight, fold_batch_norm.h): frozen when they are, and kept by the VM.
+  // Only those bound outside dataflow blocks, where a packed value may follow them.
+  std::set<const Var*> with_transformed(const Function& f, std::set<const Var*> weights) const {
+    for (const BindingBlock& block : f.blocks) {
+      for (const Binding& b : block.bindings) {
+        if (block.is_dataflow || b.is_match_cast || !b.value) continue;
+        const auto* item = b.value->as<TupleGetItem>();
+        const auto* tuple = item ? item->tuple->as<Var>() : nullptr;
+        if (tuple && weights.count(tuple)) weights.insert(b.var.get());
+        const auto* call = b.value->as<Call>();
+        const auto* callee = call && call->callee ? call->callee->as<GlobalVar>() : nullptr;
+        const Function* fn = callee ? out_.find_function(callee->name) : nullptr;
+        const AttrValue* transform = fn ? find_attr(fn->attrs, kWeightTransformAttr) : nullptr;
+        if (!transform || transform->kind != AttrValue::Kind::Bool || !transform->bool_value) continue;
+        bool frozen = std::all_of(call->args.begin(), call->args.end(), [&](const Expr& arg) {
+          const auto* var = arg->as<Var>();
+          const auto* c = arg->as<Constant>();
+          return (var && weights.count(var)) || (c && c->metadata_index);
+        });
+        if (frozen) weights.insert(b.var.get());
+      }
+    }
+    return weights;
   }
 
   // Whether some kernel call of `f` reads a parameter as a packable weight.
   bool packs_a_parameter(const Function& f) const {
-    std::set<const Var*> params = all_params(f);
+    std::set<const Var*> params = with_transformed(f, all_params(f));
     for (const BindingBlock& block : f.blocks) {
       for (const Binding& binding : block.bindings) {
         const auto* call = binding.value ? binding.value->as<Call>() : nullptr;
@@ -152,48 +196,75 @@ class Packer {
     return out;
   }
 
-  // `<weight>_kmajor(w)`: R.permute_dims(w), its result kept by the VM for frozen weights.
-  std::string transform_for(const std::string& weight_name, const StructInfoPtr& type, SourceLoc loc) {
+  // The weight transform that packs a weight, its result kept by the VM for frozen weights:
+  // `<weight>_kmajor(w)`, R.permute_dims(w); or `<weight>_oihw<L>o(w)`, w's output channels
+  // blocked by L lanes: R.permute_dims(R.reshape(w, (O / L, L, I, KH, KW)), [0, 2, 3, 4, 1]).
+  std::string transform_for(const std::string& weight_name, const PackedWeight& weight, SourceLoc loc) {
+    const StructInfoPtr& type = weight.type;
+    const std::vector<tir::Expr>& shape = *type->shape;
+    bool blocked = weight.layout == WeightLayout::ChannelBlocked;
+    int64_t lanes = target_.lanes(type->dtype);
     auto fn = std::make_shared<Function>();
-    fn->name = names_.take(weight_name + "_kmajor");
+    fn->name = names_.take(weight_name + (blocked ? "_oihw" + std::to_string(lanes) + "o" : "_kmajor"));
     fn->loc = loc;
     fn->return_loc = loc;
     auto param = std::make_shared<Var>("w", type, loc);
     fn->params.push_back(param);
-    auto transposed = make_tensor_sinfo(std::vector<tir::Expr>{(*type->shape)[1], (*type->shape)[0]}, type->dtype);
-    auto call = std::make_shared<Call>(loc);
-    call->op = "permute_dims";
-    call->args.push_back(param);
-    auto result = std::make_shared<Var>("w_t", transposed, loc);
     BindingBlock block;
     block.is_dataflow = true;
     block.loc = loc;
     block.output_loc = loc;
-    block.bindings.push_back(Binding{result, call, nullptr, false, loc});
+    auto bind = [&](const std::string& name, const std::string& op, std::vector<Expr> args, std::vector<tir::Expr> dims) {
+      auto call = std::make_shared<Call>(loc);
+      call->op = op;
+      call->args = std::move(args);
+      auto var = std::make_shared<Var>(name, make_tensor_sinfo(std::move(dims), type->dtype), loc);
+      block.bindings.push_back(Binding{var, call, nullptr, false, loc});
+      return std::make_pair(var, call);
+    };
+    VarPtr result;
+    if (blocked) {
+      auto dim = [&](int64_t v) -> tir::Expr { return std::make_shared<tir::IntImm>(v, DataType::Int64, loc); };
+      int64_t o = shape[0]->as<tir::IntImm>()->value;
+      std::vector<tir::Expr> split = {dim(o / lanes), dim(lanes), shape[1], shape[2], shape[3]};
+      VarPtr w5 = bind("w_split", "reshape", {param, std::make_shared<ShapeExpr>(split, loc)}, split).first;
+      auto [packed, call] = bind("w_blocked", "permute_dims", {w5}, {split[0], shape[1], shape[2], shape[3], split[1]});
+      call->attrs.emplace_back("axes", int_list_attr_value({0, 2, 3, 4, 1}));
+      result = packed;
+    } else {
+      result = bind("w_t", "permute_dims", {param}, {shape[1], shape[0]}).first;
+    }
     block.outputs.push_back(result);
     fn->blocks.push_back(std::move(block));
     fn->body = result;
-    fn->ret_annotation = transposed;
-    fn->ret_sinfo = transposed;
+    fn->ret_annotation = result->sinfo;
+    fn->ret_sinfo = result->sinfo;
     fn->attrs.emplace_back(kWeightTransformAttr, bool_attr_value(true));
     transforms_.push_back(fn);
     return fn->name;
   }
 
-  // The kernel reading the weights at `positions` k-major, made once per kernel and positions.
-  std::string variant_of(const tir::PrimFunc& kernel, const std::vector<std::pair<size_t, StructInfoPtr>>& weights) {
+  // The kernel reading the weights at `positions` packed, made once per kernel and positions.
+  std::string variant_of(const tir::PrimFunc& kernel, const std::vector<std::pair<size_t, PackedWeight>>& weights) {
     std::vector<size_t> positions;
+    std::vector<std::pair<size_t, StructInfoPtr>> types;
     std::string key_shapes;
-    for (const auto& [index, type] : weights) {
+    bool blocked = false;
+    for (const auto& [index, weight] : weights) {
       positions.push_back(index);
-      for (const tir::Expr& dim : *type->shape) key_shapes += std::to_string(dim->as<tir::IntImm>()->value) + ",";
+      types.emplace_back(index, weight.type);
+      blocked = blocked || weight.layout == WeightLayout::ChannelBlocked;
+      for (const tir::Expr& dim : *weight.type->shape) key_shapes += std::to_string(dim->as<tir::IntImm>()->value) + ",";
     }
     auto key = std::make_pair(kernel.name + "/" + key_shapes, positions);
     auto it = variants_.find(key);
     if (it != variants_.end()) return it->second;
-    tir::PrimFuncPtr variant = specialize(kernel, weights);
-    std::string name = names_.take(kernel.name + "_kmajor");
-    for (size_t a : positions) variant = kmajor_variant(*variant, a, name);
+    tir::PrimFuncPtr variant = specialize(kernel, types);
+    std::string name = names_.take(kernel.name + (blocked ? "_blocked" : "_kmajor"));
+    for (const auto& [index, weight] : weights) {
+      variant = weight.layout == WeightLayout::KMajor ? kmajor_variant(*variant, index, name)
+                                                      : channel_blocked_variant(*variant, index, target_.lanes(weight.type->dtype), name);
+    }
     // A symbol name the kernel gave itself follows the new name.
     auto renamed = std::make_shared<tir::PrimFunc>(*variant);
     for (auto& [attr, value] : renamed->attrs) {
@@ -208,12 +279,15 @@ class Packer {
     return name;
   }
 
-  // `original` with its calls reading `weight_set` (and metadata constants) packed; the
-  // positions of the parameters it packed go to `packed_params`.
+  // `original` with its calls reading `weight_set` (and metadata constants, and values weight
+  // transforms make of them) packed; the positions of the parameters it packed go to
+  // `packed_params`.
   FunctionPtr pack(const Function& original, const std::set<const Var*>& weight_set, std::vector<size_t>* packed_params = nullptr) {
     auto f = std::make_shared<Function>(original);
-    std::map<const ExprNode*, VarPtr> packed;  // weight -> its transposed value in f
+    const std::set<const Var*> weights = with_transformed(original, weight_set);
+    std::map<const ExprNode*, VarPtr> packed;  // weight -> its packed value in f
     std::vector<Binding> prologue;
+    std::map<const Var*, std::vector<Binding>> after;  // a transformed weight -> its packing
     std::set<std::string> var_names;
     for (const VarPtr& p : f->params) var_names.insert(p->name);
     for (const BindingBlock& block : f->blocks) {
@@ -229,28 +303,31 @@ class Packer {
         const auto* inputs = call->args[1]->as<Tuple>();
         auto rewritten = std::make_shared<Call>(*call);
         std::vector<Expr> fields = inputs->fields;
-        std::vector<std::pair<size_t, StructInfoPtr>> weights;
+        std::vector<std::pair<size_t, PackedWeight>> packed_here;
         for (size_t a = 0; a < fields.size(); ++a) {
-          StructInfoPtr type = packable(fields[a], weight_set, *kernel, a);
-          if (!type) continue;
-          weights.emplace_back(a, type);
+          std::optional<PackedWeight> weight = packable(fields[a], weights, *kernel, a);
+          if (!weight) continue;
+          packed_here.emplace_back(a, *weight);
           auto it = packed.find(fields[a].get());
           if (it == packed.end()) {
-            std::string weight_name = fields[a]->as<Var>() ? fields[a]->as<Var>()->name : "weight";
-            std::string fn_name = transform_for(weight_name, type, call->loc);
-            std::string var_name = weight_name + "_t";
-            for (int i = 1; !var_names.insert(var_name).second; ++i) var_name = weight_name + "_t" + std::to_string(i);
+            const auto* var = fields[a]->as<Var>();
+            std::string weight_name = var ? var->name : "weight";
+            std::string fn_name = transform_for(weight_name, *weight, call->loc);
+            std::string suffix = weight->layout == WeightLayout::KMajor ? "_t" : "_blocked";
+            std::string var_name = weight_name + suffix;
+            for (int i = 1; !var_names.insert(var_name).second; ++i) var_name = weight_name + suffix + std::to_string(i);
             auto use = std::make_shared<Call>(call->loc);
             use->callee = std::make_shared<GlobalVar>(fn_name, call->loc);
             use->args.push_back(fields[a]);
-            auto var = std::make_shared<Var>(var_name, transforms_.back()->ret_sinfo, call->loc);
-            prologue.push_back(Binding{var, use, nullptr, false, call->loc});
-            it = packed.emplace(fields[a].get(), var).first;
+            auto packed_var = std::make_shared<Var>(var_name, transforms_.back()->ret_sinfo, call->loc);
+            bool transformed = var && !weight_set.count(var);
+            (transformed ? after[var] : prologue).push_back(Binding{packed_var, use, nullptr, false, call->loc});
+            it = packed.emplace(fields[a].get(), packed_var).first;
           }
           fields[a] = it->second;
         }
-        if (weights.empty()) continue;
-        std::string variant = variant_of(*kernel, weights);
+        if (packed_here.empty()) continue;
+        std::string variant = variant_of(*kernel, packed_here);
         if (global) rewritten->args[0] = std::make_shared<GlobalVar>(variant, global->loc);
         else rewritten->args[0] = std::make_shared<ExternFunc>(variant, external->loc);
         rewritten->args[1] = std::make_shared<Tuple>(std::move(fields), inputs->loc);
@@ -259,6 +336,19 @@ class Packer {
     }
     for (size_t p = 0; packed_params && p < f->params.size(); ++p) {
       if (packed.count(f->params[p].get())) packed_params->push_back(p);
+    }
+    // A transformed weight is packed right after it is made (outside dataflow blocks).
+    for (BindingBlock& block : f->blocks) {
+      if (after.empty()) break;
+      std::vector<Binding> bindings;
+      for (Binding& b : block.bindings) {
+        bindings.push_back(std::move(b));
+        auto it = after.find(bindings.back().var.get());
+        if (it == after.end()) continue;
+        for (Binding& packing : it->second) bindings.push_back(std::move(packing));
+        after.erase(it);
+      }
+      block.bindings = std::move(bindings);
     }
     if (prologue.empty()) return f;
     // At the start, outside any dataflow block, so every block may use the packed weights.

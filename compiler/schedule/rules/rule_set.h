@@ -10,6 +10,11 @@
 
 namespace relaxc::schedule {
 
+// Whether `func` is a convolution reading its weight blocked by the target's lanes
+// (pack_weights' OIHW<L>o) that the rule can tile.
+bool channel_blocked_conv_rule_applies(const tir::PrimFunc& func, const Target& target);
+std::optional<RuleApplied> apply_channel_blocked_conv_rule(Module& module, const tir::PrimFunc& func, const Target& target, const RuleParams& params);
+
 bool window_rule_applies(const tir::PrimFunc& func);
 // Whether `func` is a matmul whose register tile is at least half the target's accumulators
 // (full vectors, extents with divisors that fit).

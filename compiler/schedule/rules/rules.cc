@@ -14,6 +14,11 @@ std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, 
   // Copied: a rule replaces the function in `module`, and with it what `func` points to.
   const PrimFunc before = *func;
   try {
+    if (channel_blocked_conv_rule_applies(before, target)) return apply_channel_blocked_conv_rule(module, before, target, params);
+  } catch (const ScheduleError&) {
+    // a precondition the match did not foresee: the window rule takes the convolution
+  }
+  try {
     if (window_rule_applies(before)) return apply_window_rule(module, before, target, params);
     if (row_reduction_rule_applies(before)) return apply_row_reduction_rule(module, before, target, params);
     if (dot_matmul_tile_fills_registers(before, target)) return apply_dot_matmul_rule(module, before, target, params);
@@ -30,7 +35,8 @@ bool rule_preferred_to_register_tiles(const PrimFunc& func, const Target& target
 
 bool rule_applies(const PrimFunc& func, const Target& target) {
   if (func.scheduled || calls_runtime(func)) return false;
-  return window_rule_applies(func) || row_reduction_rule_applies(func) || dot_matmul_tile_fills_registers(func, target);
+  return channel_blocked_conv_rule_applies(func, target) || window_rule_applies(func) || row_reduction_rule_applies(func) ||
+         dot_matmul_tile_fills_registers(func, target);
 }
 
 }  // namespace relaxc::schedule
