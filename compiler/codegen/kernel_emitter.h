@@ -82,6 +82,9 @@ class KernelEmitter {
   llvm::Value* load_span(llvm::Type* element, llvm::Value* ptr, unsigned span, llvm::Align align, bool strided = false);
   void store_vector(llvm::Value* value, llvm::Value* ptr, llvm::Align align);
   static llvm::FastMathFlags reduction_math_flags();
+  // The lanes' element addresses of a gather or scatter (LaneAnalysis::strided), from lane 0's.
+  llvm::Value* lane_pointers(const tir::Buffer& buffer, const std::vector<tir::Expr>& indices, llvm::Value* first, unsigned lanes);
+  static llvm::Align element_align(DataType dtype);
   void emit_block(const tir::Block& block);
   void emit_init(const tir::Block& block);
   void emit_init(const tir::Block& block, const std::function<void()>& body);

@@ -56,6 +56,7 @@ struct LaneAnalysis {
   Strides strides;
   LaneSpan span;  // how many lanes, and what each variable is in the first
   bool in_reduction = false;  // inside a block with a reduction axis
+  bool gathers = false;       // the target gathers and scatters (AVX-512)
 
   // An expression of stride 0 (`(f * 16 + lane) // 16`) is the same in every lane: computed
   // once, for lane 0.
@@ -84,6 +85,19 @@ struct LaneAnalysis {
     return last;
   }
 
+  // Whether the indices step by constants across lanes, some of them moving: a gather or a
+  // scatter of lanes a constant distance apart (an NCHW output written from a vector of
+  // channels).
+  bool strided(const std::vector<Expr>& indices) const {
+    bool moves = false;
+    for (const Expr& index : indices) {
+      std::optional<int64_t> step = stride(index);
+      if (!step) return false;
+      moves = moves || *step != 0;
+    }
+    return gathers && moves;
+  }
+
   // Whether the block's reduction axes are the same in every lane.
   bool reduction_axes_uniform(const Block& block) const {
     return std::none_of(block.iter_vars.begin(), block.iter_vars.end(),
@@ -104,7 +118,7 @@ struct LaneAnalysis {
       case ExprKind::VarRef: return stride(e).has_value() && !is_float(e->dtype);
       case ExprKind::Load: {
         auto* load = e->as<Load>();
-        return load->buffer->dtype != DataType::Bool && row_step(load->indices).has_value();
+        return load->buffer->dtype != DataType::Bool && (row_step(load->indices).has_value() || strided(load->indices));
       }
       case ExprKind::Binary: return value(e->as<Binary>()->a) && value(e->as<Binary>()->b);
       case ExprKind::Cast: return value(e->as<Cast>()->value);
@@ -129,6 +143,7 @@ struct LaneAnalysis {
         auto* store = s->as<Store>();
         if (store->buffer->dtype == DataType::Bool) return false;
         if (contiguous(store->indices)) return value(store->value);
+        if (strided(store->indices)) return value(store->value);
         for (const Expr& index : store->indices) {
           if (depends(index)) return false;
         }
@@ -183,6 +198,7 @@ bool KernelEmitter::emit_vectorized(const For& loop) {
   int64_t rest = extent->value % width;
   LaneAnalysis lanes;
   lanes.strides[loop.loop_var.get()] = 1;
+  lanes.gathers = masked_vectors_;
   // Lane 0 of chunk j is min + j * width.
   lanes.span.lanes = width;
   lanes.span.first_lane[loop.loop_var.get()] = chunks == 1 && rest == 0 ? Congruence{0, min->value} : Congruence{width, min->value};
@@ -287,6 +303,18 @@ void KernelEmitter::vector_stmt(const Stmt& s, unsigned lanes) {
     case StmtKind::Store: {
       auto* store = s->as<Store>();
       llvm::Value* ptr = element_pointer(*store->buffer, store->indices, store->loc);
+      if (!lanes_->contiguous(store->indices) && lanes_->strided(store->indices)) {
+        llvm::Value* value = convert(vector_expr(store->value, lanes), store->value->dtype, store->buffer->dtype);
+        if (!value->getType()->isVectorTy()) value = b_.CreateVectorSplat(lanes, value);
+        llvm::Value* pointers = lane_pointers(*store->buffer, store->indices, ptr, lanes);
+        if (!on_stack(ptr)) {
+          b_.CreateMaskedScatter(value, pointers, element_align(store->buffer->dtype));
+          return;
+        }
+        // Element by element on the stack, where LLVM keeps a tile in registers.
+        for (unsigned l = 0; l < lanes; ++l) b_.CreateStore(b_.CreateExtractElement(value, l), b_.CreateExtractElement(pointers, l));
+        return;
+      }
       if (!lanes_->contiguous(store->indices)) return emit_vector_reduction(*store, ptr, lanes);
       llvm::Value* value = convert(vector_expr(store->value, lanes), store->value->dtype, store->buffer->dtype);
       if (!value->getType()->isVectorTy()) value = b_.CreateVectorSplat(lanes, value);
@@ -346,6 +374,14 @@ llvm::Value* KernelEmitter::vector_expr(const Expr& e, unsigned lanes) {
     case ExprKind::Load: {
       auto* load = e->as<Load>();
       llvm::Value* ptr = element_pointer(*load->buffer, load->indices, e->loc);
+      if (!lanes_->row_step(load->indices)) {
+        llvm::Type* element = llvm_type(load->buffer->dtype);
+        llvm::Value* pointers = lane_pointers(*load->buffer, load->indices, ptr, lanes);
+        if (!on_stack(ptr)) return b_.CreateMaskedGather(llvm::FixedVectorType::get(element, lanes), pointers, element_align(load->buffer->dtype));
+        llvm::Value* gathered = llvm::PoisonValue::get(llvm::FixedVectorType::get(element, lanes));
+        for (unsigned l = 0; l < lanes; ++l) gathered = b_.CreateInsertElement(gathered, b_.CreateLoad(element, b_.CreateExtractElement(pointers, l)), l);
+        return gathered;
+      }
       int64_t step = *lanes_->row_step(load->indices);
       // Every element from lane 0's to the last lane's, all inside the buffer, then each
       // step-th: what LLVM lowers to loads and permutes, not a gather.
@@ -382,6 +418,24 @@ llvm::Value* KernelEmitter::vector_expr(const Expr& e, unsigned lanes) {
   }
   throw std::logic_error("expression admitted for vectorization has no vector form");
 }
+
+// The address of each lane's element: lane 0's, then a constant step of elements, the sum of
+// each index's step times the elements its dimension spans.
+llvm::Value* KernelEmitter::lane_pointers(const Buffer& buffer, const std::vector<Expr>& indices, llvm::Value* first, unsigned lanes) {
+  const BufferValue& value = buffers_.at(&buffer);
+  llvm::Value* step = b_.getInt64(0);
+  for (size_t d = 0; d < indices.size(); ++d) {
+    step = d == 0 ? b_.getInt64(static_cast<uint64_t>(*lanes_->stride(indices[d])))
+                  : b_.CreateAdd(b_.CreateMul(step, value.shape[d]), b_.getInt64(static_cast<uint64_t>(*lanes_->stride(indices[d]))));
+  }
+  std::vector<llvm::Constant*> numbers;
+  for (unsigned l = 0; l < lanes; ++l) numbers.push_back(b_.getInt64(l));
+  llvm::Value* offsets = b_.CreateMul(b_.CreateVectorSplat(lanes, step), llvm::ConstantVector::get(numbers));
+  llvm::Type* element = buffer.dtype == DataType::Bool ? b_.getInt8Ty() : llvm_type(buffer.dtype);
+  return b_.CreateGEP(element, first, offsets);
+}
+
+llvm::Align KernelEmitter::element_align(DataType dtype) { return llvm::Align(static_cast<uint64_t>(std::max(1, dtype_bits(dtype) / 8))); }
 
 llvm::FastMathFlags KernelEmitter::reduction_math_flags() {
   llvm::FastMathFlags flags;

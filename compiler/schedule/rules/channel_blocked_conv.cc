@@ -30,6 +30,7 @@ constexpr size_t kConvLoops = 7;  // n, f, y, x, then c, ky, kx
 struct BlockedConv {
   std::vector<Nest> before, after;
   Nest nest;
+  bool nchw_last = false;  // the last stage stores at its loops' axes in order, as the conv does
   int64_t lanes = 0;     // output channels per weight vector
   int64_t channels = 0;  // output channels
   int64_t width = 0;     // output columns
@@ -88,6 +89,18 @@ int64_t blocked_weight_lanes(const Nest& nest) {
   return ok ? lanes : 0;
 }
 
+// Whether the nest's block stores at [v0, v1, v2, v3], its axes bound to its loops in order.
+bool stores_in_loop_order(const Nest& nest) {
+  const Block& block = *nest.block;
+  const auto* store = block.body->as<Store>();
+  if (!store || nest.loops.size() != 4 || block.iter_vars.size() != 4 || store->indices.size() != 4) return false;
+  for (size_t d = 0; d < 4; ++d) {
+    const IterVar& iv = block.iter_vars[d];
+    if (!iv.binding || axis_var(iv.binding) != nest.loops[d]->loop_var.get() || axis_var(store->indices[d]) != iv.var.get()) return false;
+  }
+  return true;
+}
+
 std::optional<BlockedConv> match(const PrimFunc& func, const Target& target) {
   std::optional<std::vector<Nest>> nests = perfect_nests(func);
   if (!nests) return std::nullopt;
@@ -107,6 +120,7 @@ std::optional<BlockedConv> match(const PrimFunc& func, const Target& target) {
     (found ? conv.after : conv.before).push_back(nest);
   }
   if (!found) return std::nullopt;
+  conv.nchw_last = conv.after.empty() || stores_in_loop_order(conv.after.back());
   conv.lanes = blocked_weight_lanes(conv.nest);
   DataType dtype = conv.nest.block->body->as<Store>()->buffer->dtype;
   conv.channels = extent_of(conv.nest.loops[1]);
@@ -147,6 +161,24 @@ BlockRV epilogue(TracedSchedule& t, const PrimFunc& func, const BlockedConv& con
   return t.get_block(conv.after.back().block->name, func.name);
 }
 
+// The last stage's loops under the tile: its channels then its columns (`written`). With
+// gathers and scatters, vectors of channels (contiguous in the accumulators, a scatter into
+// the NCHW output); otherwise every element unrolled. Either way the accumulators are read at
+// constant offsets, so they stay in registers.
+void write_back(TracedSchedule& t, const BlockedConv& conv, const ConvTile& tile, const Target& target, const std::vector<LoopRV>& written) {
+  bool columns = tile.columns > 1;
+  if (!target.gather_scatter || !conv.nchw_last || written.size() != (columns ? 2u : 1u)) {
+    tile_loop_kinds(t, written, written.size(), false);
+    return;
+  }
+  std::vector<LoopRV> channels = tile.blocks > 1 ? t.split(written[0], {tile.blocks, conv.lanes}) : std::vector<LoopRV>{written[0]};
+  std::vector<LoopRV> order(channels.begin(), channels.end() - 1);
+  if (columns) order.push_back(written[1]);
+  order.push_back(channels.back());
+  if (order.size() > 1) t.reorder(order);
+  tile_loop_kinds(t, order, order.size() - 1, true);
+}
+
 void schedule_conv(TracedSchedule& t, const PrimFunc& func, const BlockedConv& conv, const Target& target, const RuleParams& params) {
   for (const Nest& stage : conv.before) {
     if (params.parallel) schedule_stage(t, func, stage, target);
@@ -179,8 +211,7 @@ void schedule_conv(TracedSchedule& t, const PrimFunc& func, const BlockedConv& c
   t.unroll(loops[6]);  // kx: neighbouring columns share the input values it broadcasts
   std::vector<LoopRV> init_loops = loops_under(t, init, chunk);
   tile_loop_kinds(t, init_loops, init_loops.size() - 1, true);
-  std::vector<LoopRV> written = loops_under(t, last, chunk);
-  tile_loop_kinds(t, written, written.size(), false);
+  write_back(t, conv, tile, target, loops_under(t, last, chunk));
   if (!params.parallel || target.cores < 2 || 2 * iterations(conv.nest) < target.parallel_min_ops) return;
   t.parallel(t.fuse(outer));
 }
