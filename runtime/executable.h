@@ -11,7 +11,7 @@
 namespace relaxrt {
 
 constexpr char kRxMagic[8] = {'\x7f', 'R', 'E', 'L', 'A', 'X', 'R', 'X'};
-constexpr uint32_t kRxFormatVersion = 2;
+constexpr uint32_t kRxFormatVersion = 3;
 constexpr size_t kRxAlignment = 64;
 
 // A dimension of a declared shape: a number, a symbolic variable (its slot in the shape heap)
@@ -86,6 +86,23 @@ struct ConstantEntry {
   std::string text;               // String
 };
 
+// Where a Call instruction of a compiled kernel or a runtime function came from: the binding
+// of the .tvms that relaxrun --profile names beside the kernel's time.
+struct CallSite {
+  int64_t address = 0;  // the instruction's first word in the bytecode
+  SourceSpan loc;
+};
+
+// The floating-point operations one call of a compiled kernel performs, counted by relaxc as
+// the kernel was written before scheduling, so relaxrun --profile can report GFLOP/s: a shape
+// program (bytecode.h) whose heap slot k holds dimension slot_dims[k] of argument slot_args[k]
+// (slot_dims[k] == -1: the value of that integer argument).
+struct KernelCost {
+  std::string kernel;
+  std::vector<int64_t> slot_args, slot_dims;
+  std::vector<int64_t> program;
+};
+
 struct Executable {
   uint32_t format_version = kRxFormatVersion;
   std::string producer;           // "relaxc 0.1.0"
@@ -97,6 +114,9 @@ struct Executable {
   std::vector<int64_t> bytecode;
   std::vector<ConstantEntry> constants;
   std::vector<std::string> runtime_functions;  // names resolved by relaxrun at load time
+  // For relaxrun --profile (format version 3; empty when reading older files).
+  std::vector<CallSite> call_sites;
+  std::vector<KernelCost> kernel_costs;
   // Large byte blobs, viewed rather than copied; `storage` keeps what they point into alive.
   std::string_view constant_data;
   std::string_view native_code;

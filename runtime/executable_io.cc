@@ -92,6 +92,23 @@ std::string encode_constants(const Executable& exe) {
   return w.buffer();
 }
 
+std::string encode_profile_info(const Executable& exe) {
+  ByteWriter w;
+  w.u64(exe.call_sites.size());
+  for (const CallSite& site : exe.call_sites) {
+    w.i64(site.address);
+    write_span(w, site.loc);
+  }
+  w.u64(exe.kernel_costs.size());
+  for (const KernelCost& cost : exe.kernel_costs) {
+    w.str(cost.kernel);
+    w.i64s(cost.slot_args);
+    w.i64s(cost.slot_dims);
+    w.i64s(cost.program);
+  }
+  return w.buffer();
+}
+
 }  // namespace
 
 const VMFunction* Executable::find_function(const std::string& name) const {
@@ -128,6 +145,7 @@ std::string serialize_executable(const Executable& exe) {
     for (const std::string& name : exe.runtime_functions) w.str(name);
     sections.emplace_back(RxSection::RuntimeFunctions, w.buffer());
   }
+  sections.emplace_back(RxSection::ProfileInfo, encode_profile_info(exe));
 
   ByteWriter out;
   out.bytes(std::string_view(kRxMagic, sizeof kRxMagic));

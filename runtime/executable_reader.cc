@@ -202,6 +202,29 @@ void check_bytecode(const Executable& exe, const VMFunction& f) {
   }
 }
 
+// Call sites and kernel costs (format version 3); relaxrun --profile evaluates a cost only when
+// profiling and reports a kernel whose cost does not evaluate without GFLOP/s.
+void read_profile_info(ByteReader& r, Executable& exe) {
+  uint64_t sites = r.count(24);
+  for (uint64_t i = 0; i < sites; ++i) {
+    CallSite site;
+    site.address = r.i64();
+    if (site.address < 0 || site.address >= static_cast<int64_t>(exe.bytecode.size())) corrupt("a call site outside the bytecode");
+    site.loc = read_span(r);
+    exe.call_sites.push_back(std::move(site));
+  }
+  uint64_t costs = r.count(32);
+  for (uint64_t i = 0; i < costs; ++i) {
+    KernelCost cost;
+    cost.kernel = r.str();
+    cost.slot_args = r.i64s();
+    cost.slot_dims = r.i64s();
+    cost.program = r.i64s();
+    if (cost.slot_args.size() != cost.slot_dims.size() || cost.program.size() % 2 != 0) corrupt("the cost of kernel " + cost.kernel);
+    exe.kernel_costs.push_back(std::move(cost));
+  }
+}
+
 }  // namespace
 
 Executable deserialize_executable(std::string_view data, std::shared_ptr<const void> storage) {
@@ -225,14 +248,15 @@ Executable deserialize_executable(std::string_view data, std::shared_ptr<const v
   uint32_t stored_crc;
   std::memcpy(&stored_crc, data.data() + data.size() - kRxTrailerSize, 4);
   if (rx_checksum(data.substr(0, data.size() - kRxTrailerSize)) != stored_crc) throw FormatError("corrupted: checksum mismatch (the file was damaged after relaxc wrote it)");
-  if (section_count != kRxSectionCount) corrupt("expected " + std::to_string(kRxSectionCount) + " sections, found " + std::to_string(section_count));
+  const uint32_t expected_sections = rx_section_count(exe.format_version);
+  if (section_count != expected_sections) corrupt("expected " + std::to_string(expected_sections) + " sections, found " + std::to_string(section_count));
   ByteReader table(data.substr(kRxHeaderSize), "the section table");
   std::string_view sections[kRxSectionCount + 1];
   for (uint32_t i = 0; i < section_count; ++i) {
     uint32_t kind = table.u32();
     table.u32();
     uint64_t offset = table.u64(), size = table.u64();
-    if (kind == 0 || kind > kRxSectionCount || !sections[kind].empty()) corrupt("section table entry " + std::to_string(i));
+    if (kind == 0 || kind > expected_sections || !sections[kind].empty()) corrupt("section table entry " + std::to_string(i));
     if (offset > data.size() - kRxTrailerSize || size > data.size() - kRxTrailerSize - offset) corrupt("section " + std::to_string(kind) + " lies outside the file");
     if (offset % kRxAlignment != 0) corrupt("section " + std::to_string(kind) + " is not aligned");
     sections[kind] = data.substr(offset, size);
@@ -262,6 +286,10 @@ Executable deserialize_executable(std::string_view data, std::shared_ptr<const v
   ByteReader runtime(section(RxSection::RuntimeFunctions), "the runtime function list");
   uint64_t names = runtime.count(8);
   for (uint64_t i = 0; i < names; ++i) exe.runtime_functions.push_back(runtime.str());
+  if (exe.format_version >= 3) {
+    ByteReader profile(section(RxSection::ProfileInfo), "the profile section");
+    read_profile_info(profile, exe);
+  }
   check_constants(exe);
   for (const VMFunction& f : exe.functions) check_bytecode(exe, f);
   return exe;

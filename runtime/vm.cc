@@ -179,6 +179,7 @@ Value VirtualMachine::run(const VMFunction& fn, const std::vector<Value>& args, 
           }
         }
         const Callable& callee = table_[static_cast<size_t>(w[2])];
+        const int64_t start_ns = profiler_ ? profiler_->now_ns() : 0;
         Value result;
         switch (callee.kind) {
           case FunctionRef::Kind::VM: result = call_function(*callee.vm, call_args, depth + 1); break;
@@ -190,6 +191,7 @@ Value VirtualMachine::run(const VMFunction& fn, const std::vector<Value>& args, 
           case FunctionRef::Kind::Kernel:
           case FunctionRef::Kind::Runtime: result = call_native(callee, call_args); break;
         }
+        if (profiler_) profiler_->record(pc, w[2], call_args, start_ns, depth);
         if (w[1] != kVoidRegister) registers[static_cast<size_t>(w[1])] = std::move(result);
         pc += 4 + w[3];
         break;

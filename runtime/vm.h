@@ -13,6 +13,7 @@
 #include "runtime/executable.h"
 #include "runtime/function_registry.h"
 #include "runtime/native_library.h"
+#include "runtime/profiler.h"
 #include "runtime/value.h"
 
 namespace relaxrt {
@@ -51,6 +52,8 @@ class VirtualMachine {
   VirtualMachine(const Executable& exe, const NativeLibrary& library, const FunctionRegistry& registry);
   // Runs function `name`; throws RuntimeError (or ArgumentError for a bad argument).
   Value invoke(const std::string& name, const std::vector<Value>& args);
+  // Every call the VM makes from now on is timed into `profiler` (nullptr: none, the default).
+  void set_profiler(Profiler* profiler) { profiler_ = profiler; }
 
  private:
   struct Callable {
@@ -85,6 +88,7 @@ class VirtualMachine {
     Value result;
   };
   std::map<const VMFunction*, std::vector<CachedResult>> cache_;
+  Profiler* profiler_ = nullptr;
 };
 
 }  // namespace relaxrt

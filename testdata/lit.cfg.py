@@ -5,7 +5,7 @@ import lit.formats
 config.name = "relaxc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".tvms", ".test"]
-config.excludes = ["Inputs", "seed", "README.md", "CMakeLists.txt", "fixed_point.py", "differential.py", "nn_reference.py", "shared_scratch.tvms", "corrupt.py", "make_arrays.py", "prepare_fashion_mnist.py", "check_mlp_batch.py", "check_cnn_batch.py", "check_db.py", "generate.py", "round_trip.py", "readme_blocks.py"]
+config.excludes = ["Inputs", "seed", "README.md", "CMakeLists.txt", "fixed_point.py", "differential.py", "nn_reference.py", "shared_scratch.tvms", "corrupt.py", "make_arrays.py", "prepare_fashion_mnist.py", "check_mlp_batch.py", "check_cnn_batch.py", "check_profile.py", "check_db.py", "generate.py", "round_trip.py", "readme_blocks.py"]
 config.test_source_root = os.path.dirname(__file__)
 
 site = os.environ.get("RELAXC_LIT_SITE") or lit_config.params.get("site_config")

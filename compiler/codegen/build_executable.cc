@@ -7,6 +7,7 @@
 
 #include "compiler/codegen/link_shared_object.h"
 #include "compiler/codegen/lower_relax_to_bytecode.h"
+#include "compiler/codegen/shape_program.h"
 #include "compiler/codegen/tir_to_llvm.h"
 #include "compiler/passes/pipeline.h"
 #include "runtime/disassemble.h"
@@ -14,11 +15,38 @@
 
 namespace relaxc::codegen {
 
+namespace {
+
+// The operation count of every kernel the bytecode calls, as programs over its arguments.
+void record_kernel_costs(const KernelOpCounts& counts, relaxrt::Executable& exe) {
+  for (const relaxrt::FunctionRef& ref : exe.function_table) {
+    auto it = counts.find(ref.name);
+    if (ref.kind != relaxrt::FunctionRef::Kind::Kernel || it == counts.end()) continue;
+    const KernelOpCount& count = it->second;
+    relaxrt::KernelCost cost;
+    cost.kernel = ref.name;
+    cost.slot_args = count.slot_params;
+    cost.slot_dims = count.slot_dims;
+    auto slot_of = [&](const tir::Var* var) -> std::optional<int64_t> {
+      for (size_t k = 0; k < count.slot_vars.size(); ++k) {
+        if (count.slot_vars[k].get() == var) return static_cast<int64_t>(k);
+      }
+      return std::nullopt;
+    };
+    // A count the VM's shape programs cannot compute is left out: the profile shows no GFLOP/s.
+    if (!append_shape_program(count.count, slot_of, cost.program)) exe.kernel_costs.push_back(std::move(cost));
+  }
+}
+
+}  // namespace
+
 std::string build_stage(const Module& checked, const SourceFile& file, const TargetOptions& options, Stage stage,
                         const std::string& producer, PipelineOptions pipeline) {
   pipeline.opt_level = options.opt_level;
   pipeline.last_stage = "schedule";
   if (!pipeline.target) pipeline.target = schedule_target(options);
+  KernelOpCounts op_counts;
+  pipeline.op_counts = &op_counts;
   Module module = run_pipeline(checked, pipeline);
   relaxrt::Executable exe;
   exe.producer = producer;
@@ -47,6 +75,7 @@ std::string build_stage(const Module& checked, const SourceFile& file, const Tar
   if (stage == Stage::Obj) return object;
 
   lower_relax_to_bytecode(module, file, exe, blobs->constants, options.opt_level >= 1);
+  record_kernel_costs(op_counts, exe);
   if (!module.prim_funcs.empty()) blobs->library = link_shared_object(object);
   exe.constant_data = blobs->constants;
   exe.native_code = blobs->library;

@@ -7,6 +7,7 @@
 #include "compiler/codegen/bytecode_builder.h"
 #include "compiler/codegen/frozen_variant.h"
 #include "compiler/codegen/plan_memory.h"
+#include "compiler/codegen/shape_program.h"
 #include "compiler/ir/printer/printer_internal.h"
 #include "compiler/support/diagnostics.h"
 
@@ -104,29 +105,16 @@ class FunctionLowering {
 
   // A shape expression over symbolic variables as a postfix program (runtime/bytecode.h).
   void shape_program(const tir::Expr& e, std::vector<int64_t>& program) const {
-    using relaxrt::ShapeOp;
-    auto op = [&](ShapeOp o, int64_t operand) {
-      program.push_back(static_cast<int64_t>(o));
-      program.push_back(operand);
+    auto slot_of = [&](const tir::Var* var) -> std::optional<int64_t> {
+      auto it = slots_.find(var);
+      if (it == slots_.end()) return std::nullopt;
+      return it->second;
     };
-    if (auto* imm = e->as<tir::IntImm>()) return op(ShapeOp::PushImm, imm->value);
-    if (auto* ref = e->as<tir::VarRef>()) {
-      auto it = slots_.find(ref->var.get());
-      if (it == slots_.end()) throw CompileError(e->loc, "the size '" + ref->var->name + "' is not a symbolic variable of @" + func_.name);
-      return op(ShapeOp::PushSlot, it->second);
-    }
-    if (auto* bin = e->as<tir::Binary>()) {
-      static const std::unordered_map<int, ShapeOp> ops = {
-          {static_cast<int>(tir::BinaryOp::Add), ShapeOp::Add},           {static_cast<int>(tir::BinaryOp::Sub), ShapeOp::Sub},
-          {static_cast<int>(tir::BinaryOp::Mul), ShapeOp::Mul},           {static_cast<int>(tir::BinaryOp::FloorDiv), ShapeOp::FloorDiv},
-          {static_cast<int>(tir::BinaryOp::FloorMod), ShapeOp::FloorMod}, {static_cast<int>(tir::BinaryOp::Min), ShapeOp::Min},
-          {static_cast<int>(tir::BinaryOp::Max), ShapeOp::Max}};
-      auto it = ops.find(static_cast<int>(bin->op));
-      if (it != ops.end()) {
-        shape_program(bin->a, program);
-        shape_program(bin->b, program);
-        return op(it->second, 0);
-      }
+    std::optional<ShapeProgramFailure> failure = append_shape_program(e, slot_of, program);
+    if (!failure) return;
+    if (failure->unbound_variable) {
+      const auto* ref = failure->node->as<tir::VarRef>();
+      throw CompileError(ref->loc, "the size '" + ref->var->name + "' is not a symbolic variable of @" + func_.name);
     }
     throw CompileError(e->loc, "this shape expression cannot be computed at run time: " + printing::print_tir_expr(e));
   }
@@ -262,6 +250,7 @@ class FunctionLowering {
       // tir_vars: each value computed from the shape heap, passed as an integer scalar.
       for (const tir::Expr& value : call.args[2]->as<relax::ShapeExpr>()->values) args.push_back(BytecodeBuilder::reg(shape_value(value)));
     }
+    out_.call_site(span(call.loc));
     out_.call(relaxrt::kVoidRegister, out_.function(kind, name), args);
     if (outputs.size() == 1 && out_sinfo.kind != relax::StructInfoKind::Tuple) return outputs[0];
     std::vector<int64_t> fields;
@@ -372,10 +361,12 @@ class FunctionLowering {
     if (out && out->kind == relax::StructInfoKind::Tensor && out->shape && out->dtype != DataType::Void) {
       int64_t result = allocate_output(*out, call.loc);
       args.push_back(BytecodeBuilder::reg(result));
+      out_.call_site(span(call.loc));
       out_.call(relaxrt::kVoidRegister, out_.function(FunctionRef::Kind::Runtime, name), args);
       return result;
     }
     int64_t dst = next_register_++;
+    out_.call_site(span(call.loc));
     out_.call(dst, out_.function(FunctionRef::Kind::Runtime, name), args);
     return dst;
   }

@@ -36,6 +36,7 @@ Module run_pipeline(const Module& checked, const PipelineOptions& options) {
   }
   if (reached("fuse")) return module;
   if (opt_level >= 2) module = fuse_ops(module, target);
+  if (options.op_counts) *options.op_counts = count_float_ops(module);
   if (options.user_schedule) module = options.user_schedule(module);
   if (reached("schedule")) return module;
   if (opt_level >= 2) {

@@ -14,6 +14,7 @@
 
 #include "compiler/ir/module.h"
 #include "compiler/passes/schedule_knobs.h"
+#include "compiler/passes/tir/count_ops.h"
 #include "compiler/passes/tir/default_schedule.h"
 #include "compiler/schedule/target.h"
 
@@ -35,6 +36,9 @@ struct PipelineOptions {
   std::function<Module(const Module&)> user_schedule;
   // Filled with what scheduled each kernel (relaxc --print-schedule).
   ScheduleReport* report = nullptr;
+  // Filled with each kernel's floating-point operations, counted before any schedule changes
+  // them (relaxrun --profile).
+  KernelOpCounts* op_counts = nullptr;
 };
 
 // Runs the pipeline on a checked module up to and including options.last_stage.

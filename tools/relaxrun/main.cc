@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "benchmark.h"
+#include "profile.h"
 #include "report.h"
 #include "runtime/bind_arguments.h"
 #include "runtime/byte_io.h"
@@ -23,10 +24,10 @@ namespace {
 struct Options {
   std::string module, function = "main", params, output, labels, expected;
   std::vector<std::string> inputs, libs;
-  int print_top = 0, benchmark = 0, warmup = 3, threads = 0;
+  int print_top = 0, benchmark = 0, profile = 0, warmup = 3, threads = 0;
   double atol = 1e-5, rtol = 1e-5;
   bool info = false, allow_unused_params = false;
-  std::string format = "text";
+  std::string format;  // empty: --benchmark's text, --profile's table
 };
 
 class Failure : public std::runtime_error {
@@ -200,6 +201,12 @@ int run(const Options& opt) {
   try {
     relaxrt::ShapeHeap heap = relaxrt::make_heap(*fn);
     relaxrt::match_arguments(*fn, args.values, args.check_order, heap);
+    if (opt.profile > 0) {
+      relaxrun::ProfileOptions profile{opt.profile, opt.warmup, opt.format.empty() ? "table" : opt.format, opt.function};
+      relaxrun::run_profile(std::cout, profile, exe, *vm, [&] { vm->invoke(opt.function, args.values); });
+      relaxrt::release_threads();
+      return 0;
+    }
     if (opt.benchmark > 0) {
       relaxrun::BenchmarkOptions bench{opt.benchmark, opt.warmup, opt.format == "json", 0};
       const relaxrt::Value& first = args.values.front();
@@ -245,6 +252,16 @@ int run(const Options& opt) {
   return ok ? 0 : 1;
 }
 
+// Option combinations that would do nothing or contradict each other, refused before anything
+// is read or run.
+std::string usage_problem(const Options& opt) {
+  if (opt.profile > 0 && opt.benchmark > 0) return "--profile and --benchmark both time calls; give one of them";
+  if (!opt.format.empty() && opt.profile == 0 && opt.benchmark == 0) return "--format " + opt.format + " applies to --benchmark or --profile, and neither is given";
+  if ((opt.format == "table" || opt.format == "chrome") && opt.profile == 0) return "--format " + opt.format + " is an output of --profile, not of --benchmark (which prints text or json)";
+  if (opt.format == "text" && opt.profile > 0) return "--format text is an output of --benchmark; --profile prints table, json or chrome";
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -265,14 +282,22 @@ int main(int argc, char** argv) {
   app.add_option("--threads", opt.threads, "threads for parallel loops (default: every core)")->check(CLI::PositiveNumber);
   app.add_option("--benchmark", opt.benchmark, "time N calls (after --warmup calls) and print min/median/mean/max per call")
       ->check(CLI::PositiveNumber);
-  app.add_option("--warmup", opt.warmup, "calls before timing starts, for --benchmark (default 3)")->check(CLI::NonNegativeNumber);
-  app.add_option("--format", opt.format, "--benchmark output: text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--warmup", opt.warmup, "calls before timing starts, for --benchmark and --profile (default 3)")->check(CLI::NonNegativeNumber);
+  app.add_flag("--profile{10}", opt.profile,
+               "time every kernel and builtin call over N calls (--profile=N, default 10; after --warmup calls) and print a row per kernel")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--format", opt.format, "--benchmark output: text (default) or json; --profile output: table (default), json or chrome (a trace-event file)")
+      ->check(CLI::IsMember({"text", "table", "json", "chrome"}));
   app.add_flag("--info", opt.info, "list the module's functions, signatures and the runtime functions it needs");
   app.set_version_flag("--version", std::string("relaxrun ") + RELAXC_VERSION);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (std::string problem = usage_problem(opt); !problem.empty()) {
+    std::cerr << "relaxrun: error: " << problem << "\n";
+    return 1;
   }
   try {
     return run(opt);

@@ -216,6 +216,8 @@ class Fuser {
         out_.prim_funcs.push_back(fuse_functions(*producer->func, *consumer->func, name));
         auto call = std::make_shared<Call>(*consume.value->as<Call>());
         call->op = "call_tir";
+        // The fused call stands where its first operator was written (profiles and messages name that line).
+        call->loc = produce.value->loc;
         call->args[0] = std::make_shared<relax::GlobalVar>(name, call->loc);
         std::vector<Expr> inputs = producer->inputs;
         inputs.insert(inputs.end(), consumer->inputs.begin() + 1, consumer->inputs.end());
