@@ -23,7 +23,8 @@ std::string argument_text(const Value& v) {
 
 }  // namespace
 
-Profiler::Profiler(const Executable& exe) : exe_(exe) {
+Profiler::Profiler(const Executable& exe) : exe_(exe), site_of_address_(exe.bytecode.size(), -1) {
+  events_.reserve(4096);
   for (const CallSite& site : exe.call_sites) loc_of_address_[site.address] = &site.loc;
   for (const KernelCost& cost : exe.kernel_costs) cost_of_kernel_[cost.kernel] = &cost;
 }
@@ -70,13 +71,16 @@ Profiler::Site Profiler::make_site(int64_t address, int64_t callee, const std::v
 
 void Profiler::record(int64_t address, int64_t callee, const std::vector<Value>& args, int64_t start_ns, int depth) {
   int64_t end_ns = now_ns();
-  auto [it, added] = site_of_address_.try_emplace(address, static_cast<int32_t>(sites_.size()));
-  if (added) sites_.push_back(make_site(address, callee, args));
-  Site& site = sites_[static_cast<size_t>(it->second)];
+  int32_t& index = site_of_address_[static_cast<size_t>(address)];
+  if (index < 0) {
+    index = static_cast<int32_t>(sites_.size());
+    sites_.push_back(make_site(address, callee, args));
+  }
+  Site& site = sites_[static_cast<size_t>(index)];
   site.calls += 1;
   site.total_ns += end_ns - start_ns;
-  if (events_.size() < kMaxEvents) events_.push_back({it->second, depth, start_ns, end_ns - start_ns});
-  if (added) overhead_ns_ += now_ns() - end_ns;
+  if (events_.size() < kMaxEvents) events_.push_back({index, depth, start_ns, end_ns - start_ns});
+  overhead_ns_ += now_ns() - end_ns;
 }
 
 }  // namespace relaxrt

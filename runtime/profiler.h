@@ -45,8 +45,7 @@ class Profiler {
   void record(int64_t address, int64_t callee, const std::vector<Value>& args, int64_t start_ns, int depth);
 
   const std::vector<Site>& sites() const { return sites_; }
-  // The time record() spent on itself (describing new sites), which callers timing whole calls
-  // subtract.
+  // The time record() spent on itself, which callers timing whole calls subtract.
   int64_t overhead_ns() const { return overhead_ns_; }
   const std::vector<Event>& events() const { return events_; }
   // Events beyond this many are counted in their site but not kept for the trace.
@@ -58,7 +57,7 @@ class Profiler {
 
   const Executable& exe_;
   Clock::time_point epoch_ = Clock::now();
-  std::unordered_map<int64_t, int32_t> site_of_address_;
+  std::vector<int32_t> site_of_address_;  // by bytecode address; -1 before its first call
   std::unordered_map<int64_t, const SourceSpan*> loc_of_address_;
   std::unordered_map<std::string, const KernelCost*> cost_of_kernel_;
   std::vector<Site> sites_;
