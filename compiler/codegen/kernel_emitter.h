@@ -132,6 +132,11 @@ class KernelEmitter {
   void init_only_stmt(const tir::Stmt& s);
   int parallel_count_ = 0;
   const LaneAnalysis* lanes_ = nullptr;  // inside a vectorized loop
+  // Inside a branch of a lane-dependent T.if_then_else: the lanes that take it, so that its loads
+  // touch memory only there (<lanes x i1>; null outside any branch).
+  llvm::Value* lane_mask_ = nullptr;
+  llvm::Value* vector_select(const tir::Select& node, unsigned lanes);
+  llvm::Value* masked_vector_load(const tir::Load& load, llvm::Value* ptr, unsigned lanes);
 };
 
 }  // namespace relaxc::codegen

@@ -57,6 +57,8 @@ struct LaneAnalysis {
   LaneSpan span;  // how many lanes, and what each variable is in the first
   bool in_reduction = false;  // inside a block with a reduction axis
   bool gathers = false;       // the target gathers and scatters (AVX-512)
+  bool masks = false;         // the target masks vector loads cheaply (AVX-512)
+  bool guarded = false;       // inside a branch of a lane-dependent T.if_then_else
 
   // An expression of stride 0 (`(f * 16 + lane) // 16`) is the same in every lane: computed
   // once, for lane 0.
@@ -98,6 +100,23 @@ struct LaneAnalysis {
     return gathers && moves;
   }
 
+  // An integer division by what may be 0 at run time (`x % n` of a take with mode="wrap").
+  static bool divides_by_variable(const Binary& bin) {
+    bool division = bin.op == BinaryOp::Div || bin.op == BinaryOp::FloorDiv || bin.op == BinaryOp::FloorMod || bin.op == BinaryOp::Mod;
+    const auto* divisor = bin.b->as<IntImm>();
+    return division && !is_float(bin.dtype) && !(divisor && divisor->value != 0);
+  }
+  // What computed for every lane, taken or not, could fault: a load (unmasked), an integer
+  // division by a variable.
+  static bool may_fault(const Expr& e) {
+    bool found = false;
+    visit_expr(e, [&](const ExprNode& n) {
+      const auto* bin = n.as<Binary>();
+      found = found || n.as<Load>() != nullptr || (bin && divides_by_variable(*bin));
+    });
+    return found;
+  }
+
   // Whether the block's reduction axes are the same in every lane.
   bool reduction_axes_uniform(const Block& block) const {
     return std::none_of(block.iter_vars.begin(), block.iter_vars.end(),
@@ -112,22 +131,42 @@ struct LaneAnalysis {
     return dependent;
   }
 
-  bool value(const Expr& e) const {
-    if (!depends(e)) return true;
+  bool value(const Expr& e) {
+    // The same in every lane is computed once, as scalar code: unmasked, so not inside a branch
+    // when it loads (the branch may be taken by no lane, its index out of bounds).
+    if (!depends(e)) return !guarded || !may_fault(e);
     switch (e->kind) {
       case ExprKind::VarRef: return stride(e).has_value() && !is_float(e->dtype);
       case ExprKind::Load: {
         auto* load = e->as<Load>();
-        return load->buffer->dtype != DataType::Bool && (row_step(load->indices).has_value() || strided(load->indices));
+        if (load->buffer->dtype == DataType::Bool) return false;
+        // A guarded load is a masked load of consecutive lanes or a masked gather.
+        if (guarded) {
+          bool safe = std::none_of(load->indices.begin(), load->indices.end(), [](const Expr& index) { return may_fault(index); });
+          return safe && (contiguous(load->indices) || strided(load->indices));
+        }
+        return row_step(load->indices).has_value() || strided(load->indices);
       }
-      case ExprKind::Binary: return value(e->as<Binary>()->a) && value(e->as<Binary>()->b);
+      case ExprKind::Select: {
+        // Each branch touches memory only in the lanes that take it (padding: the border lanes
+        // of a row would read outside the input).
+        auto* select = e->as<Select>();
+        // Elsewhere LLVM would split each masked load into a branch per lane.
+        if (!masks || e->dtype == DataType::Bool || !value(select->cond)) return false;
+        bool saved = guarded;
+        guarded = true;
+        bool ok = value(select->true_value) && value(select->false_value);
+        guarded = saved;
+        return ok;
+      }
+      case ExprKind::Binary: return !(guarded && divides_by_variable(*e->as<Binary>())) && value(e->as<Binary>()->a) && value(e->as<Binary>()->b);
       case ExprKind::Cast: return value(e->as<Cast>()->value);
       case ExprKind::Not: return value(e->as<Not>()->a);
       case ExprKind::Call: {
         auto* call = e->as<Call>();
         return intrinsic_vectorizes(*call) && std::all_of(call->args.begin(), call->args.end(), [&](const Expr& arg) { return value(arg); });
       }
-      default: return false;  // a lane-dependent T.if_then_else may guard a load out of bounds
+      default: return false;
     }
   }
 
@@ -199,6 +238,7 @@ bool KernelEmitter::emit_vectorized(const For& loop) {
   LaneAnalysis lanes;
   lanes.strides[loop.loop_var.get()] = 1;
   lanes.gathers = masked_vectors_;
+  lanes.masks = masked_vectors_;
   // Lane 0 of chunk j is min + j * width.
   lanes.span.lanes = width;
   lanes.span.first_lane[loop.loop_var.get()] = chunks == 1 && rest == 0 ? Congruence{0, min->value} : Congruence{width, min->value};
@@ -374,6 +414,7 @@ llvm::Value* KernelEmitter::vector_expr(const Expr& e, unsigned lanes) {
     case ExprKind::Load: {
       auto* load = e->as<Load>();
       llvm::Value* ptr = element_pointer(*load->buffer, load->indices, e->loc);
+      if (lane_mask_) return masked_vector_load(*load, ptr, lanes);
       if (!lanes_->row_step(load->indices)) {
         llvm::Type* element = llvm_type(load->buffer->dtype);
         llvm::Value* pointers = lane_pointers(*load->buffer, load->indices, ptr, lanes);
@@ -392,6 +433,7 @@ llvm::Value* KernelEmitter::vector_expr(const Expr& e, unsigned lanes) {
       for (unsigned l = 0; l < lanes; ++l) picked.push_back(static_cast<int>(l * step));
       return b_.CreateShuffleVector(all, picked);
     }
+    case ExprKind::Select: return vector_select(*e->as<Select>(), lanes);
     case ExprKind::Binary: {
       auto* bin = e->as<Binary>();
       DataType operand = binary_operand_type(*bin);
@@ -443,6 +485,30 @@ llvm::FastMathFlags KernelEmitter::reduction_math_flags() {
   flags.setNoSignedZeros();  // with reassoc, what LLVM needs to sum a vector as a tree
   flags.setAllowContract(true);
   return flags;
+}
+
+// Both branches computed, each with its loads masked to the lanes that take it, then blended.
+llvm::Value* KernelEmitter::vector_select(const Select& node, unsigned lanes) {
+  auto vector_of = [&](llvm::Value* v) { return v->getType()->isVectorTy() ? v : b_.CreateVectorSplat(lanes, v); };
+  llvm::Value* cond = vector_of(convert(vector_expr(node.cond, lanes), node.cond->dtype, DataType::Bool));
+  llvm::Value* outer = lane_mask_;
+  lane_mask_ = outer ? b_.CreateAnd(outer, cond) : cond;
+  llvm::Value* taken = vector_of(vector_expr(node.true_value, lanes));
+  llvm::Value* not_cond = b_.CreateNot(cond);
+  lane_mask_ = outer ? b_.CreateAnd(outer, not_cond) : not_cond;
+  llvm::Value* other = vector_of(vector_expr(node.false_value, lanes));
+  lane_mask_ = outer;
+  return b_.CreateSelect(cond, taken, other);
+}
+
+// Consecutive lanes (LaneAnalysis admits no other row step under a mask) or a gather; lanes
+// outside the mask are never read.
+llvm::Value* KernelEmitter::masked_vector_load(const Load& load, llvm::Value* ptr, unsigned lanes) {
+  llvm::Type* element = llvm_type(load.buffer->dtype);
+  auto* type = llvm::FixedVectorType::get(element, lanes);
+  llvm::Value* poison = llvm::PoisonValue::get(type);
+  if (lanes_->contiguous(load.indices)) return b_.CreateMaskedLoad(type, ptr, element_align(load.buffer->dtype), lane_mask_, poison);
+  return b_.CreateMaskedGather(type, lane_pointers(*load.buffer, load.indices, ptr, lanes), element_align(load.buffer->dtype), lane_mask_, poison);
 }
 
 }  // namespace relaxc::codegen

@@ -93,9 +93,10 @@ std::string padded_input(KernelText& k, const std::vector<tir::Expr>& shape, Dat
   std::vector<std::string> index = iter_names(loops), inside;
   for (size_t i = 0; i < w.size(); ++i) {
     size_t p = layout.axis[2 + i];
-    std::string lo = std::to_string(w[i].pad_lo), v = "v_" + loops[p], dim = dim_text(shape[p]);
-    padded[p] = dim + " + " + std::to_string(w[i].pad_lo + w[i].pad_hi + extra[i]);
-    inside.push_back(lo + " <= " + v + " and " + v + " < " + dim + " + " + lo);
+    std::string lo = std::to_string(w[i].pad_lo), v = "v_" + loops[p];
+    // Folded where the size is known (30, not 28 + 2): a loop of constant extent can be vectorized.
+    padded[p] = dim_text(dim_plus(shape[p], w[i].pad_lo + w[i].pad_hi + extra[i]));
+    inside.push_back(lo + " <= " + v + " and " + v + " < " + dim_text(dim_plus(shape[p], w[i].pad_lo)));
     index[p] = v + " - " + lo;
   }
   k.alloc("pad_temp", padded, dtype);

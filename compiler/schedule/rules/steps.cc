@@ -21,13 +21,16 @@ void tile_loop_kinds(TracedSchedule& t, const std::vector<LoopRV>& tile, size_t 
   for (; unrolled > 0 && n > 0; --unrolled) t.unroll(tile[--n]);
 }
 
-// A spatial stage before the reduction: its outer loops fused and parallel when it is large.
+// A spatial stage before the reduction: its innermost loop vectorized (by the code generator,
+// which masks the loads a padding's T.if_then_else guards; LLVM's vectorizer gives up on the
+// branch), its outer loops fused and parallel when it is large.
 void schedule_stage(TracedSchedule& t, const PrimFunc& func, const Nest& nest, const Target& target) {
-  int64_t elements = iterations(nest);
-  if (nest.loops.size() < 2 || elements < target.parallel_min_elements() || target.cores < 2) return;
   BlockRV b = t.get_block(nest.block->name, func.name);
   std::vector<LoopRV> loops = t.get_loops(b);
-  loops.pop_back();  // the innermost loop stays for LLVM to vectorize
+  if (!loops.empty() && extent_of(nest.loops.back()) > 1) t.vectorize(loops.back());
+  int64_t elements = iterations(nest);
+  if (nest.loops.size() < 2 || elements < target.parallel_min_elements() || target.cores < 2) return;
+  loops.pop_back();
   t.parallel(loops.size() == 1 ? loops[0] : t.fuse(loops));
 }
 

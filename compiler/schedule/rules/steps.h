@@ -16,7 +16,8 @@ std::vector<LoopRV> loops_under(TracedSchedule& t, const BlockRV& block, const L
 // loops before it unrolled.
 void tile_loop_kinds(TracedSchedule& t, const std::vector<LoopRV>& tile, size_t unrolled, bool vector);
 
-// A spatial stage before the reduction: its outer loops fused and parallel when it is large.
+// A spatial stage before the reduction: its innermost loop vectorized, its outer loops fused
+// and parallel when it is large.
 void schedule_stage(TracedSchedule& t, const tir::PrimFunc& func, const Nest& nest, const Target& target);
 
 }  // namespace relaxc::schedule

@@ -4,6 +4,7 @@
 // the order of additions, which stays the same for each output element (the reduction loops
 // are not split).
 #include <algorithm>
+#include <set>
 
 #include "compiler/ir/tir_stride.h"
 #include "compiler/ir/tir_visitor.h"
@@ -224,9 +225,53 @@ void schedule_blocked_matmul(TracedSchedule& t, const PrimFunc& func, const Wind
   if (params.parallel && target.cores >= 2 && 2 * w.ops >= target.parallel_min_ops) t.parallel(panel);
 }
 
-void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduction& w, const Target& target, const RuleParams& params) {
-  for (const Nest& stage : w.before) {
+// Whether the reduction reads what `stage` writes only near each output's own position: every
+// spatial axis of the reduction appears in the indices (a depthwise convolution or a pooling
+// reads its own channel). Such a stage is computed per tile, where its part stays in L1 cache;
+// a dense convolution reads every channel for each output channel, so per tile it would be
+// computed again for every output channel.
+bool reads_own_window(const WindowReduction& w, const Nest& stage) {
+  const auto* written = stage.block->body->as<Store>();
+  if (!written) return false;
+  const Block& block = *w.nest.block;
+  bool found = false, own = true;
+  visit_expr(block.body->as<Store>()->value, [&](const ExprNode& e) {
+    const auto* load = e.as<Load>();
+    if (!load || load->buffer != written->buffer) return;
+    found = true;
+    std::set<const Var*> used;
+    for (const Expr& index : load->indices) {
+      for (const VarPtr& v : vars_in(index)) used.insert(v.get());
+    }
+    for (size_t i = 0; i < w.spatial; ++i) own = own && used.count(block.iter_vars[i].var.get());
+  });
+  return found && own;
+}
+
+// `stage` computed under the tile's chunk loop, its innermost loop vectorized when its extent
+// there is a constant; where compute_at cannot place it, at the root as other stages are.
+void compute_stage_per_tile(TracedSchedule& t, const PrimFunc& func, const Nest& stage, const LoopRV& chunk, const Target& target,
+                            const RuleParams& params) {
+  BlockRV s = t.get_block(stage.block->name, func.name);
+  try {
+    t.compute_at(s, chunk);
+  } catch (const ScheduleError&) {
     if (params.parallel) schedule_stage(t, func, stage, target);
+    return;
+  }
+  std::vector<LoopRV> stage_loops = loops_under(t, s, chunk);
+  try {
+    if (!stage_loops.empty()) t.vectorize(stage_loops.back());
+  } catch (const ScheduleError&) {
+    // a symbolic extent: the loop stays serial
+  }
+}
+
+void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduction& w, const Target& target, const RuleParams& params) {
+  std::vector<const Nest*> per_tile;
+  for (const Nest& stage : w.before) {
+    if (!w.matmul && reads_own_window(w, stage)) per_tile.push_back(&stage);
+    else if (params.parallel) schedule_stage(t, func, stage, target);
   }
   TileShape shape = tile_shape(w, target, params);
   if (int64_t kc = reduction_block(w, shape, target)) return schedule_blocked_matmul(t, func, w, shape, kc, target, params);
@@ -239,9 +284,10 @@ void schedule_window(TracedSchedule& t, const PrimFunc& func, const WindowReduct
   order.insert(order.end(), reduction.begin(), reduction.end());
   order.insert(order.end(), tile.begin(), tile.end());
   t.reorder(order);
+  const LoopRV chunk = outer.back();
+  for (const Nest* stage : per_tile) compute_stage_per_tile(t, func, *stage, chunk, target, params);
   // The accumulators: a cache of the output tile (registers, once compacted), written back and
   // followed by the elementwise stages under the same chunk loop.
-  const LoopRV chunk = outer.back();
   BlockRV cache = t.cache_write(b, 0, "local");
   t.reverse_compute_at(cache, chunk);
   std::vector<BlockRV> after = {cache};
