@@ -1,5 +1,7 @@
 #include "compiler/codegen/build_executable.h"
 
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Support/raw_ostream.h>
@@ -38,6 +40,22 @@ void record_kernel_costs(const KernelOpCounts& counts, relaxrt::Executable& exe)
   }
 }
 
+// LLVM's remarks and optimization warnings ("loop not vectorized" for a loop relaxc handed to
+// its vectorizer) carry no .tvms position and name nothing a user wrote, so they are not shown.
+// Its errors are kept (in the std::string the context points to; nothing may unwind through
+// LLVM) and thrown once it returns, as relaxc errors.
+void keep_llvm_errors_only(const llvm::DiagnosticInfo* info, void* errors) {
+  if (info->getSeverity() != llvm::DS_Error) return;
+  llvm::raw_string_ostream stream(*static_cast<std::string*>(errors));
+  llvm::DiagnosticPrinterRawOStream printer(stream);
+  info->print(printer);
+  stream << "; ";
+}
+
+void throw_llvm_errors(const std::string& errors) {
+  if (!errors.empty()) throw std::runtime_error("LLVM: " + errors.substr(0, errors.size() - 2));
+}
+
 }  // namespace
 
 std::string build_stage(const Module& checked, const SourceFile& file, const TargetOptions& options, Stage stage,
@@ -62,16 +80,24 @@ std::string build_stage(const Module& checked, const SourceFile& file, const Tar
   }
   NativeTarget target = make_native_target(options);
   llvm::LLVMContext context;
+  std::string llvm_errors;
+  context.setDiagnosticHandlerCallBack(keep_llvm_errors_only, &llvm_errors);
   std::unique_ptr<llvm::Module> llvm_module = lower_tir_to_llvm(module, context, *target.machine);
   optimize_module(*llvm_module, target);
+  throw_llvm_errors(llvm_errors);
   if (stage == Stage::LLVM) {
     std::string text;
     llvm::raw_string_ostream stream(text);
     llvm_module->print(stream, nullptr);
     return stream.str();
   }
-  if (stage == Stage::Asm) return emit_machine_code(*llvm_module, target, true);
+  if (stage == Stage::Asm) {
+    std::string text = emit_machine_code(*llvm_module, target, true);
+    throw_llvm_errors(llvm_errors);
+    return text;
+  }
   std::string object = emit_machine_code(*llvm_module, target, false);
+  throw_llvm_errors(llvm_errors);
   if (stage == Stage::Obj) return object;
 
   lower_relax_to_bytecode(module, file, exe, blobs->constants, options.opt_level >= 1);
@@ -89,9 +115,13 @@ std::string build_stage(const Module& checked, const SourceFile& file, const Tar
 std::string build_kernel_library(const Module& scheduled, const TargetOptions& options) {
   NativeTarget target = make_native_target(options);
   llvm::LLVMContext context;
+  std::string llvm_errors;
+  context.setDiagnosticHandlerCallBack(keep_llvm_errors_only, &llvm_errors);
   std::unique_ptr<llvm::Module> llvm_module = lower_tir_to_llvm(scheduled, context, *target.machine);
   optimize_module(*llvm_module, target);
-  return link_shared_object(emit_machine_code(*llvm_module, target, false));
+  std::string object = emit_machine_code(*llvm_module, target, false);
+  throw_llvm_errors(llvm_errors);
+  return link_shared_object(object);
 }
 
 }  // namespace relaxc::codegen
