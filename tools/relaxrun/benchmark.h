@@ -1,5 +1,6 @@
 // `relaxrun --benchmark N`: times N calls of a function after W warm-up calls, in process, and
-// reports min/median/mean/max per call (text or JSON) and items per second for batched inputs.
+// reports min, median (p50), p90, p99, mean and max per call (text or JSON) and items per second
+// for batched inputs.
 #pragma once
 
 #include <functional>

@@ -6,6 +6,7 @@
 
 #include "benchmark.h"
 #include "profile.h"
+#include "synthetic_inputs.h"
 #include "report.h"
 #include "runtime/bind_arguments.h"
 #include "runtime/byte_io.h"
@@ -23,7 +24,7 @@ namespace {
 
 struct Options {
   std::string module, function = "main", params, output, labels, expected;
-  std::vector<std::string> inputs, libs;
+  std::vector<std::string> inputs, libs, dims;
   int print_top = 0, benchmark = 0, profile = 0, warmup = 3, threads = 0;
   double atol = 1e-5, rtol = 1e-5;
   bool info = false, allow_unused_params = false;
@@ -34,6 +35,9 @@ class Failure : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Timing with no input files: every argument made from the signature (synthetic_inputs.h).
+bool synthesizes_inputs(const Options& opt) { return (opt.benchmark > 0 || opt.profile > 0) && opt.inputs.empty() && opt.params.empty(); }
 
 std::string read_input_file(const std::string& path) {
   std::string bytes;
@@ -147,6 +151,8 @@ int run(const Options& opt) {
     throw Failure(opt.module + ": " + e.what());
   }
   if (opt.threads > 0) relaxrt::set_thread_count(opt.threads);
+  // Read before anything runs, so that a missing file is not found after a long run.
+  std::vector<std::string> labels = opt.labels.empty() ? std::vector<std::string>{} : read_labels(opt.labels);
   relaxrt::FunctionRegistry registry;
   for (const std::string& lib : opt.libs) registry.load_plugin(lib);
   if (opt.info) {
@@ -192,10 +198,19 @@ int run(const Options& opt) {
   std::vector<relaxrt::NamedValue> params;
   if (!opt.params.empty()) params = map_npz(opt.params);
   relaxrt::BoundArguments args;
-  try {
-    args = relaxrt::bind_arguments(*fn, std::move(inputs), opt.params, std::move(params), opt.allow_unused_params);
-  } catch (const relaxrt::BindError& e) {
-    throw Failure(e.what());
+  if (synthesizes_inputs(opt)) {
+    try {
+      args.values = relaxrun::synthetic_arguments(*fn, relaxrun::parse_dims(opt.dims));
+    } catch (const std::runtime_error& e) {
+      throw Failure(std::string("making the arguments of @") + opt.function + " from its signature: " + e.what());
+    }
+    for (size_t i = 0; i < args.values.size(); ++i) args.check_order.push_back(i);
+  } else {
+    try {
+      args = relaxrt::bind_arguments(*fn, std::move(inputs), opt.params, std::move(params), opt.allow_unused_params);
+    } catch (const relaxrt::BindError& e) {
+      throw Failure(e.what());
+    }
   }
   relaxrt::Value result;
   try {
@@ -227,6 +242,10 @@ int run(const Options& opt) {
     throw Failure(std::string("running @") + opt.function + ": " + e.what());
   }
 
+  if (opt.print_top > 0) {
+    if (result.kind != relaxrt::Value::Kind::Tensor) throw Failure("--print-top ranks a tensor, but the result is " + relaxrt::describe(result));
+    if (std::string problem = relaxrun::print_top_problem(*result.tensor, labels); !problem.empty()) throw Failure(problem);
+  }
   if (!opt.output.empty()) {
     write_output(opt.output, result);
   } else {
@@ -244,18 +263,23 @@ int run(const Options& opt) {
       ok = false;
     }
   }
-  if (opt.print_top > 0) {
-    if (result.kind != relaxrt::Value::Kind::Tensor) throw Failure("--print-top ranks a tensor, but the result is " + relaxrt::describe(result));
-    std::vector<std::string> labels = opt.labels.empty() ? std::vector<std::string>{} : read_labels(opt.labels);
-    if (!relaxrun::print_top(std::cout, std::cerr, *result.tensor, opt.print_top, labels)) return 1;
-  }
+  if (opt.print_top > 0 && !relaxrun::print_top(std::cout, std::cerr, *result.tensor, opt.print_top, labels)) return 1;
   return ok ? 0 : 1;
 }
 
 // Option combinations that would do nothing or contradict each other, refused before anything
 // is read or run.
-std::string usage_problem(const Options& opt) {
+std::string usage_problem(const CLI::App& app, const Options& opt) {
   if (opt.profile > 0 && opt.benchmark > 0) return "--profile and --benchmark both time calls; give one of them";
+  if (!opt.labels.empty() && opt.print_top == 0) return "--labels names the classes --print-top prints, and --print-top is not given";
+  for (const char* tolerance : {"--atol", "--rtol"}) {
+    if (app.count(tolerance) && opt.expected.empty()) return std::string(tolerance) + " is a tolerance of --expected, which is not given";
+  }
+  if (app.count("--warmup") && opt.benchmark == 0 && opt.profile == 0) return "--warmup counts calls before --benchmark or --profile times, and neither is given";
+  if (opt.allow_unused_params && opt.params.empty()) return "--allow-unused-params applies to the keys of --params, which is not given";
+  if (!opt.dims.empty() && !synthesizes_inputs(opt)) {
+    return "--dim gives the sizes of arguments made from the signature, which --benchmark and --profile do only without --input and --params";
+  }
   if (!opt.format.empty() && opt.profile == 0 && opt.benchmark == 0) return "--format " + opt.format + " applies to --benchmark or --profile, and neither is given";
   if ((opt.format == "table" || opt.format == "chrome") && opt.profile == 0) return "--format " + opt.format + " is an output of --profile, not of --benchmark (which prints text or json)";
   if (opt.format == "text" && opt.profile > 0) return "--format text is an output of --benchmark; --profile prints table, json or chrome";
@@ -280,7 +304,10 @@ int main(int argc, char** argv) {
   app.add_option("--rtol", opt.rtol, "relative tolerance for --expected (default 1e-5)")->check(CLI::NonNegativeNumber);
   app.add_option("--lib", opt.libs, "a plugin library whose functions R.call_dps_packed can call by name; repeatable");
   app.add_option("--threads", opt.threads, "threads for parallel loops (default: every core)")->check(CLI::PositiveNumber);
-  app.add_option("--benchmark", opt.benchmark, "time N calls (after --warmup calls) and print min/median/mean/max per call")
+  app.add_option("--dim", opt.dims, "NAME=N: a symbolic size of the arguments --benchmark or --profile make from the signature when no --input is given (repeatable)");
+  app.add_option("--benchmark", opt.benchmark,
+                 "time N calls (after --warmup calls) and print min, median (p50), p90, p99, mean and max per call; without --input "
+                 "and --params, on arguments made from the signature")
       ->check(CLI::PositiveNumber);
   app.add_option("--warmup", opt.warmup, "calls before timing starts, for --benchmark and --profile (default 3)")->check(CLI::NonNegativeNumber);
   app.add_flag("--profile{10}", opt.profile,
@@ -295,7 +322,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  if (std::string problem = usage_problem(opt); !problem.empty()) {
+  if (std::string problem = usage_problem(app, opt); !problem.empty()) {
     std::cerr << "relaxrun: error: " << problem << "\n";
     return 1;
   }

@@ -36,17 +36,22 @@ void print_info(std::ostream& out, const std::string& path, const Executable& ex
   }
 }
 
+std::string print_top_problem(const Tensor& result, const std::vector<std::string>& labels) {
+  if (result.shape.empty() || result.shape.size() > 2) return "--print-top ranks a vector or a batch of vectors, but the result has shape " + shape_text(result.shape);
+  int64_t cols = result.shape.back();
+  if (!labels.empty() && static_cast<int64_t>(labels.size()) != cols) {
+    return "--labels gives " + std::to_string(labels.size()) + " class names but the result has " + std::to_string(cols) + " classes";
+  }
+  return "";
+}
+
 bool print_top(std::ostream& out, std::ostream& err, const Tensor& result, int k, const std::vector<std::string>& labels) {
-  if (result.shape.empty() || result.shape.size() > 2) {
-    err << "relaxrun: error: --print-top ranks a vector or a batch of vectors, but the result has shape " << shape_text(result.shape) << "\n";
+  if (std::string problem = print_top_problem(result, labels); !problem.empty()) {
+    err << "relaxrun: error: " << problem << "\n";
     return false;
   }
   int64_t rows = result.shape.size() == 2 ? result.shape[0] : 1;
   int64_t cols = result.shape.back();
-  if (!labels.empty() && static_cast<int64_t>(labels.size()) != cols) {
-    err << "relaxrun: error: --labels gives " << labels.size() << " class names but the result has " << cols << " classes\n";
-    return false;
-  }
   int64_t shown = std::min<int64_t>(k, cols);
   for (int64_t r = 0; r < rows; ++r) {
     std::vector<int64_t> order(static_cast<size_t>(cols));
