@@ -66,6 +66,9 @@ struct VMFunction {
   // A transform of weights (pack_weights): calls with the same frozen tensors return the
   // result of the first such call.
   bool cache_results = false;
+  // Made by relaxc for a prim_func of the same name, so that it can be run by itself: takes the
+  // buffers it reads, returns those it writes.
+  bool prim_func_entry = false;
 };
 
 // Something a Call instruction can call.

@@ -72,7 +72,7 @@ std::string encode_functions(const Executable& exe) {
       write_type(w, cast.type);
       write_span(w, cast.loc);
     }
-    w.u8(f.cache_results ? 1 : 0);
+    w.u8(static_cast<uint8_t>((f.cache_results ? 1 : 0) | (f.prim_func_entry ? 2 : 0)));
   }
   return w.buffer();
 }

@@ -91,8 +91,9 @@ void read_functions(ByteReader& r, Executable& exe) {
       f.casts.push_back(std::move(cast));
     }
     uint8_t flags = exe.format_version >= 2 ? r.u8() : 0;
-    if (flags > 1) corrupt("function " + f.name + ": unknown flags");
-    f.cache_results = flags == 1;
+    if (flags > (exe.format_version >= 3 ? 3 : 1)) corrupt("function " + f.name + ": unknown flags");
+    f.cache_results = (flags & 1) != 0;
+    f.prim_func_entry = (flags & 2) != 0;
     exe.functions.push_back(std::move(f));
   }
 }

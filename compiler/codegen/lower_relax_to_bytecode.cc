@@ -7,6 +7,7 @@
 #include "compiler/codegen/bytecode_builder.h"
 #include "compiler/codegen/frozen_variant.h"
 #include "compiler/codegen/plan_memory.h"
+#include "compiler/codegen/prim_func_entry.h"
 #include "compiler/codegen/shape_program.h"
 #include "compiler/ir/printer/printer_internal.h"
 #include "compiler/support/diagnostics.h"
@@ -472,6 +473,11 @@ void lower_relax_to_bytecode(const Module& module, const SourceFile& file, relax
   std::unordered_map<int, int64_t> metadata_constants;
   for (const relax::FunctionPtr& func : module.functions) {
     exe.functions.push_back(FunctionLowering(module, file, *func, builder, constant_data, metadata_constants, plan_memory).lower());
+  }
+  for (const PrimFuncEntry& entry : prim_func_entries(module)) {
+    if (!entry.function) continue;
+    exe.functions.push_back(FunctionLowering(module, file, *entry.function, builder, constant_data, metadata_constants, plan_memory).lower());
+    exe.functions.back().prim_func_entry = true;
   }
   for (const FunctionRef& ref : exe.function_table) {
     if (ref.kind == FunctionRef::Kind::Builtin || ref.kind == FunctionRef::Kind::Runtime) exe.runtime_functions.push_back(ref.name);

@@ -63,7 +63,9 @@ void drop_kernels_no_longer_named(Module& module, const std::set<std::string>& n
   std::set<std::string> named = names_referenced(module);
   std::vector<tir::PrimFuncPtr> kept;
   for (const tir::PrimFuncPtr& k : module.prim_funcs) {
-    if (named.count(k->name) || (!named_before.count(k->name) && !made.count(k->name))) kept.push_back(k);
+    // A public prim_func stays: relaxrun runs one by itself (--function), as TVM does.
+    bool public_written = !k->is_private && !made.count(k->name);
+    if (named.count(k->name) || public_written || (!named_before.count(k->name) && !made.count(k->name))) kept.push_back(k);
   }
   module.prim_funcs = std::move(kept);
 }

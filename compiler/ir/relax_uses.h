@@ -22,7 +22,8 @@ struct Module;
 // passes that replace kernels drop those no longer named.
 std::set<std::string> names_referenced(const Module& module);
 // Drops the prim_funcs a pass stopped naming: those named before it ran (`named_before`) or
-// made by it (`made`) that the module no longer names. Others, never called, stay.
+// made by it (`made`) that the module no longer names. Public prim_funcs the user wrote stay
+// (relaxrun runs one alone), and so do others never called.
 void drop_kernels_no_longer_named(Module& module, const std::set<std::string>& named_before, const std::set<std::string>& made = {});
 
 }  // namespace relaxc::relax

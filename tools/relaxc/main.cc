@@ -6,12 +6,14 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "compiler/check/check_module.h"
 #include "compiler/codegen/build_executable.h"
 #include "compiler/driver/compile.h"
+#include "compiler/ir/relax_uses.h"
 #include "compiler/passes/pipeline.h"
 #include "compiler/passes/relax/bind_params.h"
 #include "compiler/support/large_stack.h"
@@ -180,8 +182,13 @@ std::string produce(const Options& o, const relaxc::Module& module, const relaxc
   if (o.print_schedule) {
     relaxc::ScheduleReport report;
     pipeline.report = &report;
-    relaxc::run_pipeline(module, pipeline);
-    return relaxc::schedule_file_text(report, *pipeline.target, o.input);
+    relaxc::Module scheduled = relaxc::run_pipeline(module, pipeline);
+    // Public prim_funcs the module's functions no longer call (fused away), kept to run alone.
+    std::set<std::string> called = relaxc::names_referenced(scheduled), run_alone_only;
+    for (const relaxc::tir::PrimFuncPtr& f : scheduled.prim_funcs) {
+      if (!called.count(f->name) && module.find_prim_func(f->name) && !module.functions.empty()) run_alone_only.insert(f->name);
+    }
+    return relaxc::schedule_file_text(report, *pipeline.target, o.input, run_alone_only);
   }
   if (o.emit == "tvms") {
     relaxc::Spelling style = o.spelling == "current" ? relaxc::Spelling::Current : relaxc::Spelling::Chapter;

@@ -67,10 +67,18 @@ bool prepare_schedule(const std::string& path, const SourceFile& source, Module&
   return true;
 }
 
-std::string schedule_file_text(const ScheduleReport& report, const schedule::Target& target, const std::string& input) {
+std::string schedule_file_text(const ScheduleReport& report, const schedule::Target& target, const std::string& input,
+                               const std::set<std::string>& run_alone_only) {
   std::string out = "# The default schedule relaxc gives " + input + ", for " + target.description + ".\n" +
                     "# `relaxc " + input + " --schedule THIS_FILE` gives the same module; edit it to change a kernel's schedule.\n";
   for (const KernelSchedule& kernel : report) {
+    if (run_alone_only.count(kernel.kernel)) {
+      // Naming it would schedule the prim_func as written, which fusion then leaves alone.
+      out += "\n# " + kernel.kernel + ": " + kernel.by + ", kept to run alone (relaxrun --function); the module's functions call it fused.\n";
+      out += "# Uncommented, these lines schedule it as written and keep it out of fusion:\n";
+      for (const std::string& line : kernel.trace) out += "#   " + line + "\n";
+      continue;
+    }
     out += "\n# " + kernel.kernel + ": " + kernel.by + "\n";
     for (const std::string& line : kernel.trace) out += line + "\n";
   }

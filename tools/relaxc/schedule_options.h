@@ -2,6 +2,7 @@
 #pragma once
 
 #include <exception>
+#include <set>
 #include <string>
 
 #include "compiler/ir/module.h"
@@ -23,7 +24,9 @@ struct ReportedError : std::exception {
 bool prepare_schedule(const std::string& path, const SourceFile& source, Module& module, PipelineOptions& pipeline);
 
 // The default schedule's report as a schedule file: a header naming the target, then per
-// kernel a comment saying what scheduled it and a rule's primitives.
-std::string schedule_file_text(const ScheduleReport& report, const schedule::Target& target, const std::string& input);
+// kernel a comment saying what scheduled it and a rule's primitives (commented out for the
+// public prim_funcs in `run_alone_only`, which the module calls only fused into others).
+std::string schedule_file_text(const ScheduleReport& report, const schedule::Target& target, const std::string& input,
+                               const std::set<std::string>& run_alone_only);
 
 }  // namespace relaxc

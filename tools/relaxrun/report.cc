@@ -15,11 +15,20 @@ using namespace relaxrt;
 void print_info(std::ostream& out, const std::string& path, const Executable& exe, const FunctionRegistry& registry) {
   out << path << ": compiled by " << exe.producer << " from " << exe.source_name << " (.rx format " << exe.format_version << ")\n";
   out << "native code: " << (exe.native_code.empty() ? std::string("none") : std::to_string(exe.native_code.size()) + " bytes for " + exe.target_triple + ", CPU " + exe.target_cpu) << "\n";
-  out << "functions:\n";
-  for (const VMFunction& f : exe.functions) {
+  auto signature = [&](const VMFunction& f) {
     out << "  @" << f.name << "(";
     for (size_t i = 0; i < f.params.size(); ++i) out << (i ? ", " : "") << f.params[i].name << ": " << f.params[i].type.text;
     out << ") -> " << f.ret.text << "\n";
+  };
+  out << "functions:\n";
+  for (const VMFunction& f : exe.functions) {
+    if (!f.prim_func_entry) signature(f);
+  }
+  // Run with --function NAME: the buffers it reads as inputs, the ones it writes as the result.
+  bool any_prim_func = std::any_of(exe.functions.begin(), exe.functions.end(), [](const VMFunction& f) { return f.prim_func_entry; });
+  if (any_prim_func) out << "prim_funcs, callable with --function (inputs: the buffers each reads; result: those it writes):\n";
+  for (const VMFunction& f : exe.functions) {
+    if (f.prim_func_entry) signature(f);
   }
   out << "kernels:";
   size_t kernels = 0;

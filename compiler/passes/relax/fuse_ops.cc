@@ -105,6 +105,7 @@ tir::PrimFuncPtr fuse_functions(const tir::PrimFunc& producer, const tir::PrimFu
   fused->name = name;
   fused->loc = producer.loc;
   fused->has_root_block = true;
+  fused->is_private = true;  // the pass's, not the user's: relaxrun does not offer it to run alone
   bool noalias = true;
   for (const tir::PrimFunc* f : {&producer, &consumer}) {
     bool has = false;
