@@ -1,12 +1,15 @@
 """Runs the shell examples of one section of the README and compares what the tools print with
 what the README shows, so the README cannot drift from the tools.
 
-A block is the indented lines after a blank line; a line starting with `$ ` is a command, the
-lines after it up to the next command are its expected standard output, where a line `...`
-stands for any number of lines. The output of a command that times (--profile, --benchmark) is
+A block is the indented lines after a blank line; a line starting with `$ ` is a command (a
+trailing backslash continues it on the next line), the lines after it up to the next command
+are its expected standard output, where a line `...` stands for any number of lines. Blank
+lines are not compared (an indented block cannot show them), and numbers are compared to 1e-5
+relative, so that a result's last digit may differ on another CPU (another order of additions). The output of a command that times (--profile, --benchmark) is
 compared with every number and run of spaces alike, so what it shows is its form: the rows,
 names, lines and shapes, not this machine's times. Commands run in a scratch directory that links the source
-tree's testdata/ and examples/, with relaxc and relaxrun taken from the build.
+tree's testdata/ and examples/ and the build tree as build/, with relaxc and relaxrun taken
+from the build.
 
 usage: readme_blocks.py README.md "Section title" BIN_DIR
 """
@@ -29,22 +32,51 @@ def section_lines(readme, title):
 def examples(lines):
     """(command, expected lines) in order."""
     out = []
+    continued = False
     for line in lines:
         if not line.startswith("    "):
             continue
         text = line[4:]
-        if text.startswith("$ "):
+        if continued:
+            out[-1] = (out[-1][0][:-1] + " " + text.strip(), out[-1][1])
+        elif text.startswith("$ "):
             out.append((text[2:], []))
-        elif out:
+        elif out and text.strip():
             out[-1][1].append(text)
+        continued = bool(out) and not out[-1][1] and out[-1][0].endswith("\\")
     return out
+
+
+NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+
+
+def tokens(line):
+    return re.findall(r"[^\s\[\](),]+|[\[\](),]", line)
+
+
+def close_enough(a, b):
+    """The same line, or the same tokens with numbers within 1e-5 relative."""
+    if a.rstrip() == b.rstrip():
+        return True
+    ta, tb = tokens(a), tokens(b)
+    if len(ta) != len(tb):
+        return False
+    for x, y in zip(ta, tb):
+        if x == y:
+            continue
+        if not (NUMBER.match(x) and NUMBER.match(y)):
+            return False
+        fx, fy = float(x), float(y)
+        if abs(fx - fy) > 1e-5 * max(1.0, abs(fx), abs(fy)):
+            return False
+    return True
 
 
 def without_times(line):
     return re.sub(r"\s+", " ", re.sub(r"[0-9]+(\.[0-9]+)?", "N", line)).strip()
 
 
-def matches(expected, actual, same=lambda a, b: a.rstrip() == b.rstrip()):
+def matches(expected, actual, same=close_enough):
     """Whether `actual` lines fit `expected`, where '...' matches any run of lines."""
     if not expected:
         return not actual
@@ -68,10 +100,12 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         for name in ("testdata", "examples"):
             os.symlink(os.path.join(source, name), os.path.join(scratch, name))
+        # build/ is the build tree the tools came from (its plugins, as the README names them).
+        os.symlink(os.path.dirname(os.path.abspath(bin_dir)), os.path.join(scratch, "build"))
         for command, expected in found:
             run = subprocess.run(command, shell=True, cwd=scratch, env=env, capture_output=True, text=True)
-            actual = run.stdout.rstrip("\n").split("\n") if run.stdout else []
-            same = (lambda a, b: without_times(a) == without_times(b)) if timed(command) else (lambda a, b: a.rstrip() == b.rstrip())
+            actual = [l for l in run.stdout.split("\n") if l.strip()]
+            same = (lambda a, b: without_times(a) == without_times(b)) if timed(command) else close_enough
             if run.returncode != 0 or not matches(expected, actual, same):
                 failures += 1
                 print(f"README '{title}': $ {command}\n  exit {run.returncode}; expected:\n" +
