@@ -90,10 +90,14 @@ struct ConstantEntry {
 };
 
 // Where a Call instruction of a compiled kernel or a runtime function came from: the binding
-// of the .tvms that relaxrun --profile names beside the kernel's time.
+// of the .tvms that relaxrun --profile names beside the kernel's time, and whose value
+// --dump-intermediates writes.
 struct CallSite {
   int64_t address = 0;  // the instruction's first word in the bytecode
   SourceSpan loc;
+  std::string function;  // the Relax function as written (a frozen-weight variant's original)
+  std::string binding;   // the variable bound to the call's value; empty for the returned value
+  int64_t outputs = 0;   // the call's last `outputs` arguments are what it writes
 };
 
 // The floating-point operations one call of a compiled kernel performs, counted by relaxc as

@@ -98,6 +98,9 @@ std::string encode_profile_info(const Executable& exe) {
   for (const CallSite& site : exe.call_sites) {
     w.i64(site.address);
     write_span(w, site.loc);
+    w.str(site.function);
+    w.str(site.binding);
+    w.i64(site.outputs);
   }
   w.u64(exe.kernel_costs.size());
   for (const KernelCost& cost : exe.kernel_costs) {

@@ -206,12 +206,16 @@ void check_bytecode(const Executable& exe, const VMFunction& f) {
 // Call sites and kernel costs (format version 3); relaxrun --profile evaluates a cost only when
 // profiling and reports a kernel whose cost does not evaluate without GFLOP/s.
 void read_profile_info(ByteReader& r, Executable& exe) {
-  uint64_t sites = r.count(24);
+  uint64_t sites = r.count(48);
   for (uint64_t i = 0; i < sites; ++i) {
     CallSite site;
     site.address = r.i64();
     if (site.address < 0 || site.address >= static_cast<int64_t>(exe.bytecode.size())) corrupt("a call site outside the bytecode");
     site.loc = read_span(r);
+    site.function = r.str();
+    site.binding = r.str();
+    site.outputs = r.i64();
+    if (site.outputs < 0 || site.outputs > 1 << 20) corrupt("a call site with " + std::to_string(site.outputs) + " outputs");
     exe.call_sites.push_back(std::move(site));
   }
   uint64_t costs = r.count(32);

@@ -192,6 +192,7 @@ Value VirtualMachine::run(const VMFunction& fn, const std::vector<Value>& args, 
           case FunctionRef::Kind::Runtime: result = call_native(callee, call_args); break;
         }
         if (profiler_) profiler_->record(pc, w[2], call_args, start_ns, depth);
+        if (observer_ && callee.kind != FunctionRef::Kind::VM) observer_->returned(pc, call_args);
         if (w[1] != kVoidRegister) registers[static_cast<size_t>(w[1])] = std::move(result);
         pc += 4 + w[3];
         break;

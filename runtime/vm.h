@@ -47,6 +47,15 @@ using Builtin = Value (*)(BuiltinCall& call);
 Builtin find_builtin(const std::string& name);
 
 
+// Sees the arguments of every call of a kernel, runtime function or builtin once it returns,
+// the outputs it wrote among them (relaxrun --dump-intermediates, --compare-intermediates). It
+// may throw to stop the run.
+class CallObserver {
+ public:
+  virtual ~CallObserver() = default;
+  virtual void returned(int64_t address, const std::vector<Value>& args) = 0;
+};
+
 class VirtualMachine {
  public:
   VirtualMachine(const Executable& exe, const NativeLibrary& library, const FunctionRegistry& registry);
@@ -54,6 +63,7 @@ class VirtualMachine {
   Value invoke(const std::string& name, const std::vector<Value>& args);
   // Every call the VM makes from now on is timed into `profiler` (nullptr: none, the default).
   void set_profiler(Profiler* profiler) { profiler_ = profiler; }
+  void set_observer(CallObserver* observer) { observer_ = observer; }
 
  private:
   struct Callable {
@@ -89,6 +99,7 @@ class VirtualMachine {
   };
   std::map<const VMFunction*, std::vector<CachedResult>> cache_;
   Profiler* profiler_ = nullptr;
+  CallObserver* observer_ = nullptr;
 };
 
 }  // namespace relaxrt

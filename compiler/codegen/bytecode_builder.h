@@ -45,8 +45,11 @@ class BytecodeBuilder {
     emit({static_cast<int64_t>(relaxrt::Opcode::Call), dst, func, static_cast<int64_t>(args.size())});
     emit(args);
   }
-  // Marks the next instruction as the call of a binding at `loc` (relaxrun --profile).
-  void call_site(relaxrt::SourceSpan loc) { exe_.call_sites.push_back({position(), std::move(loc)}); }
+  // Marks the next instruction as the call of binding `binding` of `function` at `loc`, writing
+  // its last `outputs` arguments (relaxrun --profile, --dump-intermediates).
+  void call_site(relaxrt::SourceSpan loc, const std::string& function, const std::string& binding, int64_t outputs) {
+    exe_.call_sites.push_back({position(), std::move(loc), function, binding, outputs});
+  }
   void ret(int64_t reg) { emit({static_cast<int64_t>(relaxrt::Opcode::Ret), reg}); }
   // `If reg`: falls through when the register is non-zero; returns where to patch the jump
   // taken when it is zero (land_here).

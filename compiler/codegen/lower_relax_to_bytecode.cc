@@ -23,8 +23,9 @@ namespace {
 class FunctionLowering {
  public:
   FunctionLowering(const Module& module, const SourceFile& file, const relax::Function& func, BytecodeBuilder& out,
-                   std::string& constant_data, std::unordered_map<int, int64_t>& metadata_constants, bool plan)
-      : module_(module), file_(file), func_(func), out_(out), constant_data_(constant_data), metadata_constants_(metadata_constants) {
+                   std::string& constant_data, std::unordered_map<int, int64_t>& metadata_constants, bool plan, std::string source_function)
+      : module_(module), file_(file), func_(func), out_(out), constant_data_(constant_data), metadata_constants_(metadata_constants),
+        source_function_(std::move(source_function)) {
     if (plan) plan_ = plan_memory(func);
   }
 
@@ -66,7 +67,9 @@ class FunctionLowering {
         }
         auto planned = plan_.token.find(binding.var.get());
         planned_ = planned == plan_.token.end() ? Planned{} : Planned{binding.value.get(), planned->second};
+        binding_ = binding.var->name;
         registers_[binding.var.get()] = to_register(binding.value);
+        binding_.clear();
         planned_ = Planned{};
       }
     }
@@ -251,7 +254,7 @@ class FunctionLowering {
       // tir_vars: each value computed from the shape heap, passed as an integer scalar.
       for (const tir::Expr& value : call.args[2]->as<relax::ShapeExpr>()->values) args.push_back(BytecodeBuilder::reg(shape_value(value)));
     }
-    out_.call_site(span(call.loc));
+    out_.call_site(span(call.loc), source_function_, binding_, static_cast<int64_t>(outputs.size()));
     out_.call(relaxrt::kVoidRegister, out_.function(kind, name), args);
     if (outputs.size() == 1 && out_sinfo.kind != relax::StructInfoKind::Tuple) return outputs[0];
     std::vector<int64_t> fields;
@@ -362,12 +365,12 @@ class FunctionLowering {
     if (out && out->kind == relax::StructInfoKind::Tensor && out->shape && out->dtype != DataType::Void) {
       int64_t result = allocate_output(*out, call.loc);
       args.push_back(BytecodeBuilder::reg(result));
-      out_.call_site(span(call.loc));
+      out_.call_site(span(call.loc), source_function_, binding_, 1);
       out_.call(relaxrt::kVoidRegister, out_.function(FunctionRef::Kind::Runtime, name), args);
       return result;
     }
     int64_t dst = next_register_++;
-    out_.call_site(span(call.loc));
+    out_.call_site(span(call.loc), source_function_, binding_, 0);
     out_.call(dst, out_.function(FunctionRef::Kind::Runtime, name), args);
     return dst;
   }
@@ -463,6 +466,8 @@ class FunctionLowering {
     int64_t token = -1;                     // its storage token, if planned
   };
   Planned planned_;
+  std::string source_function_;  // the function as written (a frozen-weight variant's original)
+  std::string binding_;          // the variable of the binding being lowered
 };
 
 }  // namespace
@@ -471,12 +476,21 @@ void lower_relax_to_bytecode(const Module& module, const SourceFile& file, relax
                              bool plan_memory) {
   BytecodeBuilder builder(exe);
   std::unordered_map<int, int64_t> metadata_constants;
+  // A frozen-weight variant's bindings are its original's, as written (--dump-intermediates
+  // names them so, whichever of the two ran).
+  std::unordered_map<std::string, std::string> original_of;
   for (const relax::FunctionPtr& func : module.functions) {
-    exe.functions.push_back(FunctionLowering(module, file, *func, builder, constant_data, metadata_constants, plan_memory).lower());
+    if (std::optional<FrozenVariant> variant = frozen_variant_of(*func, module)) original_of[variant->function] = func->name;
+  }
+  for (const relax::FunctionPtr& func : module.functions) {
+    auto original = original_of.find(func->name);
+    std::string source = original == original_of.end() ? func->name : original->second;
+    exe.functions.push_back(FunctionLowering(module, file, *func, builder, constant_data, metadata_constants, plan_memory, source).lower());
   }
   for (const PrimFuncEntry& entry : prim_func_entries(module)) {
     if (!entry.function) continue;
-    exe.functions.push_back(FunctionLowering(module, file, *entry.function, builder, constant_data, metadata_constants, plan_memory).lower());
+    exe.functions.push_back(
+        FunctionLowering(module, file, *entry.function, builder, constant_data, metadata_constants, plan_memory, entry.prim_func).lower());
     exe.functions.back().prim_func_entry = true;
   }
   for (const FunctionRef& ref : exe.function_table) {

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "benchmark.h"
+#include "intermediates.h"
 #include "profile.h"
 #include "synthetic_inputs.h"
 #include "report.h"
@@ -23,7 +24,7 @@
 namespace {
 
 struct Options {
-  std::string module, function = "main", params, output, labels, expected;
+  std::string module, function = "main", params, output, labels, expected, dump_intermediates, compare_intermediates;
   std::vector<std::string> inputs, libs, dims;
   int print_top = 0, benchmark = 0, profile = 0, warmup = 3, threads = 0;
   double atol = 1e-5, rtol = 1e-5;
@@ -213,6 +214,7 @@ int run(const Options& opt) {
     }
   }
   relaxrt::Value result;
+  int64_t compared_intermediates = -1;
   try {
     relaxrt::ShapeHeap heap = relaxrt::make_heap(*fn);
     relaxrt::match_arguments(*fn, args.values, args.check_order, heap);
@@ -229,7 +231,19 @@ int run(const Options& opt) {
       relaxrun::run_benchmark(std::cout, bench, [&] { vm->invoke(opt.function, args.values); });
       return 0;
     }
-    result = vm->invoke(opt.function, std::move(args.values));
+    std::unique_ptr<relaxrun::Intermediates> intermediates;
+    if (!opt.dump_intermediates.empty() || !opt.compare_intermediates.empty()) {
+      intermediates = std::make_unique<relaxrun::Intermediates>(exe, opt.dump_intermediates, opt.compare_intermediates, opt.atol, opt.rtol, map_npy);
+      vm->set_observer(intermediates.get());
+    }
+    try {
+      result = vm->invoke(opt.function, std::move(args.values));
+    } catch (const relaxrun::IntermediateMismatch& e) {
+      std::cerr << "relaxrun: error: " << e.what() << "\n";
+      relaxrun::print_note(std::cerr, exe.source_name, e.site().loc, e.site().binding.empty() ? "the value is computed here" : "binding '" + e.site().binding + "' is computed here");
+      return 1;
+    }
+    if (intermediates && !opt.compare_intermediates.empty()) compared_intermediates = intermediates->compared();
     // Workers spinning on other cores make every later munmap (unmapping the inputs, exiting)
     // wait for them to flush their TLBs, which costs milliseconds in a virtual machine.
     relaxrt::release_threads();
@@ -252,6 +266,10 @@ int run(const Options& opt) {
     print_value(std::cout, result);
   }
   bool ok = true;
+  if (compared_intermediates >= 0) {
+    std::cout << "SUCCESS: " << compared_intermediates << " intermediate values within atol=" << opt.atol << " rtol=" << opt.rtol << " of "
+              << opt.compare_intermediates << "\n";
+  }
   if (!opt.expected.empty()) {
     if (result.kind != relaxrt::Value::Kind::Tensor) throw Failure("--expected compares a tensor, but the result is " + relaxrt::describe(result));
     relaxrt::Value reference = map_npy(opt.expected);
@@ -273,8 +291,12 @@ std::string usage_problem(const CLI::App& app, const Options& opt) {
   if (opt.profile > 0 && opt.benchmark > 0) return "--profile and --benchmark both time calls; give one of them";
   if (!opt.labels.empty() && opt.print_top == 0) return "--labels names the classes --print-top prints, and --print-top is not given";
   for (const char* tolerance : {"--atol", "--rtol"}) {
-    if (app.count(tolerance) && opt.expected.empty()) return std::string(tolerance) + " is a tolerance of --expected, which is not given";
+    if (app.count(tolerance) && opt.expected.empty() && opt.compare_intermediates.empty()) {
+      return std::string(tolerance) + " is a tolerance of --expected or --compare-intermediates, and neither is given";
+    }
   }
+  bool intermediates = !opt.dump_intermediates.empty() || !opt.compare_intermediates.empty();
+  if (intermediates && (opt.benchmark > 0 || opt.profile > 0)) return "--dump-intermediates and --compare-intermediates look at one call; they do not combine with --benchmark or --profile";
   if (app.count("--warmup") && opt.benchmark == 0 && opt.profile == 0) return "--warmup counts calls before --benchmark or --profile times, and neither is given";
   if (opt.allow_unused_params && opt.params.empty()) return "--allow-unused-params applies to the keys of --params, which is not given";
   if (!opt.dims.empty() && !synthesizes_inputs(opt)) {
@@ -300,8 +322,13 @@ int main(int argc, char** argv) {
   app.add_option("--print-top", opt.print_top, "print the K largest entries of each result row")->check(CLI::PositiveNumber);
   app.add_option("--labels", opt.labels, "class names, one per line, for --print-top");
   app.add_option("--expected", opt.expected, "compare the result with this .npy file; exit 1 on a mismatch");
-  app.add_option("--atol", opt.atol, "absolute tolerance for --expected (default 1e-5)")->check(CLI::NonNegativeNumber);
-  app.add_option("--rtol", opt.rtol, "relative tolerance for --expected (default 1e-5)")->check(CLI::NonNegativeNumber);
+  app.add_option("--atol", opt.atol, "absolute tolerance for --expected and --compare-intermediates (default 1e-5)")->check(CLI::NonNegativeNumber);
+  app.add_option("--rtol", opt.rtol, "relative tolerance for --expected and --compare-intermediates (default 1e-5)")->check(CLI::NonNegativeNumber);
+  app.add_option("--dump-intermediates", opt.dump_intermediates,
+                 "write the value of every binding a kernel or runtime function computes as DIR/FUNCTION.BINDING.npy");
+  app.add_option("--compare-intermediates", opt.compare_intermediates,
+                 "compare every binding's value with DIR/FUNCTION.BINDING.npy (from --dump-intermediates of another run) and stop at "
+                 "the first beyond --atol/--rtol, naming it and its line");
   app.add_option("--lib", opt.libs, "a plugin library whose functions R.call_dps_packed can call by name; repeatable");
   app.add_option("--threads", opt.threads, "threads for parallel loops (default: every core)")->check(CLI::PositiveNumber);
   app.add_option("--dim", opt.dims, "NAME=N: a symbolic size of the arguments --benchmark or --profile make from the signature when no --input is given (repeatable)");
