@@ -3,7 +3,9 @@ what the README shows, so the README cannot drift from the tools.
 
 A block is the indented lines after a blank line; a line starting with `$ ` is a command (a
 trailing backslash continues it on the next line), the lines after it up to the next command
-are its expected standard output, where a line `...` stands for any number of lines. Blank
+are its expected standard output, where a line `...` stands for any number of lines. An output
+whose first line is an error is compared with the command's standard error, and the command
+must fail. Blank
 lines are not compared (an indented block cannot show them), and numbers are compared to 1e-5
 relative, so that a result's last digit may differ on another CPU (another order of additions). The output of a command that times (--profile, --benchmark) is
 compared with every number and run of spaces alike, so what it shows is its form: the rows,
@@ -105,8 +107,13 @@ def main():
         for command, expected in found:
             run = subprocess.run(command, shell=True, cwd=scratch, env=env, capture_output=True, text=True)
             actual = [l for l in run.stdout.split("\n") if l.strip()]
+            # An error the README shows (its first line says so): compared with what went to
+            # stderr, and the command must fail.
+            shows_error = bool(expected) and "error:" in expected[0]
+            if shows_error:
+                actual = [l for l in run.stderr.split("\n") if l.strip()] if run.returncode != 0 else ["(it succeeded)"]
             same = (lambda a, b: without_times(a) == without_times(b)) if timed(command) else close_enough
-            if run.returncode != 0 or not matches(expected, actual, same):
+            if (run.returncode != 0 and not shows_error) or not matches(expected, actual, same):
                 failures += 1
                 print(f"README '{title}': $ {command}\n  exit {run.returncode}; expected:\n" +
                       "\n".join("    " + l for l in expected) + "\n  printed:\n" +
