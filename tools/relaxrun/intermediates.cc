@@ -1,5 +1,6 @@
 #include "intermediates.h"
 
+#include <cctype>
 #include <filesystem>
 #include <system_error>
 
@@ -29,8 +30,20 @@ std::string Intermediates::callee_of(int64_t address) const {
   return entry >= 0 && entry < static_cast<int64_t>(exe_.function_table.size()) ? exe_.function_table[static_cast<size_t>(entry)].name : "?";
 }
 
+namespace {
+
+// Names come from the .tvms (identifiers), but a file name is made only of safe characters
+// whatever the .rx says: no separators, so never a path outside the directory.
+std::string file_safe(const std::string& name) {
+  std::string out;
+  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '_';
+  return out.empty() ? "_" : out;
+}
+
+}  // namespace
+
 std::string Intermediates::file_name(const relaxrt::CallSite& site, int64_t output, int64_t outputs) {
-  std::string name = site.function + "." + (site.binding.empty() ? std::string("result") : site.binding);
+  std::string name = file_safe(site.function) + "." + (site.binding.empty() ? std::string("result") : file_safe(site.binding));
   if (outputs > 1) name += "." + std::to_string(output);
   // A binding computed by several calls (a tuple of them): the later ones numbered.
   int count = seen_[name]++;

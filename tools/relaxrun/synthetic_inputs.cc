@@ -1,6 +1,8 @@
 #include "synthetic_inputs.h"
 
 #include <charconv>
+#include <climits>
+#include <new>
 #include <random>
 #include <stdexcept>
 
@@ -60,7 +62,15 @@ std::vector<relaxrt::Value> synthetic_arguments(const relaxrt::VMFunction& fn, c
     std::vector<int64_t> shape = shape_of(param, dims);
     std::optional<relaxrt::ElementType> type = relaxrt::parse_element_type(param.type.dtype.empty() ? "?" : param.type.dtype);
     if (!type) throw std::runtime_error("parameter '" + param.name + "' (" + param.type.text + ") has no dtype relaxrun can make: give it with --input");
-    relaxrt::Value v = relaxrt::Value::of(relaxrt::Tensor::allocate(*type, shape));
+    std::optional<int64_t> count = relaxrt::element_count(shape);
+    std::string what = "parameter '" + param.name + "' of shape " + relaxrt::shape_text(shape);
+    if (!count || *count > INT64_MAX / type->bytes) throw std::runtime_error(what + " has more elements than memory can address");
+    relaxrt::Value v;
+    try {
+      v = relaxrt::Value::of(relaxrt::Tensor::allocate(*type, shape));
+    } catch (const std::bad_alloc&) {
+      throw std::runtime_error(what + ": " + std::to_string(*count * type->bytes) + " bytes cannot be allocated");
+    }
     try {
       fill(*v.tensor, rng);
     } catch (const std::runtime_error& e) {
