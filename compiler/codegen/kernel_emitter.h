@@ -15,7 +15,10 @@
 
 namespace relaxc::codegen {
 
-struct LaneAnalysis;
+namespace lanes_detail {
+struct LaneAnalysis;  // lane_analysis.h
+}  // namespace lanes_detail
+using lanes_detail::LaneAnalysis;
 
 struct BufferValue {
   llvm::Value* data = nullptr;        // element pointer
