@@ -143,24 +143,17 @@ void print_value(std::ostream& out, const relaxrt::Value& value) {
   }
 }
 
-int run(const Options& opt) {
-  std::shared_ptr<const relaxrt::MappedFile> file = relaxrt::MappedFile::open(opt.module);
-  relaxrt::Executable exe;
+relaxrt::Executable read_executable(const Options& opt, const std::shared_ptr<const relaxrt::MappedFile>& file) {
   try {
-    exe = relaxrt::deserialize_executable(file->bytes(), file);
+    return relaxrt::deserialize_executable(file->bytes(), file);
   } catch (const relaxrt::FormatError& e) {
     throw Failure(opt.module + ": " + e.what());
   }
-  if (opt.threads > 0) relaxrt::set_thread_count(opt.threads);
-  // Read before anything runs, so that a missing file is not found after a long run.
-  std::vector<std::string> labels = opt.labels.empty() ? std::vector<std::string>{} : read_labels(opt.labels);
-  relaxrt::FunctionRegistry registry;
-  for (const std::string& lib : opt.libs) registry.load_plugin(lib);
-  if (opt.info) {
-    relaxrun::print_info(std::cout, opt.module, exe, registry);
-    return 0;
-  }
-  std::unique_ptr<relaxrt::NativeLibrary> library;
+}
+
+// The native code loaded (after checking this host can run it) and every function resolved.
+std::unique_ptr<relaxrt::VirtualMachine> start_vm(const Options& opt, const relaxrt::Executable& exe, const relaxrt::FunctionRegistry& registry,
+                                                  std::unique_ptr<relaxrt::NativeLibrary>& library) {
   if (!exe.native_code.empty()) {
     if (std::string problem = relaxrt::check_host_can_run(exe.target_triple, exe.target_cpu, exe.target_features); !problem.empty()) {
       throw Failure(opt.module + ": " + problem);
@@ -169,19 +162,32 @@ int run(const Options& opt) {
   } else {
     library = std::make_unique<relaxrt::NativeLibrary>();
   }
-  std::unique_ptr<relaxrt::VirtualMachine> vm;
   try {
-    vm = std::make_unique<relaxrt::VirtualMachine>(exe, *library, registry);
+    return std::make_unique<relaxrt::VirtualMachine>(exe, *library, registry);
   } catch (const relaxrt::RuntimeError& e) {
     throw Failure(opt.module + ": " + e.what());
   }
-  const relaxrt::VMFunction* fn = exe.find_function(opt.function);
-  if (!fn) {
-    std::string names;
-    for (const relaxrt::VMFunction& f : exe.functions) names += (names.empty() ? "@" : ", @") + f.name;
-    throw Failure(opt.module + ": there is no function @" + opt.function + " (functions: " + names + ")");
-  }
+}
 
+const relaxrt::VMFunction& find_function(const Options& opt, const relaxrt::Executable& exe) {
+  if (const relaxrt::VMFunction* fn = exe.find_function(opt.function)) return *fn;
+  std::string names;
+  for (const relaxrt::VMFunction& f : exe.functions) names += (names.empty() ? "@" : ", @") + f.name;
+  throw Failure(opt.module + ": there is no function @" + opt.function + " (functions: " + names + ")");
+}
+
+// The arguments: --input files and --params entries, or made from the signature for timing.
+relaxrt::BoundArguments bind_inputs(const Options& opt, const relaxrt::VMFunction& fn) {
+  relaxrt::BoundArguments args;
+  if (synthesizes_inputs(opt)) {
+    try {
+      args.values = relaxrun::synthetic_arguments(fn, relaxrun::parse_dims(opt.dims));
+    } catch (const std::runtime_error& e) {
+      throw Failure(std::string("making the arguments of @") + opt.function + " from its signature: " + e.what());
+    }
+    for (size_t i = 0; i < args.values.size(); ++i) args.check_order.push_back(i);
+    return args;
+  }
   std::vector<relaxrt::InputFile> inputs;
   for (const std::string& spec : opt.inputs) {
     relaxrt::InputFile input;
@@ -198,64 +204,39 @@ int run(const Options& opt) {
   }
   std::vector<relaxrt::NamedValue> params;
   if (!opt.params.empty()) params = map_npz(opt.params);
-  relaxrt::BoundArguments args;
-  if (synthesizes_inputs(opt)) {
-    try {
-      args.values = relaxrun::synthetic_arguments(*fn, relaxrun::parse_dims(opt.dims));
-    } catch (const std::runtime_error& e) {
-      throw Failure(std::string("making the arguments of @") + opt.function + " from its signature: " + e.what());
-    }
-    for (size_t i = 0; i < args.values.size(); ++i) args.check_order.push_back(i);
-  } else {
-    try {
-      args = relaxrt::bind_arguments(*fn, std::move(inputs), opt.params, std::move(params), opt.allow_unused_params);
-    } catch (const relaxrt::BindError& e) {
-      throw Failure(e.what());
-    }
+  try {
+    return relaxrt::bind_arguments(fn, std::move(inputs), opt.params, std::move(params), opt.allow_unused_params);
+  } catch (const relaxrt::BindError& e) {
+    throw Failure(e.what());
+  }
+}
+
+// One call, watched by --dump-intermediates/--compare-intermediates when asked; nullopt when
+// the comparison stopped it (reported).
+std::optional<relaxrt::Value> call_once(const Options& opt, const relaxrt::Executable& exe, relaxrt::VirtualMachine& vm, std::vector<relaxrt::Value> args,
+                                        int64_t& compared) {
+  std::unique_ptr<relaxrun::Intermediates> intermediates;
+  if (!opt.dump_intermediates.empty() || !opt.compare_intermediates.empty()) {
+    intermediates = std::make_unique<relaxrun::Intermediates>(exe, opt.dump_intermediates, opt.compare_intermediates, opt.atol, opt.rtol, map_npy);
+    vm.set_observer(intermediates.get());
   }
   relaxrt::Value result;
-  int64_t compared_intermediates = -1;
   try {
-    relaxrt::ShapeHeap heap = relaxrt::make_heap(*fn);
-    relaxrt::match_arguments(*fn, args.values, args.check_order, heap);
-    if (opt.profile > 0) {
-      relaxrun::ProfileOptions profile{opt.profile, opt.warmup, opt.format.empty() ? "table" : opt.format, opt.function};
-      relaxrun::run_profile(std::cout, profile, exe, *vm, [&] { vm->invoke(opt.function, args.values); });
-      relaxrt::release_threads();
-      return 0;
-    }
-    if (opt.benchmark > 0) {
-      relaxrun::BenchmarkOptions bench{opt.benchmark, opt.warmup, opt.format == "json", 0};
-      const relaxrt::Value& first = args.values.front();
-      if (first.kind == relaxrt::Value::Kind::Tensor && first.tensor->shape.size() >= 2) bench.items = first.tensor->shape[0];
-      relaxrun::run_benchmark(std::cout, bench, [&] { vm->invoke(opt.function, args.values); });
-      return 0;
-    }
-    std::unique_ptr<relaxrun::Intermediates> intermediates;
-    if (!opt.dump_intermediates.empty() || !opt.compare_intermediates.empty()) {
-      intermediates = std::make_unique<relaxrun::Intermediates>(exe, opt.dump_intermediates, opt.compare_intermediates, opt.atol, opt.rtol, map_npy);
-      vm->set_observer(intermediates.get());
-    }
-    try {
-      result = vm->invoke(opt.function, std::move(args.values));
-    } catch (const relaxrun::IntermediateMismatch& e) {
-      std::cerr << "relaxrun: error: " << e.what() << "\n";
-      relaxrun::print_note(std::cerr, exe.source_name, e.site().loc, e.site().binding.empty() ? "the value is computed here" : "binding '" + e.site().binding + "' is computed here");
-      return 1;
-    }
-    if (intermediates && !opt.compare_intermediates.empty()) compared_intermediates = intermediates->compared();
-    // Workers spinning on other cores make every later munmap (unmapping the inputs, exiting)
-    // wait for them to flush their TLBs, which costs milliseconds in a virtual machine.
-    relaxrt::release_threads();
-  } catch (const relaxrt::ArgumentError& e) {
+    result = vm.invoke(opt.function, std::move(args));
+  } catch (const relaxrun::IntermediateMismatch& e) {
+    vm.set_observer(nullptr);
     std::cerr << "relaxrun: error: " << e.what() << "\n";
-    const relaxrt::ParamSpec& param = fn->params.at(e.param());
-    relaxrun::print_note(std::cerr, exe.source_name, param.loc, "parameter '" + param.name + "' is declared here as " + param.type.text);
-    return 1;
-  } catch (const relaxrt::RuntimeError& e) {
-    throw Failure(std::string("running @") + opt.function + ": " + e.what());
+    relaxrun::print_note(std::cerr, exe.source_name, e.site().loc, e.site().binding.empty() ? "the value is computed here" : "binding '" + e.site().binding + "' is computed here");
+    return std::nullopt;
   }
+  vm.set_observer(nullptr);
+  if (intermediates && !opt.compare_intermediates.empty()) compared = intermediates->compared();
+  return result;
+}
 
+// The result printed or written, then --compare-intermediates', --expected's and --print-top's
+// lines; the exit status.
+int report_result(const Options& opt, const relaxrt::Value& result, const std::vector<std::string>& labels, int64_t compared) {
   if (opt.print_top > 0) {
     if (result.kind != relaxrt::Value::Kind::Tensor) throw Failure("--print-top ranks a tensor, but the result is " + relaxrt::describe(result));
     if (std::string problem = relaxrun::print_top_problem(*result.tensor, labels); !problem.empty()) throw Failure(problem);
@@ -266,9 +247,8 @@ int run(const Options& opt) {
     print_value(std::cout, result);
   }
   bool ok = true;
-  if (compared_intermediates >= 0) {
-    std::cout << "SUCCESS: " << compared_intermediates << " intermediate values within atol=" << opt.atol << " rtol=" << opt.rtol << " of "
-              << opt.compare_intermediates << "\n";
+  if (compared >= 0) {
+    std::cout << "SUCCESS: " << compared << " intermediate values within atol=" << opt.atol << " rtol=" << opt.rtol << " of " << opt.compare_intermediates << "\n";
   }
   if (!opt.expected.empty()) {
     if (result.kind != relaxrt::Value::Kind::Tensor) throw Failure("--expected compares a tensor, but the result is " + relaxrt::describe(result));
@@ -283,6 +263,56 @@ int run(const Options& opt) {
   }
   if (opt.print_top > 0 && !relaxrun::print_top(std::cout, std::cerr, *result.tensor, opt.print_top, labels)) return 1;
   return ok ? 0 : 1;
+}
+
+int run(const Options& opt) {
+  std::shared_ptr<const relaxrt::MappedFile> file = relaxrt::MappedFile::open(opt.module);
+  relaxrt::Executable exe = read_executable(opt, file);
+  if (opt.threads > 0) relaxrt::set_thread_count(opt.threads);
+  // Read before anything runs, so that a missing file is not found after a long run.
+  std::vector<std::string> labels = opt.labels.empty() ? std::vector<std::string>{} : read_labels(opt.labels);
+  relaxrt::FunctionRegistry registry;
+  for (const std::string& lib : opt.libs) registry.load_plugin(lib);
+  if (opt.info) {
+    relaxrun::print_info(std::cout, opt.module, exe, registry);
+    return 0;
+  }
+  std::unique_ptr<relaxrt::NativeLibrary> library;
+  std::unique_ptr<relaxrt::VirtualMachine> vm = start_vm(opt, exe, registry, library);
+  const relaxrt::VMFunction& fn = find_function(opt, exe);
+  relaxrt::BoundArguments args = bind_inputs(opt, fn);
+  std::optional<relaxrt::Value> result;
+  int64_t compared = -1;
+  try {
+    relaxrt::ShapeHeap heap = relaxrt::make_heap(fn);
+    relaxrt::match_arguments(fn, args.values, args.check_order, heap);
+    if (opt.profile > 0) {
+      relaxrun::ProfileOptions profile{opt.profile, opt.warmup, opt.format.empty() ? "table" : opt.format, opt.function};
+      relaxrun::run_profile(std::cout, profile, exe, *vm, [&] { vm->invoke(opt.function, args.values); });
+      relaxrt::release_threads();
+      return 0;
+    }
+    if (opt.benchmark > 0) {
+      relaxrun::BenchmarkOptions bench{opt.benchmark, opt.warmup, opt.format == "json", 0};
+      const relaxrt::Value& first = args.values.front();
+      if (first.kind == relaxrt::Value::Kind::Tensor && first.tensor->shape.size() >= 2) bench.items = first.tensor->shape[0];
+      relaxrun::run_benchmark(std::cout, bench, [&] { vm->invoke(opt.function, args.values); });
+      return 0;
+    }
+    result = call_once(opt, exe, *vm, std::move(args.values), compared);
+    if (!result) return 1;
+    // Workers spinning on other cores make every later munmap (unmapping the inputs, exiting)
+    // wait for them to flush their TLBs, which costs milliseconds in a virtual machine.
+    relaxrt::release_threads();
+  } catch (const relaxrt::ArgumentError& e) {
+    std::cerr << "relaxrun: error: " << e.what() << "\n";
+    const relaxrt::ParamSpec& param = fn.params.at(e.param());
+    relaxrun::print_note(std::cerr, exe.source_name, param.loc, "parameter '" + param.name + "' is declared here as " + param.type.text);
+    return 1;
+  } catch (const relaxrt::RuntimeError& e) {
+    throw Failure(std::string("running @") + opt.function + ": " + e.what());
+  }
+  return report_result(opt, *result, labels, compared);
 }
 
 // Option combinations that would do nothing or contradict each other, refused before anything
