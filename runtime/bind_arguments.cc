@@ -55,6 +55,15 @@ Value scalar_of_0d(const Value& value) {
 
 }  // namespace
 
+HostArray to_host_array(const Tensor& tensor) {
+  HostArray array;
+  array.dtype = tensor.type.name;
+  array.shape = tensor.shape;
+  const auto* data = static_cast<const uint8_t*>(tensor.data);
+  array.data.assign(data, data + tensor.byte_size());
+  return array;
+}
+
 Value to_value(const HostArray& array, std::shared_ptr<const HostArray> owner) {
   std::optional<ElementType> type = parse_element_type(array.dtype);
   if (!type) throw BindError("unsupported dtype " + array.dtype);

@@ -43,5 +43,7 @@ BoundArguments bind_arguments(const VMFunction& fn, std::vector<InputFile> input
                               std::vector<NamedValue> params, bool unused_keys_ok);
 
 Value to_value(const HostArray& array, std::shared_ptr<const HostArray> owner);
+// The inverse: a copy of `tensor`'s elements, to serialise as .npy.
+HostArray to_host_array(const Tensor& tensor);
 
 }  // namespace relaxrt

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "runtime/bind_arguments.h"
 #include "runtime/compare_arrays.h"
 #include "runtime/file_io.h"
 #include "runtime/npy.h"
@@ -60,13 +61,10 @@ void Intermediates::returned(int64_t address, const std::vector<relaxrt::Value>&
     std::string name = file_name(site, k, site.outputs);
     const relaxrt::Tensor& t = *v.tensor;
     if (!dump_.empty()) {
-      relaxrt::HostArray array;
-      array.dtype = t.type.name;
-      array.shape = t.shape;
-      const auto* data = static_cast<const uint8_t*>(t.data);
-      array.data.assign(data, data + t.byte_size());
       std::string path = (std::filesystem::path(dump_) / (name + ".npy")).string();
-      if (std::string error = relaxrt::write_file_atomically(path, relaxrt::serialize_npy(array)); !error.empty()) throw std::runtime_error(error);
+      if (std::string error = relaxrt::write_file_atomically(path, relaxrt::serialize_npy(relaxrt::to_host_array(t))); !error.empty()) {
+        throw std::runtime_error(error);
+      }
       ++dumped_;
     }
     if (compare_.empty()) continue;

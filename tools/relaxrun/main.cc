@@ -99,14 +99,7 @@ std::vector<std::string> read_labels(const std::string& path) {
 
 void write_output(const std::string& path, const relaxrt::Value& result) {
   std::string bytes;
-  auto host = [](const relaxrt::Tensor& t) {
-    relaxrt::HostArray array;
-    array.dtype = t.type.name;
-    array.shape = t.shape;
-    const auto* data = static_cast<const uint8_t*>(t.data);
-    array.data.assign(data, data + t.byte_size());
-    return array;
-  };
+  auto host = [](const relaxrt::Tensor& t) { return relaxrt::to_host_array(t); };
   bool npz = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npz") == 0;
   if (result.kind == relaxrt::Value::Kind::Tensor && !npz) {
     bytes = relaxrt::serialize_npy(host(*result.tensor));
