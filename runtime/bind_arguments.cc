@@ -19,6 +19,8 @@ long find_param(const VMFunction& fn, const std::string& name) {
   return -1;
 }
 
+}  // namespace
+
 // A 0-d array given for an R.Prim parameter is its scalar (a .npy cannot hold a bare number).
 Value scalar_of_0d(const Value& value) {
   if (value.kind != Value::Kind::Tensor || !value.tensor->shape.empty()) return value;
@@ -52,8 +54,6 @@ Value scalar_of_0d(const Value& value) {
     default: return value;
   }
 }
-
-}  // namespace
 
 HostArray to_host_array(const Tensor& tensor) {
   HostArray array;
@@ -121,6 +121,7 @@ BoundArguments bind_arguments(const VMFunction& fn, std::vector<InputFile> input
     throw BindError("@" + fn.name + " needs " + std::to_string(n) + " arguments (" + param_list(fn) + "); missing " + missing +
                     ": give them with --input FILE.npy or --params FILE.npz");
   }
+  bound.given = bound.values;
   for (size_t i = 0; i < n; ++i) {
     if (fn.params[i].type.kind == TypeSpec::Kind::Prim) bound.values[i] = scalar_of_0d(bound.values[i]);
   }

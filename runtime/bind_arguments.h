@@ -27,6 +27,7 @@ struct NamedValue {
 
 struct BoundArguments {
   std::vector<Value> values;
+  std::vector<Value> given;  // the same, before a 0-d tensor for an R.Prim parameter became its scalar
   // Parameter indices in the order to check them: archive entries first, so that a
   // mismatch is reported against the input a user passed, not against the weights.
   std::vector<size_t> check_order;
@@ -41,6 +42,10 @@ class BindError : public std::runtime_error {
 // `unused_keys_ok`: archive keys that match no parameter are ignored instead of an error.
 BoundArguments bind_arguments(const VMFunction& fn, std::vector<InputFile> inputs, const std::string& params_path,
                               std::vector<NamedValue> params, bool unused_keys_ok);
+
+// A 0-d tensor given for an R.Prim parameter as its scalar (a .npy cannot hold a bare number);
+// any other value as it is.
+Value scalar_of_0d(const Value& value);
 
 Value to_value(const HostArray& array, std::shared_ptr<const HostArray> owner);
 // The inverse: a copy of `tensor`'s elements, to serialise as .npy.

@@ -77,7 +77,8 @@ void Intermediates::returned(int64_t address, const std::vector<relaxrt::Value>&
     if (!cmp.equal) {
       std::string what = site.binding.empty() ? "the value returned by @" + site.function : "binding '" + site.binding + "' of @" + site.function;
       what += " (computed by " + callee_of(address) + ")";
-      throw IntermediateMismatch("the first value that differs from " + compare_ + ": " + what + ": " + cmp.message + " (" + path + ")", site);
+      mismatch_ = std::make_unique<IntermediateMismatch>("the first value that differs from " + compare_ + ": " + what + ": " + cmp.message + " (" + path + ")", site);
+      throw *mismatch_;
     }
   }
 }

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -33,6 +34,9 @@ class Intermediates : public relaxrt::CallObserver {
   void returned(int64_t address, const std::vector<relaxrt::Value>& args) override;
   int64_t dumped() const { return dumped_; }
   int64_t compared() const { return compared_; }
+  // The mismatch that stopped the run (thrown through the VM and the C API, which pass on only
+  // its message), or nullptr.
+  const IntermediateMismatch* mismatch() const { return mismatch_.get(); }
 
  private:
   std::string file_name(const relaxrt::CallSite& site, int64_t output, int64_t outputs);
@@ -45,6 +49,7 @@ class Intermediates : public relaxrt::CallObserver {
   std::function<relaxrt::Value(const std::string&)> load_;
   std::map<std::string, int> seen_;
   int64_t dumped_ = 0, compared_ = 0;
+  std::unique_ptr<IntermediateMismatch> mismatch_;
 };
 
 }  // namespace relaxrun

@@ -9,6 +9,9 @@
 #include "profile.h"
 #include "synthetic_inputs.h"
 #include "report.h"
+#include "relaxrt/relaxrt.h"
+#include "runtime/api/api_state.h"
+#include "runtime/array_files.h"
 #include "runtime/bind_arguments.h"
 #include "runtime/byte_io.h"
 #include "runtime/compare_arrays.h"
@@ -46,46 +49,8 @@ std::string read_input_file(const std::string& path) {
   return bytes;
 }
 
-std::shared_ptr<const relaxrt::MappedFile> open_mapped(const std::string& path) {
-  try {
-    return relaxrt::MappedFile::open(path);
-  } catch (const std::runtime_error& e) {
-    throw Failure(e.what());
-  }
-}
-
-// A tensor viewing `data` (described by `header`) where it lies; `label` names it in errors.
-relaxrt::Value tensor_in_place(const std::string& label, const relaxrt::NpyHeader& header, const char* data, std::shared_ptr<const void> owner) {
-  std::optional<relaxrt::ElementType> type = relaxrt::parse_element_type(header.dtype);
-  if (!type) throw Failure(label + ": unsupported dtype " + header.dtype);
-  // Mapped read-only, so never written: weight transforms of it are computed once.
-  relaxrt::Value value = relaxrt::Value::of(relaxrt::Tensor::view(*type, header.shape, const_cast<char*>(data), std::move(owner)));
-  value.tensor->frozen = true;
-  return value;
-}
-
-// An array (an input, or the --expected reference) used in place from the mapped file (numpy aligns the data to 64 bytes), so a
-// large batch is never copied; kernels only read their inputs.
-relaxrt::Value map_npy(const std::string& path) {
-  std::shared_ptr<const relaxrt::MappedFile> file = open_mapped(path);
-  relaxrt::NpyHeader header;
-  std::string error;
-  if (!relaxrt::parse_npy_header(file->bytes(), header, error)) throw Failure(path + ": " + error);
-  return tensor_in_place(path, header, file->bytes().data() + header.data_offset, file);
-}
-
-// The arrays of an archive used in place (stored members) or decompressed once (deflated ones).
-std::vector<relaxrt::NamedValue> map_npz(const std::string& path) {
-  std::shared_ptr<const relaxrt::MappedFile> file = open_mapped(path);
-  std::vector<relaxrt::ArrayView> views;
-  std::string error;
-  if (!relaxrt::view_npz(file->bytes(), file, views, error)) throw Failure(path + ": " + error);
-  std::vector<relaxrt::NamedValue> values;
-  for (const relaxrt::ArrayView& view : views) {
-    values.push_back({view.name, tensor_in_place(path + "['" + view.name + "']", view.header, view.data, view.owner)});
-  }
-  return values;
-}
+// An input (or the --expected reference) used in place from the mapped file.
+relaxrt::Value map_npy(const std::string& path) { return relaxrt::map_npy_file(path); }
 
 std::vector<std::string> read_labels(const std::string& path) {
   std::vector<std::string> labels;
@@ -144,29 +109,34 @@ relaxrt::Executable read_executable(const Options& opt, const std::shared_ptr<co
   }
 }
 
-// The native code loaded (after checking this host can run it) and every function resolved.
-std::unique_ptr<relaxrt::VirtualMachine> start_vm(const Options& opt, const relaxrt::Executable& exe, const relaxrt::FunctionRegistry& registry,
-                                                  std::unique_ptr<relaxrt::NativeLibrary>& library) {
-  if (!exe.native_code.empty()) {
-    if (std::string problem = relaxrt::check_host_can_run(exe.target_triple, exe.target_cpu, exe.target_features); !problem.empty()) {
-      throw Failure(opt.module + ": " + problem);
-    }
-    library = std::make_unique<relaxrt::NativeLibrary>(exe.native_code);
-  } else {
-    library = std::make_unique<relaxrt::NativeLibrary>();
-  }
-  try {
-    return std::make_unique<relaxrt::VirtualMachine>(exe, *library, registry);
-  } catch (const relaxrt::RuntimeError& e) {
-    throw Failure(opt.module + ": " + e.what());
-  }
+// The module opened through the C API (relaxrt.h): native code loaded after checking that this
+// host can run it, plugins loaded, every function resolved.
+using ModuleHandle = std::unique_ptr<RxrtModule, decltype(&relaxrt_close)>;
+using ResultHandle = std::unique_ptr<RxrtValue, decltype(&relaxrt_value_free)>;
+
+ModuleHandle open_module(const Options& opt) {
+  std::vector<const char*> plugins;
+  for (const std::string& lib : opt.libs) plugins.push_back(lib.c_str());
+  RxrtOpenOptions options{plugins.data(), static_cast<int32_t>(plugins.size())};
+  RxrtModule* module = nullptr;
+  if (relaxrt_open_file(opt.module.c_str(), &options, &module) != RXRT_OK) throw Failure(relaxrt_last_error());
+  return ModuleHandle(module, relaxrt_close);
 }
 
-const relaxrt::VMFunction& find_function(const Options& opt, const relaxrt::Executable& exe) {
-  if (const relaxrt::VMFunction* fn = exe.find_function(opt.function)) return *fn;
-  std::string names;
-  for (const relaxrt::VMFunction& f : exe.functions) names += (names.empty() ? "@" : ", @") + f.name;
-  throw Failure(opt.module + ": there is no function @" + opt.function + " (functions: " + names + ")");
+const relaxrt::VMFunction& find_function(const Options& opt, const RxrtModule& module) {
+  int32_t index = 0;
+  if (relaxrt_find_function(&module, opt.function.c_str(), &index) != RXRT_OK) throw Failure(relaxrt_last_error());
+  return module.exe.functions[static_cast<size_t>(index)];
+}
+
+// --info reads the file without loading its code, so that it describes a module for another CPU.
+int print_info(const Options& opt) {
+  std::shared_ptr<const relaxrt::MappedFile> file = relaxrt::MappedFile::open(opt.module);
+  relaxrt::Executable exe = read_executable(opt, file);
+  relaxrt::FunctionRegistry registry;
+  for (const std::string& lib : opt.libs) registry.load_plugin(lib);
+  relaxrun::print_info(std::cout, opt.module, exe, registry);
+  return 0;
 }
 
 // The arguments: --input files and --params entries, or made from the signature for timing.
@@ -196,7 +166,7 @@ relaxrt::BoundArguments bind_inputs(const Options& opt, const relaxrt::VMFunctio
     inputs.push_back(std::move(input));
   }
   std::vector<relaxrt::NamedValue> params;
-  if (!opt.params.empty()) params = map_npz(opt.params);
+  if (!opt.params.empty()) params = relaxrt::map_npz_file(opt.params);
   try {
     return relaxrt::bind_arguments(fn, std::move(inputs), opt.params, std::move(params), opt.allow_unused_params);
   } catch (const relaxrt::BindError& e) {
@@ -204,27 +174,31 @@ relaxrt::BoundArguments bind_inputs(const Options& opt, const relaxrt::VMFunctio
   }
 }
 
-// One call, watched by --dump-intermediates/--compare-intermediates when asked; nullopt when
-// the comparison stopped it (reported).
-std::optional<relaxrt::Value> call_once(const Options& opt, const relaxrt::Executable& exe, relaxrt::VirtualMachine& vm, std::vector<relaxrt::Value> args,
-                                        int64_t& compared) {
+// One call through relaxrt_call, watched by --dump-intermediates/--compare-intermediates when
+// asked; nullptr when it stopped with a reported error (a differing intermediate, an argument).
+ResultHandle call_once(const Options& opt, RxrtModule& module, const relaxrt::BoundArguments& args, int64_t& compared) {
   std::unique_ptr<relaxrun::Intermediates> intermediates;
   if (!opt.dump_intermediates.empty() || !opt.compare_intermediates.empty()) {
-    intermediates = std::make_unique<relaxrun::Intermediates>(exe, opt.dump_intermediates, opt.compare_intermediates, opt.atol, opt.rtol, map_npy);
-    vm.set_observer(intermediates.get());
+    intermediates = std::make_unique<relaxrun::Intermediates>(module.exe, opt.dump_intermediates, opt.compare_intermediates, opt.atol, opt.rtol, map_npy);
+    module.vm->set_observer(intermediates.get());
   }
-  relaxrt::Value result;
-  try {
-    result = vm.invoke(opt.function, std::move(args));
-  } catch (const relaxrun::IntermediateMismatch& e) {
-    vm.set_observer(nullptr);
-    std::cerr << "relaxrun: error: " << e.what() << "\n";
-    relaxrun::print_note(std::cerr, exe.source_name, e.site().loc, e.site().binding.empty() ? "the value is computed here" : "binding '" + e.site().binding + "' is computed here");
-    return std::nullopt;
+  std::vector<DLTensor> tensors;
+  for (const relaxrt::Value& v : args.given) tensors.push_back(v.tensor->dl);
+  // Every input is a read-only mapping of a file, unchanged for the life of the process.
+  std::vector<uint32_t> flags(tensors.size(), RXRT_ARG_CONSTANT);
+  RxrtValue* result = nullptr;
+  RxrtStatus status = relaxrt_call(&module, opt.function.c_str(), tensors.data(), static_cast<int32_t>(tensors.size()), flags.data(), &result);
+  module.vm->set_observer(nullptr);
+  if (status == RXRT_OK) {
+    if (intermediates && !opt.compare_intermediates.empty()) compared = intermediates->compared();
+    return ResultHandle(result, relaxrt_value_free);
   }
-  vm.set_observer(nullptr);
-  if (intermediates && !opt.compare_intermediates.empty()) compared = intermediates->compared();
-  return result;
+  if (const relaxrun::IntermediateMismatch* e = intermediates ? intermediates->mismatch() : nullptr) {
+    std::cerr << "relaxrun: error: " << e->what() << "\n";
+    relaxrun::print_note(std::cerr, module.exe.source_name, e->site().loc, e->site().binding.empty() ? "the value is computed here" : "binding '" + e->site().binding + "' is computed here");
+    return ResultHandle(nullptr, relaxrt_value_free);
+  }
+  throw Failure(relaxrt_last_error());
 }
 
 // The result printed or written, then --compare-intermediates', --expected's and --print-top's
@@ -259,29 +233,24 @@ int report_result(const Options& opt, const relaxrt::Value& result, const std::v
 }
 
 int run(const Options& opt) {
-  std::shared_ptr<const relaxrt::MappedFile> file = relaxrt::MappedFile::open(opt.module);
-  relaxrt::Executable exe = read_executable(opt, file);
-  if (opt.threads > 0) relaxrt::set_thread_count(opt.threads);
+  if (opt.threads > 0) relaxrt_set_threads(opt.threads);
   // Read before anything runs, so that a missing file is not found after a long run.
   std::vector<std::string> labels = opt.labels.empty() ? std::vector<std::string>{} : read_labels(opt.labels);
-  relaxrt::FunctionRegistry registry;
-  for (const std::string& lib : opt.libs) registry.load_plugin(lib);
-  if (opt.info) {
-    relaxrun::print_info(std::cout, opt.module, exe, registry);
-    return 0;
-  }
-  std::unique_ptr<relaxrt::NativeLibrary> library;
-  std::unique_ptr<relaxrt::VirtualMachine> vm = start_vm(opt, exe, registry, library);
-  const relaxrt::VMFunction& fn = find_function(opt, exe);
+  if (opt.info) return print_info(opt);
+  ModuleHandle module = open_module(opt);
+  relaxrt::VirtualMachine& vm = *module->vm;
+  const relaxrt::VMFunction& fn = find_function(opt, *module);
   relaxrt::BoundArguments args = bind_inputs(opt, fn);
-  std::optional<relaxrt::Value> result;
+  ResultHandle result(nullptr, relaxrt_value_free);
   int64_t compared = -1;
   try {
+    // Checked here, in the order bind_arguments gives, so that a mismatch is reported against
+    // the input a user passed rather than against the weights.
     relaxrt::ShapeHeap heap = relaxrt::make_heap(fn);
     relaxrt::match_arguments(fn, args.values, args.check_order, heap);
     if (opt.profile > 0) {
       relaxrun::ProfileOptions profile{opt.profile, opt.warmup, opt.format.empty() ? "table" : opt.format, opt.function};
-      relaxrun::run_profile(std::cout, profile, exe, *vm, [&] { vm->invoke(opt.function, args.values); });
+      relaxrun::run_profile(std::cout, profile, module->exe, vm, [&] { vm.invoke(opt.function, args.values); });
       relaxrt::release_threads();
       return 0;
     }
@@ -289,23 +258,23 @@ int run(const Options& opt) {
       relaxrun::BenchmarkOptions bench{opt.benchmark, opt.warmup, opt.format == "json", 0};
       const relaxrt::Value& first = args.values.front();
       if (first.kind == relaxrt::Value::Kind::Tensor && first.tensor->shape.size() >= 2) bench.items = first.tensor->shape[0];
-      relaxrun::run_benchmark(std::cout, bench, [&] { vm->invoke(opt.function, args.values); });
+      relaxrun::run_benchmark(std::cout, bench, [&] { vm.invoke(opt.function, args.values); });
       return 0;
     }
-    result = call_once(opt, exe, *vm, std::move(args.values), compared);
-    if (!result) return 1;
-    // Workers spinning on other cores make every later munmap (unmapping the inputs, exiting)
-    // wait for them to flush their TLBs, which costs milliseconds in a virtual machine.
-    relaxrt::release_threads();
   } catch (const relaxrt::ArgumentError& e) {
     std::cerr << "relaxrun: error: " << e.what() << "\n";
     const relaxrt::ParamSpec& param = fn.params.at(e.param());
-    relaxrun::print_note(std::cerr, exe.source_name, param.loc, "parameter '" + param.name + "' is declared here as " + param.type.text);
+    relaxrun::print_note(std::cerr, module->exe.source_name, param.loc, "parameter '" + param.name + "' is declared here as " + param.type.text);
     return 1;
   } catch (const relaxrt::RuntimeError& e) {
     throw Failure(std::string("running @") + opt.function + ": " + e.what());
   }
-  return report_result(opt, *result, labels, compared);
+  result = call_once(opt, *module, args, compared);
+  if (!result) return 1;
+  // Workers spinning on other cores make every later munmap (unmapping the inputs, exiting)
+  // wait for them to flush their TLBs, which costs milliseconds in a virtual machine.
+  relaxrt::release_threads();
+  return report_result(opt, result->value, labels, compared);
 }
 
 // Option combinations that would do nothing or contradict each other, refused before anything

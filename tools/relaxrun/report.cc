@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "runtime/compare_arrays.h"
+#include "runtime/source_note.h"
 #include "runtime/vm.h"
 
 namespace relaxrun {
@@ -87,20 +88,7 @@ bool print_top(std::ostream& out, std::ostream& err, const Tensor& result, int k
 }
 
 void print_note(std::ostream& err, const std::string& source, const SourceSpan& span, const std::string& message) {
-  if (span.line <= 0) return;
-  err << source << ":" << span.line << ":" << span.column << ": note: " << message << "\n";
-  if (span.line_text.empty() || span.line_text.size() > 400) return;
-  err << span.line_text << "\n";
-  // Columns count characters; step over UTF-8 continuation bytes to find the caret's place.
-  size_t column = static_cast<size_t>(std::max(1, span.column)) - 1;
-  std::string pad;
-  for (size_t i = 0, chars = 0; i < span.line_text.size() && chars < column; ++i) {
-    unsigned char byte = static_cast<unsigned char>(span.line_text[i]);
-    if ((byte & 0xC0) == 0x80) continue;
-    pad += byte == '\t' ? '\t' : ' ';
-    ++chars;
-  }
-  err << pad << "^\n";
+  err << source_note(source, span, message);
 }
 
 }  // namespace relaxrun
