@@ -8,7 +8,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 PACKAGES=(
-  build-essential cmake ninja-build git python3 zlib1g-dev libzstd-dev
+  build-essential cmake ninja-build pkg-config git python3 zlib1g-dev libzstd-dev
   llvm-19-dev llvm-19-tools liblld-19-dev
   antlr4 default-jre-headless libantlr4-runtime-dev
   libcli11-dev libspdlog-dev catch2 libdlpack-dev libopenblas-dev nlohmann-json3-dev
