@@ -17,3 +17,7 @@ config.substitutions.append(("%inputs", os.path.join(config.testdata_dir, "Input
 config.substitutions.append(("%examples", config.examples_dir))
 config.substitutions.append(("%plugins", config.plugin_dir))
 config.substitutions.append(("%tools", config.relaxc_tools_dir))
+# The sanitizer build's librelaxrt.so needs its programs built with the sanitizers too
+# (tests/api/run_api_tests.sh does that); the README's plain cc line cannot be run against it.
+if getattr(config, "sanitize", False):
+    config.available_features.add("sanitize")
