@@ -3,11 +3,13 @@
 // may not own outright — a constant of the .rx, a cached weight transform, or memory of an
 // argument (a function that returns its input or a view of it) — is copied; any other is the
 // VM's own allocation, passed on without a copy.
+#include <algorithm>
+#include <climits>
 #include <cstring>
 
 #include "runtime/api/api_state.h"
 #include "runtime/bind_arguments.h"
-#include "runtime/match_signature.h"
+#include "runtime/match_signature.h"  // ArgumentError
 #include "runtime/source_note.h"
 
 using relaxrt::api::ApiError;
@@ -39,36 +41,56 @@ bool compact(const DLTensor& t) {
   return true;
 }
 
-// A view of the caller's tensor, after checking that the runtime can read it as it is.
-std::shared_ptr<Tensor> view_argument(const VMFunction& fn, size_t index, const DLTensor& t) {
+// The caller's tensor described as the runtime describes one, after checking that the runtime
+// can read it as it is.
+struct ArgumentLayout {
+  ElementType type;
+  const int64_t* shape;
+  int32_t ndim;
+  char* data;
+};
+
+ArgumentLayout check_argument(const VMFunction& fn, size_t index, const DLTensor& t) {
   auto bad = [&](const std::string& what) { return ApiError(RXRT_ERROR_ARGUMENT, argument_name(fn, index) + ": " + what); };
   if (t.device.device_type != kDLCPU) throw bad("the tensor is on DLPack device " + std::to_string(t.device.device_type) + "; relaxrt runs on the CPU (kDLCPU)");
   if (t.ndim < 0 || t.ndim > kMaxDims) throw bad("ndim is " + std::to_string(t.ndim) + "; expected 0 to " + std::to_string(kMaxDims));
   if (t.ndim > 0 && !t.shape) throw bad("shape is NULL for " + std::to_string(t.ndim) + " dimensions");
   std::optional<ElementType> type = t.dtype.lanes == 1 ? element_type_of(t.dtype) : std::nullopt;
   if (!type) throw bad("unsupported element type: " + dtype_text(t.dtype));
-  std::vector<int64_t> shape(t.shape, t.shape + t.ndim);
-  std::optional<int64_t> count = element_count(shape);
-  if (!count) throw bad("shape " + shape_text(shape) + " has a negative extent or more elements than int64 counts");
+  int64_t count = 1;
+  for (int32_t d = 0; d < t.ndim; ++d) {
+    if (t.shape[d] < 0 || (t.shape[d] > 0 && count > INT64_MAX / t.shape[d])) {
+      throw bad("shape " + shape_text(std::vector<int64_t>(t.shape, t.shape + t.ndim)) + " has a negative extent or more elements than int64 counts");
+    }
+    count *= t.shape[d];
+  }
   if (!compact(t)) throw bad("strides are not those of a dense row-major tensor; copy it into one first");
-  if (!t.data && *count > 0) throw bad("data is NULL for " + std::to_string(*count) + " elements");
-  char* data = static_cast<char*>(t.data) + t.byte_offset;
-  return Tensor::view(*type, std::move(shape), data, nullptr);
+  if (!t.data && count > 0) throw bad("data is NULL for " + std::to_string(count) + " elements");
+  return {*type, t.shape, t.ndim, static_cast<char*>(t.data) + t.byte_offset};
 }
 
+bool same_layout(const Tensor& known, const ArgumentLayout& a) {
+  return known.type.code == a.type.code && known.type.bits == a.type.bits && known.shape.size() == static_cast<size_t>(a.ndim) &&
+         std::equal(known.shape.begin(), known.shape.end(), a.shape);
+}
+
+// A view of the caller's memory; for a constant argument the same tensor object as the last
+// call's when the memory and its layout are the same.
 Value argument_value(RxrtModule& module, const VMFunction& fn, size_t index, const DLTensor& t, uint32_t flags) {
   if (flags & ~RXRT_ARG_CONSTANT) throw ApiError(RXRT_ERROR_INVALID, argument_name(fn, index) + ": unknown flags " + std::to_string(flags));
-  std::shared_ptr<Tensor> tensor = view_argument(fn, index, t);
+  ArgumentLayout layout = check_argument(fn, index, t);
+  std::shared_ptr<Tensor> tensor;
   if (flags & RXRT_ARG_CONSTANT) {
-    auto key = std::make_tuple(static_cast<const void*>(tensor->data), uint32_t{tensor->type.code} << 8 | tensor->type.bits, tensor->shape);
-    std::shared_ptr<Tensor>& known = module.constants[key];
-    if (!known) {
-      tensor->frozen = true;
-      known = tensor;
+    std::shared_ptr<Tensor>& known = module.constants[layout.data];
+    if (!known || !same_layout(*known, layout)) {
+      known = Tensor::view(layout.type, std::vector<int64_t>(layout.shape, layout.shape + layout.ndim), layout.data, nullptr);
+      known->frozen = true;
     }
     tensor = known;
+  } else {
+    tensor = Tensor::view(layout.type, std::vector<int64_t>(layout.shape, layout.shape + layout.ndim), layout.data, nullptr);
   }
-  Value value = Value::of(tensor);
+  Value value = Value::of(std::move(tensor));
   // An R.Prim parameter takes its scalar from a 0-d tensor, as relaxrun's .npy inputs give it.
   return fn.params[index].type.kind == TypeSpec::Kind::Prim ? scalar_of_0d(value) : value;
 }
@@ -105,10 +127,9 @@ std::unique_ptr<RxrtValue> result_value(const Value& value, const std::vector<Va
 Value invoke(RxrtModule& module, const VMFunction& fn, const std::vector<Value>& args) {
   std::lock_guard<std::mutex> one_call(module.calls);
   try {
-    ShapeHeap heap = make_heap(fn);
-    std::vector<size_t> order(args.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    match_arguments(fn, args, order, heap);
+    // The function's bytecode matches every parameter before anything else runs (relaxc's
+    // lowering emits vm.builtin.match_shape for each), so no kernel sees an argument that does
+    // not fit.
     return module.vm->invoke(fn.name, args);
   } catch (const ArgumentError& e) {
     std::string message = e.what();
@@ -145,6 +166,7 @@ RxrtStatus relaxrt_call(RxrtModule* module, const char* function, const DLTensor
                                               std::to_string(num_args) + (num_args == 1 ? " was" : " were") + " given");
     }
     std::vector<Value> values;
+    values.reserve(static_cast<size_t>(num_args));
     for (int32_t i = 0; i < num_args; ++i) values.push_back(api::argument_value(*module, fn, static_cast<size_t>(i), args[i], flags ? flags[i] : 0));
     Value returned = api::invoke(*module, fn, values);
     *result = api::result_value(returned, values, 0).release();

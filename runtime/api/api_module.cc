@@ -183,14 +183,14 @@ RxrtStatus relaxrt_find_function(const RxrtModule* module, const char* name, int
   return guarded([&] {
     api::require(module != nullptr && name != nullptr && function != nullptr, "relaxrt_find_function: module, name and function must not be NULL");
     const std::vector<VMFunction>& functions = module->exe.functions;
-    std::string list;
     for (size_t i = 0; i < functions.size(); ++i) {
       if (functions[i].name == name) {
         *function = static_cast<int32_t>(i);
         return;
       }
-      list += (list.empty() ? "@" : ", @") + functions[i].name;
     }
+    std::string list;
+    for (const VMFunction& f : functions) list += (list.empty() ? "@" : ", @") + f.name;
     throw ApiError(RXRT_ERROR_NOT_FOUND, module->name + ": there is no function @" + name + " (functions: " + list + ")");
   });
 }

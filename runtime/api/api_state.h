@@ -3,13 +3,12 @@
 // through `guarded`, so nothing thrown ever crosses into C.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
-#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "relaxrt/relaxrt.h"
@@ -67,9 +66,10 @@ struct RxrtModule {
   std::unique_ptr<relaxrt::NativeLibrary> library;
   std::unique_ptr<relaxrt::VirtualMachine> vm;
   std::vector<std::vector<relaxrt::api::ParamView>> params;  // by function, by parameter
-  // RXRT_ARG_CONSTANT arguments by (data, dtype, shape): the same tensor object each call, so
-  // that the VM's cache of weight transforms (keyed by tensor) finds them again.
-  std::map<std::tuple<const void*, uint32_t, std::vector<int64_t>>, std::shared_ptr<relaxrt::Tensor>> constants;
+  // RXRT_ARG_CONSTANT arguments by their memory: the same tensor object each call (while its
+  // layout is the same), so that the VM's cache of weight transforms, keyed by tensor, finds
+  // them again.
+  std::unordered_map<const void*, std::shared_ptr<relaxrt::Tensor>> constants;
   std::mutex calls;  // one call at a time: the VM's frames and buffers are reused
 };
 
