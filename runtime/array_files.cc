@@ -1,8 +1,12 @@
 #include "runtime/array_files.h"
 
+#include <deque>
+
+#include "runtime/file_io.h"
 #include "runtime/mapped_file.h"
 #include "runtime/npy.h"
 #include "runtime/npz.h"
+#include "runtime/zip_archive.h"
 
 namespace relaxrt {
 
@@ -46,6 +50,29 @@ std::vector<NamedValue> map_npz_file(const std::string& path) {
     values.push_back({view.name, tensor_in_place(path + "['" + view.name + "']", view.header, view.data, view.owner)});
   }
   return values;
+}
+
+namespace {
+std::string_view bytes_of(const Tensor& t) { return {static_cast<const char*>(t.data), t.byte_size()}; }
+}  // namespace
+
+std::string write_npy_file(const std::string& path, const Tensor& tensor) {
+  std::string header = npy_header(tensor.type.name, tensor.shape);
+  return write_file_atomically(path, {header, bytes_of(tensor)});
+}
+
+std::string write_npz_file(const std::string& path, const std::vector<std::pair<std::string, const Tensor*>>& arrays) {
+  std::deque<std::string> headers;
+  std::vector<ZipOutputMember> members;
+  for (const auto& [name, tensor] : arrays) {
+    headers.push_back(npy_header(tensor->type.name, tensor->shape));
+    members.push_back({name + ".npy", {headers.back(), bytes_of(*tensor)}});
+  }
+  try {
+    return write_file_atomically(path, zip_pieces(members).pieces);
+  } catch (const std::runtime_error& e) {
+    return "cannot write '" + path + "': " + e.what();
+  }
 }
 
 }  // namespace relaxrt

@@ -27,4 +27,10 @@ class ArrayFileError : public std::runtime_error {
 Value map_npy_file(const std::string& path);
 std::vector<NamedValue> map_npz_file(const std::string& path);
 
+// Writes `arrays` as a .npy (exactly one, unnamed) or an .npz archive (stored members named
+// NAME.npy), atomically, from the tensors' memory: nothing is copied, so writing a result costs
+// no memory beyond it. "" on success, else a message naming the path.
+std::string write_npy_file(const std::string& path, const Tensor& tensor);
+std::string write_npz_file(const std::string& path, const std::vector<std::pair<std::string, const Tensor*>>& arrays);
+
 }  // namespace relaxrt

@@ -14,11 +14,15 @@
 namespace relaxrt {
 
 std::string write_file_atomically(const std::string& path, const std::string& contents) {
+  return write_file_atomically(path, std::vector<std::string_view>{contents});
+}
+
+std::string write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces) {
   std::string temp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) return "cannot write '" + path + "': " + std::strerror(errno);
-    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    for (std::string_view piece : pieces) out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
     out.flush();
     if (!out) {
       std::remove(temp.c_str());

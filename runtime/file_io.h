@@ -3,11 +3,17 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace relaxrt {
 
 // Returns "" on success, otherwise a message naming the path and the reason.
+// Written to a temporary file beside it, then renamed over it, so that a reader never sees half a
+// file.
 std::string write_file_atomically(const std::string& path, const std::string& contents);
+// The same for the concatenation of `pieces`, written from where they lie.
+std::string write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces);
 // Opens a regular file for reading, refusing FIFOs, devices and directories without blocking;
 // returns "" and sets `fd`, or a message naming the path and what it is.
 std::string open_regular_file(const std::string& path, int& fd);

@@ -139,17 +139,17 @@ bool parse_npy_header(std::string_view bytes, NpyHeader& out, std::string& error
   return true;
 }
 
-std::string serialize_npy(const HostArray& array) {
+std::string npy_header(const std::string& dtype, const std::vector<int64_t>& dims) {
   std::string descr = "<f4";
   for (const DescrName& d : kDescrs) {
-    if (array.dtype == d.dtype) {
+    if (dtype == d.dtype) {
       descr = d.descr;
       break;
     }
   }
   std::string shape = "(";
-  for (size_t i = 0; i < array.shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(array.shape[i]);
-  shape += array.shape.size() == 1 ? ",)" : ")";
+  for (size_t i = 0; i < dims.size(); ++i) shape += (i ? ", " : "") + std::to_string(dims[i]);
+  shape += dims.size() == 1 ? ",)" : ")";
   std::string header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -159,7 +159,11 @@ std::string serialize_npy(const HostArray& array) {
   out.push_back('\x00');
   out.push_back(static_cast<char>(header.size() & 0xff));
   out.push_back(static_cast<char>((header.size() >> 8) & 0xff));
-  out += header;
+  return out + header;
+}
+
+std::string serialize_npy(const HostArray& array) {
+  std::string out = npy_header(array.dtype, array.shape);
   out.append(array.data.begin(), array.data.end());
   return out;
 }

@@ -29,5 +29,7 @@ bool parse_npy_header(std::string_view bytes, NpyHeader& out, std::string& error
 // expected and what was found (the caller prefixes the input's name).
 bool parse_npy(const std::string& bytes, HostArray& out, std::string& error);
 std::string serialize_npy(const HostArray& array);
+// What comes before the elements in a .npy of that dtype and shape (64-byte aligned).
+std::string npy_header(const std::string& dtype, const std::vector<int64_t>& shape);
 
 }  // namespace relaxrt

@@ -174,26 +174,43 @@ bool read_zip(std::string_view bytes, std::vector<ZipMember>& members, std::stri
   return true;
 }
 
-std::string write_zip(const std::vector<std::pair<std::string, std::string>>& members) {
-  std::string out, directory;
-  for (const auto& [name, content] : members) {
-    if (content.size() >= 0xffffffffull || out.size() >= 0xffffffffull) throw std::runtime_error("'" + name + "' is too large for an archive of under 4 GiB");
-    uint32_t crc = crc_of(content);
-    uint64_t local = out.size();
+ZipPieces zip_pieces(const std::vector<ZipOutputMember>& members) {
+  ZipPieces zip;
+  std::string directory;
+  uint64_t offset = 0;
+  auto emit = [&](std::string bytes) {
+    offset += bytes.size();
+    zip.owned.push_back(std::move(bytes));
+    zip.pieces.push_back(zip.owned.back());
+  };
+  for (const ZipOutputMember& member : members) {
+    const std::string& name = member.name;
+    uint64_t size = 0;
+    uint32_t crc = 0;
+    for (std::string_view part : member.parts) {
+      size += part.size();
+      crc = crc32_of(part, crc);
+    }
+    if (size >= 0xffffffffull || offset >= 0xffffffffull) throw std::runtime_error("'" + name + "' is too large for an archive of under 4 GiB");
+    uint64_t local = offset;
     // The fields local and central headers share: version needed 2.0, no flags, stored, a
     // fixed date (1980-01-01), CRC, sizes, name length and no extra field.
     auto common = [&](std::string& to) {
       for (uint64_t field : {20, 0, 0, 0, 0x21}) put(to, field, 2);
       put(to, crc, 4);
-      put(to, content.size(), 4);
-      put(to, content.size(), 4);
+      put(to, size, 4);
+      put(to, size, 4);
       put(to, name.size(), 2);
       put(to, 0, 2);
     };
-    put(out, kLocalHeader, 4);
-    common(out);
-    out += name;
-    out += content;
+    std::string header;
+    put(header, kLocalHeader, 4);
+    common(header);
+    emit(header + name);
+    for (std::string_view part : member.parts) {
+      zip.pieces.push_back(part);
+      offset += part.size();
+    }
     put(directory, kCentralHeader, 4);
     put(directory, 20, 2);  // version made by
     common(directory);
@@ -202,17 +219,26 @@ std::string write_zip(const std::vector<std::pair<std::string, std::string>>& me
     put(directory, local, 4);
     directory += name;
   }
-  if (members.size() >= 0xffff || out.size() >= 0xffffffffull) throw std::runtime_error("too many or too large members for an archive");
-  uint64_t dir_offset = out.size();
-  out += directory;
-  put(out, kEndOfDirectory, 4);
-  put(out, 0, 2);
-  put(out, 0, 2);
-  put(out, members.size(), 2);
-  put(out, members.size(), 2);
-  put(out, directory.size(), 4);
-  put(out, dir_offset, 4);
-  put(out, 0, 2);
+  if (members.size() >= 0xffff || offset >= 0xffffffffull) throw std::runtime_error("too many or too large members for an archive");
+  uint64_t dir_offset = offset;
+  std::string end = directory;
+  put(end, kEndOfDirectory, 4);
+  put(end, 0, 2);
+  put(end, 0, 2);
+  put(end, members.size(), 2);
+  put(end, members.size(), 2);
+  put(end, directory.size(), 4);
+  put(end, dir_offset, 4);
+  put(end, 0, 2);
+  emit(std::move(end));
+  return zip;
+}
+
+std::string write_zip(const std::vector<std::pair<std::string, std::string>>& members) {
+  std::vector<ZipOutputMember> parts;
+  for (const auto& [name, content] : members) parts.push_back({name, {content}});
+  std::string out;
+  for (std::string_view piece : zip_pieces(parts).pieces) out += piece;
   return out;
 }
 

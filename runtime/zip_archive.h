@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,5 +27,18 @@ bool read_zip(std::string_view bytes, std::vector<ZipMember>& members, std::stri
 
 // Members (name, bytes) stored uncompressed; throws std::runtime_error for 4 GiB or more.
 std::string write_zip(const std::vector<std::pair<std::string, std::string>>& members);
+
+// The same archive as pieces to write one after another, so that large members are written
+// from where they lie rather than copied into one string: a member is the concatenation of its
+// parts; `owned` holds the headers the pieces point into.
+struct ZipOutputMember {
+  std::string name;
+  std::vector<std::string_view> parts;
+};
+struct ZipPieces {
+  std::deque<std::string> owned;  // a deque: pieces point into its strings, which never move
+  std::vector<std::string_view> pieces;
+};
+ZipPieces zip_pieces(const std::vector<ZipOutputMember>& members);
 
 }  // namespace relaxrt

@@ -1,5 +1,7 @@
 #include "intermediates.h"
 
+#include "runtime/array_files.h"
+
 #include <cctype>
 #include <filesystem>
 #include <system_error>
@@ -62,7 +64,7 @@ void Intermediates::returned(int64_t address, const std::vector<relaxrt::Value>&
     const relaxrt::Tensor& t = *v.tensor;
     if (!dump_.empty()) {
       std::string path = (std::filesystem::path(dump_) / (name + ".npy")).string();
-      if (std::string error = relaxrt::write_file_atomically(path, relaxrt::serialize_npy(relaxrt::to_host_array(t))); !error.empty()) {
+      if (std::string error = relaxrt::write_npy_file(path, t); !error.empty()) {
         throw std::runtime_error(error);
       }
       ++dumped_;

@@ -62,26 +62,26 @@ std::vector<std::string> read_labels(const std::string& path) {
   return labels;
 }
 
+// Written from the result's own memory as it is (runtime/array_files.h), atomically.
 void write_output(const std::string& path, const relaxrt::Value& result) {
-  std::string bytes;
-  auto host = [](const relaxrt::Tensor& t) { return relaxrt::to_host_array(t); };
   bool npz = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npz") == 0;
+  std::string error;
   if (result.kind == relaxrt::Value::Kind::Tensor && !npz) {
-    bytes = relaxrt::serialize_npy(host(*result.tensor));
+    error = relaxrt::write_npy_file(path, *result.tensor);
   } else if (result.kind == relaxrt::Value::Kind::Tuple && npz) {
-    std::vector<relaxrt::NamedArray> arrays;
+    std::vector<std::pair<std::string, const relaxrt::Tensor*>> arrays;
     for (size_t i = 0; i < result.tuple->size(); ++i) {
       const relaxrt::Value& field = (*result.tuple)[i];
       if (field.kind != relaxrt::Value::Kind::Tensor) throw Failure(path + ": result field " + std::to_string(i) + " is " + relaxrt::describe(field) + ", not a tensor");
-      arrays.push_back({"arr_" + std::to_string(i), host(*field.tensor)});
+      arrays.emplace_back("arr_" + std::to_string(i), field.tensor.get());
     }
-    bytes = relaxrt::serialize_npz(arrays);
+    error = relaxrt::write_npz_file(path, arrays);
   } else if (result.kind == relaxrt::Value::Kind::Tensor) {
-    bytes = relaxrt::serialize_npz({{"arr_0", host(*result.tensor)}});
+    error = relaxrt::write_npz_file(path, {{"arr_0", result.tensor.get()}});
   } else {
     throw Failure(path + ": the result is " + relaxrt::describe(result) + "; write a tuple of tensors to a .npz file");
   }
-  if (std::string error = relaxrt::write_file_atomically(path, bytes); !error.empty()) throw Failure(error);
+  if (!error.empty()) throw Failure(error);
 }
 
 void print_value(std::ostream& out, const relaxrt::Value& value) {
