@@ -1,5 +1,7 @@
 // The C API's modules: opening a .rx (from a file or from bytes), its functions and their
 // signatures, the thread count and the per-thread last error.
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -7,6 +9,7 @@
 #include "runtime/byte_io.h"
 #include "runtime/cpu_features.h"
 #include "runtime/mapped_file.h"
+#include "runtime/sha256.h"
 #include "runtime/thread_pool.h"
 
 using relaxrt::api::ApiError;
@@ -53,11 +56,23 @@ std::vector<ParamView> param_views(const VMFunction& fn) {
   return views;
 }
 
+// Refuses bytes whose digest is not `expected`, before anything in them is read.
+void check_sha256(const std::string& name, std::string_view bytes, std::string expected) {
+  bool hex = expected.size() == 64 && std::all_of(expected.begin(), expected.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  if (!hex) throw ApiError(RXRT_ERROR_INVALID, "expect_sha256 '" + expected + "' is not 64 hexadecimal digits");
+  std::transform(expected.begin(), expected.end(), expected.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  std::string actual = sha256_hex(bytes);
+  if (actual != expected) {
+    throw ApiError(RXRT_ERROR_UNTRUSTED, name + ": its SHA-256 is " + actual + ", not the expected " + expected + "; it is not loaded");
+  }
+}
+
 // Reads the executable in `storage`, loads its plugins and native code and resolves every
 // function it calls.
 std::unique_ptr<RxrtModule> load_module(std::string name, std::string_view bytes, std::shared_ptr<const void> storage, const RxrtOpenOptions* options) {
   auto module = std::make_unique<RxrtModule>();
   module->name = std::move(name);
+  if (options && options->expect_sha256) check_sha256(module->name, bytes, options->expect_sha256);
   try {
     module->exe = deserialize_executable(bytes, std::move(storage));
   } catch (const FormatError& e) {

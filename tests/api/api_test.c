@@ -236,12 +236,16 @@ static void test_open_errors(const char* plugin) {
   }
   CHECK_ERROR(relaxrt_open_file(module_path("needs_plugin.rx"), NULL, &module), RXRT_ERROR_NOT_FOUND, "example.leaky_relu");
   const char* missing[1] = {"/nonexistent/libplugin.so"};
-  RxrtOpenOptions bad = {missing, 1};
+  RxrtOpenOptions bad = {missing, 1, NULL};
   CHECK_ERROR(relaxrt_open_file(module_path("needs_plugin.rx"), &bad, &module), RXRT_ERROR_IO, "/nonexistent/libplugin.so");
-  RxrtOpenOptions null_list = {NULL, 1};
+  RxrtOpenOptions null_list = {NULL, 1, NULL};
   CHECK_ERROR(relaxrt_open_file(module_path("needs_plugin.rx"), &null_list, &module), RXRT_ERROR_INVALID, "plugins");
   const char* plugins[1] = {plugin};
-  RxrtOpenOptions good = {plugins, 1};
+  RxrtOpenOptions pinned = {NULL, 0, "0000000000000000000000000000000000000000000000000000000000000000"};
+  CHECK_ERROR(relaxrt_open_file(module_path("values.rx"), &pinned, &module), RXRT_ERROR_UNTRUSTED, "its SHA-256 is ");
+  pinned.expect_sha256 = "abc";
+  CHECK_ERROR(relaxrt_open_file(module_path("values.rx"), &pinned, &module), RXRT_ERROR_INVALID, "'abc' is not 64 hexadecimal digits");
+  RxrtOpenOptions good = {plugins, 1, NULL};
   CHECK(relaxrt_open_file(module_path("needs_plugin.rx"), &good, &module) == RXRT_OK);
   float x[6] = {-100, -1, 0, 1, 2, 3};
   int64_t shape[2] = {2, 3};

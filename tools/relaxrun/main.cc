@@ -1,6 +1,8 @@
 // relaxrun: runs a module compiled by relaxc (.rx) on .npy/.npz inputs and prints or writes the
 // result. Exit codes: 0 success, 1 a bad input/module or a failed run or comparison, 2 bad usage.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <iostream>
 
@@ -12,6 +14,7 @@
 #include "relaxrt/relaxrt.h"
 #include "runtime/api/api_state.h"
 #include "runtime/array_files.h"
+#include "runtime/sha256.h"
 #include "runtime/bind_arguments.h"
 #include "runtime/byte_io.h"
 #include "runtime/compare_arrays.h"
@@ -27,7 +30,7 @@
 namespace {
 
 struct Options {
-  std::string module, function = "main", params, output, labels, expected, dump_intermediates, compare_intermediates;
+  std::string module, expect_sha256, function = "main", params, output, labels, expected, dump_intermediates, compare_intermediates;
   std::vector<std::string> inputs, libs, dims;
   int print_top = 0, benchmark = 0, profile = 0, warmup = 3, threads = 0;
   double atol = 1e-5, rtol = 1e-5;
@@ -117,7 +120,7 @@ using ResultHandle = std::unique_ptr<RxrtValue, decltype(&relaxrt_value_free)>;
 ModuleHandle open_module(const Options& opt) {
   std::vector<const char*> plugins;
   for (const std::string& lib : opt.libs) plugins.push_back(lib.c_str());
-  RxrtOpenOptions options{plugins.data(), static_cast<int32_t>(plugins.size())};
+  RxrtOpenOptions options{plugins.data(), static_cast<int32_t>(plugins.size()), opt.expect_sha256.empty() ? nullptr : opt.expect_sha256.c_str()};
   RxrtModule* module = nullptr;
   if (relaxrt_open_file(opt.module.c_str(), &options, &module) != RXRT_OK) throw Failure(relaxrt_last_error());
   return ModuleHandle(module, relaxrt_close);
@@ -132,6 +135,12 @@ const relaxrt::VMFunction& find_function(const Options& opt, const RxrtModule& m
 // --info reads the file without loading its code, so that it describes a module for another CPU.
 int print_info(const Options& opt) {
   std::shared_ptr<const relaxrt::MappedFile> file = relaxrt::MappedFile::open(opt.module);
+  if (!opt.expect_sha256.empty()) {
+    std::string actual = relaxrt::sha256_hex(file->bytes());
+    std::string expected = opt.expect_sha256;
+    std::transform(expected.begin(), expected.end(), expected.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    if (actual != expected) throw Failure(opt.module + ": its SHA-256 is " + actual + ", not the expected " + expected + "; it is not loaded");
+  }
   relaxrt::Executable exe = read_executable(opt, file);
   relaxrt::FunctionRegistry registry;
   for (const std::string& lib : opt.libs) registry.load_plugin(lib);
@@ -303,9 +312,17 @@ std::string usage_problem(const CLI::App& app, const Options& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"relaxrun: run a module compiled by relaxc (.rx) on .npy/.npz inputs"};
+  CLI::App app{"relaxrun: run a module compiled by relaxc (.rx) on .npy/.npz inputs.\n"
+               "Loading a .rx runs the native code it carries (its checksum catches damage, not tampering): run only\n"
+               "files you would run as programs, or pin the one you trust with --expect-sha256."};
   Options opt;
   app.add_option("module", opt.module, "the .rx file made by relaxc")->required();
+  app.add_option("--expect-sha256", opt.expect_sha256, "refuse the module unless its SHA-256 is HEX (64 hexadecimal digits), before loading anything in it")
+      ->type_name("HEX")
+      ->check([](const std::string& hex) {
+        bool ok = hex.size() == 64 && std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+        return ok ? std::string() : "expected 64 hexadecimal digits, got '" + hex + "'";
+      });
   app.add_option("--function", opt.function, "the Relax function to run (default: main)");
   app.add_option("--input", opt.inputs, "an input tensor (.npy) for the next parameter, or NAME=FILE.npy for a named one; repeatable");
   app.add_option("--params", opt.params, "a .npz archive whose keys fill the remaining parameters by name");

@@ -22,7 +22,8 @@
  * one pool of threads for the process (relaxrt_set_threads).
  *
  * Trust: opening a .rx loads and runs the native code it carries, as dlopen does. Its checksum
- * catches damage, not tampering: open only files you would run as programs.
+ * catches damage, not tampering: open only files you would run as programs, or pin the one
+ * file you trust with RxrtOpenOptions.expect_sha256.
  *
  * C99; link with -lrelaxrt (pkg-config relaxrt, or CMake's find_package(relaxrt) and the
  * target relaxrt::relaxrt). */
@@ -55,7 +56,8 @@ typedef enum {
   RXRT_ERROR_NOT_FOUND = 5, /* no function, plugin or runtime function of that name */
   RXRT_ERROR_ARGUMENT = 6,  /* an argument that does not fit the function's signature */
   RXRT_ERROR_RUNTIME = 7,   /* a failure while running: a kernel's check, a runtime function */
-  RXRT_ERROR_MEMORY = 8     /* out of memory */
+  RXRT_ERROR_MEMORY = 8,    /* out of memory */
+  RXRT_ERROR_UNTRUSTED = 9  /* the file is not the one RxrtOpenOptions.expect_sha256 names */
 } RxrtStatus;
 
 /* The message of the last call that failed on this thread; "" when none has. Valid until the
@@ -73,6 +75,9 @@ typedef struct {
    * order before the module's runtime functions are resolved. */
   const char* const* plugins;
   int32_t num_plugins;
+  /* NULL, or the SHA-256 of the only file to accept (64 hexadecimal digits): any other bytes
+   * are refused (RXRT_ERROR_UNTRUSTED) before anything in them is read or run. */
+  const char* expect_sha256;
 } RxrtOpenOptions;
 
 /* `options` may be NULL. The file is mapped, not copied. */
