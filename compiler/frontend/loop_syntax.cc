@@ -105,7 +105,8 @@ void check_attr_hints(const CallSyntax& call) {
   }
   static const char* const kHints[] = {"pragma_", "software_pipeline_", "double_buffer_scope", "storage_alignment", "compute_scope"};
   for (const auto& [key, loc] : keys) {
-    bool hint = std::any_of(std::begin(kHints), std::end(kHints), [&](const char* prefix) { return key.rfind(prefix, 0) == 0; });
+    const std::string& name = key;  // a lambda may capture a structured binding only from C++20
+    bool hint = std::any_of(std::begin(kHints), std::end(kHints), [&](const char* prefix) { return name.rfind(prefix, 0) == 0; });
     if (!hint) {
       fail(loc, "T.attr key \"" + key + "\" is not supported; relaxc reads the hints that do not change what the body computes "
                 "(pragma_*, software_pipeline_*, double_buffer_scope, storage_alignment, compute_scope)");

@@ -391,7 +391,8 @@ class Interpreter {
     std::map<std::string, Value> frame;
     for (size_t i = 0; i < positional.size(); ++i) frame[params[i]->NAME()->getText()] = eval(positional[i]);
     for (const auto& [key, value] : keywords) {
-      bool known = std::any_of(params.begin(), params.end(), [&](P::ParameterContext* p) { return p->NAME()->getText() == key; });
+      const std::string& keyword = key;  // a lambda may capture a structured binding only from C++20
+      bool known = std::any_of(params.begin(), params.end(), [&](P::ParameterContext* p) { return p->NAME()->getText() == keyword; });
       if (!known) fail(loc_of(value), name + "() got an unexpected keyword argument '" + key + "'");
       frame[key] = eval(value);
     }

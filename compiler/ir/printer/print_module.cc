@@ -36,13 +36,18 @@ bool uses_metadata(const relax::Function& func) {
 
 template <typename T>
 std::vector<const T*> sorted_by_name(const std::vector<std::shared_ptr<const T>>& funcs) {
-  std::vector<const T*> out;
-  for (const auto& f : funcs) out.push_back(f.get());
-  std::stable_sort(out.begin(), out.end(), [](const T* a, const T* b) {
-    bool a_main = a->name == "main", b_main = b->name == "main";
+  // Sorted with the position as the last key rather than stably: clang warns about the buffer
+  // libstdc++ 12's stable_sort asks for.
+  std::vector<std::pair<const T*, size_t>> order;
+  for (const auto& f : funcs) order.emplace_back(f.get(), order.size());
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    bool a_main = a.first->name == "main", b_main = b.first->name == "main";
     if (a_main != b_main) return b_main;
-    return a->name < b->name;
+    if (a.first->name != b.first->name) return a.first->name < b.first->name;
+    return a.second < b.second;
   });
+  std::vector<const T*> out;
+  for (const auto& entry : order) out.push_back(entry.first);
   return out;
 }
 

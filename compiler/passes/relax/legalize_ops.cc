@@ -24,7 +24,7 @@ constexpr const char* kNamePlaceholder = "__relaxc_kernel__";
 
 class Legalizer {
  public:
-  Legalizer(const Module& module, const LegalizeOptions& options) : module_(module), out_(module), options_(options) {
+  Legalizer(const Module& module, const LegalizeOptions& options) : out_(module), options_(options) {
     for (const auto& f : module.prim_funcs) used_names_.insert(f->name);
     for (const auto& f : module.functions) used_names_.insert(f->name);
   }
@@ -305,7 +305,6 @@ class Legalizer {
     return e;
   }
 
-  const Module& module_;
   Module out_;
   LegalizeOptions options_;
   SourceFile dummy_file_{"<legalize>", ""};
