@@ -136,7 +136,10 @@ class Pool {
 
 std::atomic<int> requested_threads{0};
 std::mutex pool_mutex;
-std::unique_ptr<Pool> pool;
+// Shared with every loop running on it, so that a change of the thread count or
+// release_threads() on one thread never frees the pool under a loop on another (C API users
+// may call from several threads); the last holder joins its workers.
+std::shared_ptr<Pool> pool;
 
 // The cores this process may use, read once: glibc reads a /sys file each time it is asked.
 int default_thread_count() {
@@ -144,12 +147,12 @@ int default_thread_count() {
   return cores;
 }
 
-Pool& the_pool() {
+std::shared_ptr<Pool> the_pool() {
   std::lock_guard<std::mutex> lock(pool_mutex);
   int want = requested_threads.load();
   if (want <= 0) want = default_thread_count();
-  if (!pool || pool->threads() != want) pool = std::make_unique<Pool>(want);
-  return *pool;
+  if (!pool || pool->threads() != want) pool = std::make_shared<Pool>(want);
+  return pool;
 }
 
 }  // namespace
@@ -157,18 +160,21 @@ Pool& the_pool() {
 int32_t parallel_for(int64_t n, ParallelBody body, void* closure) {
   if (n <= 0) return 0;
   if (n == 1 || requested_threads.load() == 1) return body(0, n, closure);
-  Pool& p = the_pool();
-  if (p.threads() == 1) return body(0, n, closure);
-  return p.run(n, body, closure);
+  std::shared_ptr<Pool> p = the_pool();
+  if (p->threads() == 1) return body(0, n, closure);
+  return p->run(n, body, closure);
 }
 
 void set_thread_count(int threads) { requested_threads.store(threads); }
 
 void release_threads() {
-  std::lock_guard<std::mutex> lock(pool_mutex);
-  pool.reset();
+  std::shared_ptr<Pool> released;
+  {
+    std::lock_guard<std::mutex> lock(pool_mutex);
+    released = std::move(pool);
+  }  // joined here, outside the lock, unless a loop on another thread still holds it
 }
 
-int thread_count() { return the_pool().threads(); }
+int thread_count() { return the_pool()->threads(); }
 
 }  // namespace relaxrt

@@ -161,6 +161,57 @@ static void test_mlp(const char* image_path, const char* params_path, const char
   relaxrt_arrays_free(expected);
 }
 
+/* ---- Modules side by side --------------------------------------------------------------- */
+
+enum { kLong = 1 << 16 };
+static float long_input[kLong];
+static volatile int toggling = 1;
+
+/* Calls @doubled on a vector long enough that its loop runs on the thread pool. */
+static void* run_doubled(void* arg) {
+  RxrtModule* module = (RxrtModule*)arg;
+  int64_t n = kLong;
+  DLTensor x = float_tensor(long_input, 1, &n);
+  int wrong = 0;
+  for (int i = 0; i < 100; ++i) {
+    RxrtValue* result = NULL;
+    if (relaxrt_call(module, "doubled", &x, 1, NULL, &result) != RXRT_OK) ++wrong;
+    const DLTensor* y = relaxrt_value_tensor(result);
+    if (!y || ((const float*)y->data)[kLong - 1] != 2.0f * (float)(kLong - 1)) ++wrong;
+    relaxrt_value_free(result);
+  }
+  __sync_fetch_and_add(&failures, wrong);
+  return NULL;
+}
+
+/* Changes the pool's size while loops run on it. */
+static void* toggle_threads(void* arg) {
+  (void)arg;
+  for (int i = 0; toggling; ++i) relaxrt_set_threads(1 + i % 2);
+  return NULL;
+}
+
+/* Two modules called from two threads at once (one module per thread: no turns), while a third
+ * thread resizes the thread pool their parallel loops share. */
+static void test_side_by_side(void) {
+  for (int i = 0; i < kLong; ++i) long_input[i] = (float)i;
+  RxrtModule *a = NULL, *b = NULL;
+  CHECK(relaxrt_open_file(module_path("values.rx"), NULL, &a) == RXRT_OK);
+  CHECK(relaxrt_open_file(module_path("values.rx"), NULL, &b) == RXRT_OK);
+  if (!a || !b) return;
+  pthread_t threads[3];
+  toggling = 1;
+  CHECK(pthread_create(&threads[2], NULL, toggle_threads, NULL) == 0);
+  CHECK(pthread_create(&threads[0], NULL, run_doubled, a) == 0);
+  CHECK(pthread_create(&threads[1], NULL, run_doubled, b) == 0);
+  pthread_join(threads[0], NULL);
+  pthread_join(threads[1], NULL);
+  toggling = 0;
+  pthread_join(threads[2], NULL);
+  relaxrt_close(a);
+  relaxrt_close(b);
+}
+
 /* ---- How values are handed over ----------------------------------------------------------- */
 
 static void test_values(void) {
@@ -344,6 +395,7 @@ int main(int argc, char** argv) {
   dir = argv[1];
   test_mlp(argv[3], argv[4], argv[5]);
   test_values();
+  test_side_by_side();
   test_open_errors(argv[2]);
   test_call_errors();
   test_other_errors();

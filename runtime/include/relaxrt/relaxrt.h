@@ -174,7 +174,7 @@ RXRT_API void relaxrt_arrays_free(RxrtArrays* arrays);
 /* ---- Threads ----------------------------------------------------------------------------- */
 
 /* Threads of parallel loops, for the whole process (default: every core); RXRT_ERROR_INVALID
- * below 1. */
+ * below 1. Safe while other threads run calls: loops already running finish on the old pool. */
 RXRT_API RxrtStatus relaxrt_set_threads(int32_t threads);
 RXRT_API int32_t relaxrt_threads(void);
 
