@@ -7,7 +7,7 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
-#include "compiler/codegen/link_shared_object.h"
+#include "compiler/codegen/compile_kernels.h"
 #include "compiler/codegen/lower_relax_to_bytecode.h"
 #include "compiler/codegen/shape_program.h"
 #include "compiler/codegen/tir_to_llvm.h"
@@ -40,22 +40,6 @@ void record_kernel_costs(const KernelOpCounts& counts, relaxrt::Executable& exe)
   }
 }
 
-// LLVM's remarks and optimization warnings ("loop not vectorized" for a loop relaxc handed to
-// its vectorizer) carry no .tvms position and name nothing a user wrote, so they are not shown.
-// Its errors are kept (in the std::string the context points to; nothing may unwind through
-// LLVM) and thrown once it returns, as relaxc errors.
-void keep_llvm_errors_only(const llvm::DiagnosticInfo* info, void* errors) {
-  if (info->getSeverity() != llvm::DS_Error) return;
-  llvm::raw_string_ostream stream(*static_cast<std::string*>(errors));
-  llvm::DiagnosticPrinterRawOStream printer(stream);
-  info->print(printer);
-  stream << "; ";
-}
-
-void throw_llvm_errors(const std::string& errors) {
-  if (!errors.empty()) throw std::runtime_error("LLVM: " + errors.substr(0, errors.size() - 2));
-}
-
 }  // namespace
 
 std::string build_stage(const Module& checked, const SourceFile& file, const TargetOptions& options, Stage stage,
@@ -79,6 +63,19 @@ std::string build_stage(const Module& checked, const SourceFile& file, const Tar
     return relaxrt::disassemble(exe);
   }
   NativeTarget target = make_native_target(options);
+  if (stage == Stage::Rx) {
+    lower_relax_to_bytecode(module, file, exe, blobs->constants, options.opt_level >= 1);
+    record_kernel_costs(op_counts, exe);
+    if (!module.prim_funcs.empty()) blobs->library = compile_kernel_library(module, options);
+    exe.constant_data = blobs->constants;
+    exe.native_code = blobs->library;
+    exe.storage = blobs;
+    exe.target_triple = target.triple;
+    exe.target_cpu = target.cpu;
+    exe.target_features = target.features;
+    return relaxrt::serialize_executable(exe);
+  }
+  // The forms shown as text or one object: the kernels in one module.
   llvm::LLVMContext context;
   std::string llvm_errors;
   context.setDiagnosticHandlerCallBack(keep_llvm_errors_only, &llvm_errors);
@@ -98,30 +95,9 @@ std::string build_stage(const Module& checked, const SourceFile& file, const Tar
   }
   std::string object = emit_machine_code(*llvm_module, target, false);
   throw_llvm_errors(llvm_errors);
-  if (stage == Stage::Obj) return object;
-
-  lower_relax_to_bytecode(module, file, exe, blobs->constants, options.opt_level >= 1);
-  record_kernel_costs(op_counts, exe);
-  if (!module.prim_funcs.empty()) blobs->library = link_shared_object(object);
-  exe.constant_data = blobs->constants;
-  exe.native_code = blobs->library;
-  exe.storage = blobs;
-  exe.target_triple = target.triple;
-  exe.target_cpu = target.cpu;
-  exe.target_features = target.features;
-  return relaxrt::serialize_executable(exe);
+  return object;
 }
 
-std::string build_kernel_library(const Module& scheduled, const TargetOptions& options) {
-  NativeTarget target = make_native_target(options);
-  llvm::LLVMContext context;
-  std::string llvm_errors;
-  context.setDiagnosticHandlerCallBack(keep_llvm_errors_only, &llvm_errors);
-  std::unique_ptr<llvm::Module> llvm_module = lower_tir_to_llvm(scheduled, context, *target.machine);
-  optimize_module(*llvm_module, target);
-  std::string object = emit_machine_code(*llvm_module, target, false);
-  throw_llvm_errors(llvm_errors);
-  return link_shared_object(object);
-}
+std::string build_kernel_library(const Module& scheduled, const TargetOptions& options) { return compile_kernel_library(scheduled, options); }
 
 }  // namespace relaxc::codegen

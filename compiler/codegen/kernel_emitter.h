@@ -30,8 +30,15 @@ struct BufferValue {
 DataType intrinsic_operand_type(const tir::Call& node);
 bool intrinsic_vectorizes(const tir::Call& node);
 
-// After every kernel: the table of runtime functions their T.call_packed calls name.
+// The exported table of every runtime function the kernels call, for the loader: of the
+// module's own kernels, or of `names` (the kernels of other modules of the same library).
 void emit_packed_function_table(llvm::Module& module);
+void emit_packed_function_table(llvm::Module& module, const std::vector<std::string>& names);
+// The runtime functions the module's kernels call by name (T.call_packed).
+std::vector<std::string> packed_function_names(const llvm::Module& module);
+// A pointer global the runtime may fill (such as __rx_parallel_for), null until it does; weak,
+// so that every module of a library may define it and the linker keeps one.
+llvm::GlobalVariable* runtime_hook(llvm::Module& module, const char* symbol);
 
 class KernelEmitter {
  public:

@@ -15,22 +15,25 @@ namespace {
 
 constexpr const char* kSlotPrefix = "__rx_packed_slot.";
 
-// The pointer the runtime fills for `name`, one per name in the module.
+// The pointer the runtime fills for `name`, one per name in the module. Weak and hidden: the
+// kernels are compiled in several modules at once (compile_kernels.h), each defining the slots
+// it uses, and the linker merges them into one per name inside the library.
 llvm::GlobalVariable* packed_slot(llvm::Module& module, const std::string& name) {
   std::string symbol = kSlotPrefix + name;
   if (llvm::GlobalVariable* slot = module.getGlobalVariable(symbol, true)) return slot;
   llvm::PointerType* ptr = llvm::PointerType::getUnqual(module.getContext());
-  return new llvm::GlobalVariable(module, ptr, false, llvm::GlobalValue::InternalLinkage, llvm::ConstantPointerNull::get(ptr), symbol);
-}
-
-// A pointer global the runtime may fill (like __rx_parallel_for), null until it does.
-llvm::GlobalVariable* runtime_hook(llvm::Module& module, const char* symbol) {
-  if (llvm::GlobalVariable* hook = module.getGlobalVariable(symbol)) return hook;
-  llvm::PointerType* ptr = llvm::PointerType::getUnqual(module.getContext());
-  return new llvm::GlobalVariable(module, ptr, false, llvm::GlobalValue::ExternalLinkage, llvm::ConstantPointerNull::get(ptr), symbol);
+  auto* slot = new llvm::GlobalVariable(module, ptr, false, llvm::GlobalValue::WeakAnyLinkage, llvm::ConstantPointerNull::get(ptr), symbol);
+  slot->setVisibility(llvm::GlobalValue::HiddenVisibility);
+  return slot;
 }
 
 }  // namespace
+
+llvm::GlobalVariable* runtime_hook(llvm::Module& module, const char* symbol) {
+  if (llvm::GlobalVariable* hook = module.getGlobalVariable(symbol)) return hook;
+  llvm::PointerType* ptr = llvm::PointerType::getUnqual(module.getContext());
+  return new llvm::GlobalVariable(module, ptr, false, llvm::GlobalValue::WeakAnyLinkage, llvm::ConstantPointerNull::get(ptr), symbol);
+}
 
 // A DLTensor over the whole of `buffer`: dense row-major, on the CPU, offset 0.
 llvm::Value* KernelEmitter::dl_tensor_of(const tir::Buffer& buffer) {
@@ -103,26 +106,37 @@ llvm::Value* KernelEmitter::packed_call(const Call& node) {
   return status;
 }
 
-// The exported table of every runtime function the module's kernels call, for the loader.
-void emit_packed_function_table(llvm::Module& module) {
+std::vector<std::string> packed_function_names(const llvm::Module& module) {
+  std::vector<std::string> names;
+  const std::string prefix = kSlotPrefix;
+  for (const llvm::GlobalVariable& global : module.globals()) {
+    if (global.getName().starts_with(prefix)) names.push_back(global.getName().drop_front(prefix.size()).str());
+  }
+  return names;
+}
+
+void emit_packed_function_table(llvm::Module& module, const std::vector<std::string>& names) {
+  if (names.empty()) return;
   llvm::LLVMContext& ctx = module.getContext();
   llvm::PointerType* ptr = llvm::PointerType::getUnqual(ctx);
   llvm::StructType* entry = llvm::StructType::get(ctx, {ptr, ptr});
   std::vector<llvm::Constant*> entries;
-  const std::string prefix = kSlotPrefix;
-  std::vector<llvm::GlobalVariable*> slots;
-  for (llvm::GlobalVariable& global : module.globals()) {
-    if (global.getName().starts_with(prefix)) slots.push_back(&global);
+  for (const std::string& name : names) {
+    // The slot of a kernel in another module is declared here and resolved by the linker.
+    llvm::GlobalVariable* slot = module.getGlobalVariable(kSlotPrefix + name, true);
+    if (!slot) {
+      slot = new llvm::GlobalVariable(module, ptr, false, llvm::GlobalValue::ExternalLinkage, nullptr, kSlotPrefix + name);
+      slot->setVisibility(llvm::GlobalValue::HiddenVisibility);
+    }
+    llvm::Constant* text = llvm::ConstantDataArray::getString(ctx, name);
+    auto* text_global = new llvm::GlobalVariable(module, text->getType(), true, llvm::GlobalValue::PrivateLinkage, text, "rx.packed.name");
+    entries.push_back(llvm::ConstantStruct::get(entry, {text_global, slot}));
   }
-  for (llvm::GlobalVariable* slot : slots) {
-    llvm::Constant* text = llvm::ConstantDataArray::getString(ctx, slot->getName().drop_front(prefix.size()));
-    auto* name = new llvm::GlobalVariable(module, text->getType(), true, llvm::GlobalValue::PrivateLinkage, text, "rx.packed.name");
-    entries.push_back(llvm::ConstantStruct::get(entry, {name, slot}));
-  }
-  if (entries.empty()) return;
   entries.push_back(llvm::ConstantStruct::get(entry, {llvm::ConstantPointerNull::get(ptr), llvm::ConstantPointerNull::get(ptr)}));
   llvm::ArrayType* type = llvm::ArrayType::get(entry, entries.size());
   new llvm::GlobalVariable(module, type, false, llvm::GlobalValue::ExternalLinkage, llvm::ConstantArray::get(type, entries), RX_PACKED_FUNCTIONS_SYMBOL);
 }
+
+void emit_packed_function_table(llvm::Module& module) { emit_packed_function_table(module, packed_function_names(module)); }
 
 }  // namespace relaxc::codegen

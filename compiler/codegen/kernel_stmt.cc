@@ -234,11 +234,7 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
 
   // Run it: through the runtime's pool when there is one, else the whole range here.
   llvm::PointerType* ptr = b_.getPtrTy();
-  llvm::GlobalVariable* pool = module_.getGlobalVariable("__rx_parallel_for");
-  if (!pool) {
-    pool = new llvm::GlobalVariable(module_, ptr, false, llvm::GlobalValue::ExternalLinkage, llvm::ConstantPointerNull::get(ptr), "__rx_parallel_for");
-  }
-  llvm::Value* launcher = b_.CreateLoad(ptr, pool);
+  llvm::Value* launcher = b_.CreateLoad(ptr, runtime_hook(module_, "__rx_parallel_for"));
   llvm::BasicBlock* pooled = llvm::BasicBlock::Create(ctx_, "parallel.pool", fn_);
   llvm::BasicBlock* inline_bb = llvm::BasicBlock::Create(ctx_, "parallel.inline", fn_);
   llvm::BasicBlock* joined = llvm::BasicBlock::Create(ctx_, "parallel.done", fn_);

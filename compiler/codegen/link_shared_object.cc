@@ -36,17 +36,19 @@ class ScratchDirectory {
 
 }  // namespace
 
-std::string link_shared_object(const std::string& object_bytes) {
+std::string link_shared_object(const std::vector<std::string>& objects) {
   ScratchDirectory scratch;
-  std::string object_path = (scratch.path() / "kernels.o").string();
   std::string library_path = (scratch.path() / "kernels.so").string();
-  {
-    std::ofstream object(object_path, std::ios::binary);
-    object.write(object_bytes.data(), static_cast<std::streamsize>(object_bytes.size()));
+  std::vector<std::string> object_paths;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    object_paths.push_back((scratch.path() / ("kernels." + std::to_string(i) + ".o")).string());
+    std::ofstream object(object_paths.back(), std::ios::binary);
+    object.write(objects[i].data(), static_cast<std::streamsize>(objects[i].size()));
     if (!object) throw std::runtime_error("cannot write the object file for linking");
   }
   std::vector<const char*> args = {"ld.lld", "-shared", "--gc-sections", "-z", "noexecstack", "-z", "now",
-                                   "-soname", "relax_kernels.so", "-o", library_path.c_str(), object_path.c_str()};
+                                   "-soname", "relax_kernels.so", "-o", library_path.c_str()};
+  for (const std::string& path : object_paths) args.push_back(path.c_str());
   std::string out_text, err_text;
   llvm::raw_string_ostream out(out_text), err(err_text);
   lld::Result result = lld::lldMain(args, out, err, {{lld::Gnu, &lld::elf::link}});
@@ -57,5 +59,11 @@ std::string link_shared_object(const std::string& object_bytes) {
   if (!library) throw std::runtime_error("cannot read the linked library");
   return bytes.str();
 }
+
+}  // namespace relaxc::codegen
+
+namespace relaxc::codegen {
+
+std::string link_shared_object(const std::string& object_bytes) { return link_shared_object(std::vector<std::string>{object_bytes}); }
 
 }  // namespace relaxc::codegen

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace relaxc::codegen {
 
 // Returns the bytes of the shared object; throws std::runtime_error with lld's messages.
 std::string link_shared_object(const std::string& object_bytes);
+// The objects linked into one library.
+std::string link_shared_object(const std::vector<std::string>& objects);
 
 }  // namespace relaxc::codegen

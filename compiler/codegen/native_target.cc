@@ -2,13 +2,14 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <thread>
 
 #include <llvm/Support/CommandLine.h>
 
 #include <llvm/ADT/SmallVector.h>
 #include <llvm/Analysis/LoopInfo.h>
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
@@ -23,6 +24,7 @@
 #include <llvm/TargetParser/SubtargetFeature.h>
 #include <llvm/TargetParser/Triple.h>
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 
 namespace relaxc::codegen {
@@ -39,11 +41,15 @@ void disable_loop_strength_reduction() {
 }
 
 NativeTarget make_native_target(const TargetOptions& options) {
-  disable_loop_strength_reduction();
-  llvm::InitializeAllTargetInfos();
-  llvm::InitializeAllTargets();
-  llvm::InitializeAllTargetMCs();
-  llvm::InitializeAllAsmPrinters();
+  // LLVM's registries and options are global: set up once, before threads compile side by side.
+  static std::once_flag initialized;
+  std::call_once(initialized, [] {
+    disable_loop_strength_reduction();
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+  });
   NativeTarget target;
   target.triple = options.triple.empty() ? llvm::sys::getDefaultTargetTriple() : options.triple;
   std::string error;
@@ -132,6 +138,18 @@ void optimize_module(llvm::Module& module, NativeTarget& target) {
                                                    llvm::OptimizationLevel::O2, llvm::OptimizationLevel::O3};
   llvm::ModulePassManager passes = builder.buildPerModuleDefaultPipeline(levels[target.opt_level]);
   passes.run(module, mam);
+}
+
+void keep_llvm_errors_only(const llvm::DiagnosticInfo* info, void* errors) {
+  if (info->getSeverity() != llvm::DS_Error) return;
+  llvm::raw_string_ostream stream(*static_cast<std::string*>(errors));
+  llvm::DiagnosticPrinterRawOStream printer(stream);
+  info->print(printer);
+  stream << "; ";
+}
+
+void throw_llvm_errors(const std::string& errors) {
+  if (!errors.empty()) throw std::runtime_error("LLVM: " + errors.substr(0, errors.size() - 2));
 }
 
 std::string emit_machine_code(llvm::Module& module, NativeTarget& target, bool assembly) {

@@ -10,6 +10,7 @@
 #include "compiler/schedule/target.h"
 
 namespace llvm {
+class DiagnosticInfo;
 class Module;
 class TargetMachine;
 }  // namespace llvm
@@ -20,6 +21,7 @@ struct TargetOptions {
   std::string triple;  // empty: the host
   std::string cpu = "native";
   int opt_level = 2;   // 0..3
+  int jobs = 0;        // threads compiling kernels (compile_kernels.h); 0: every core
 };
 
 struct NativeTarget {
@@ -49,5 +51,13 @@ constexpr unsigned kMaxOptimisedLoopDepth = 64;
 void optimize_module(llvm::Module& module, NativeTarget& target);
 // "obj" or "asm".
 std::string emit_machine_code(llvm::Module& module, NativeTarget& target, bool assembly);
+
+// A context's diagnostic handler: LLVM's remarks and optimization warnings ("loop not
+// vectorized" for a loop relaxc handed to its vectorizer) carry no .tvms position and name
+// nothing a user wrote, so they are dropped; its errors are appended to the std::string
+// `errors` points to (nothing may unwind through LLVM), for throw_llvm_errors once it returns.
+void keep_llvm_errors_only(const llvm::DiagnosticInfo* info, void* errors);
+// Throws the kept errors as one std::runtime_error, if there are any.
+void throw_llvm_errors(const std::string& errors);
 
 }  // namespace relaxc::codegen

@@ -11,13 +11,14 @@
 
 namespace relaxc::codegen {
 
-std::unique_ptr<llvm::Module> lower_tir_to_llvm(const Module& module, llvm::LLVMContext& context, const llvm::TargetMachine& target) {
-  auto out = std::make_unique<llvm::Module>(module.name, context);
+std::unique_ptr<llvm::Module> lower_kernels_to_llvm(const std::vector<tir::PrimFuncPtr>& kernels, const std::string& name, llvm::LLVMContext& context,
+                                                    const llvm::TargetMachine& target) {
+  auto out = std::make_unique<llvm::Module>(name, context);
   out->setTargetTriple(target.getTargetTriple().str());
   out->setDataLayout(target.createDataLayout());
   // Features the CPU name implies count too (-mcpu=skylake-avx512 lists none of its own).
   bool masked_vectors = target.getMCSubtargetInfo()->checkFeatures("+avx512f");
-  for (const tir::PrimFuncPtr& scheduled : module.prim_funcs) {
+  for (const tir::PrimFuncPtr& scheduled : kernels) {
     tir::PrimFuncPtr func = partition_loops(compact_buffers(scheduled));
     KernelEmitter emitter(*func, *out, masked_vectors);
     llvm::Function* fn = emitter.emit();
@@ -27,6 +28,11 @@ std::unique_ptr<llvm::Module> lower_tir_to_llvm(const Module& module, llvm::LLVM
       throw std::logic_error("LLVM IR of " + func->name + " is invalid: " + stream.str());
     }
   }
+  return out;
+}
+
+std::unique_ptr<llvm::Module> lower_tir_to_llvm(const Module& module, llvm::LLVMContext& context, const llvm::TargetMachine& target) {
+  std::unique_ptr<llvm::Module> out = lower_kernels_to_llvm(module.prim_funcs, module.name, context, target);
   emit_packed_function_table(*out);
   return out;
 }

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "compiler/ir/module.h"
 
@@ -19,7 +21,12 @@ class TargetMachine;
 
 namespace relaxc::codegen {
 
-// Throws CompileError for TensorIR the code generator cannot lower (with the node's position).
+// Both throw CompileError for TensorIR the code generator cannot lower (with the node's
+// position). The kernels alone, without the table of runtime functions (compile_kernels.cc
+// gives a library one table for all its modules):
+std::unique_ptr<llvm::Module> lower_kernels_to_llvm(const std::vector<tir::PrimFuncPtr>& kernels, const std::string& name, llvm::LLVMContext& context,
+                                                    const llvm::TargetMachine& target);
+// Every prim_func of the module, and the table:
 std::unique_ptr<llvm::Module> lower_tir_to_llvm(const Module& module, llvm::LLVMContext& context,
                                                 const llvm::TargetMachine& target);
 

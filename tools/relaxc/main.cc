@@ -33,6 +33,7 @@ struct Options {
   std::string spelling = "chapter", schedule_path, tuning_db_path;
   bool print_schedule = false, verbose = false, show_meta = false, allow_unused_params = false;
   double tune_seconds = 0;
+  int jobs = 0;  // 0: every core
   std::vector<std::string> tune_sizes;
   relaxc::PassInstrumentOptions instruments;
 };
@@ -56,6 +57,7 @@ void define_options(CLI::App& app, Options& o) {
   app.add_option("--target", o.triple, "LLVM target triple for the native code (default: the host)");
   app.add_option("--mcpu", o.cpu, "CPU to generate code for (default: native, the host CPU)");
   app.add_option("-O", o.opt, "optimisation level 0-3 (default 2)")->check(CLI::IsMember({"0", "1", "2", "3"}));
+  app.add_option("-j,--jobs", o.jobs, "threads compiling the kernels to native code (default: every core)")->check(CLI::Range(1, 4096));
   app.add_option("--bind-params", o.bind_path, "bind the arrays of this .npz to the parameters of the same names (BindParams)");
   app.add_option("--bind-params-function", o.bind_function, "the Relax function --bind-params binds (default: main)");
   app.add_flag("--allow-unused-params", o.allow_unused_params, "warn, instead of failing, about --bind-params keys that match no parameter");
@@ -205,7 +207,7 @@ int compile(Options& o, const relaxc::Module& checked, const relaxc::SourceFile&
   relaxc::PipelineOptions pipeline;
   if (!o.schedule_path.empty() && !relaxc::prepare_schedule(o.schedule_path, file, module, pipeline)) return 1;
   if (o.emit == "check") return 0;
-  relaxc::codegen::TargetOptions target{o.triple, o.cpu, std::stoi(o.opt)};
+  relaxc::codegen::TargetOptions target{o.triple, o.cpu, std::stoi(o.opt), o.jobs};
   std::string result;
   try {
     relaxc::TuningDb db = tuning_database(o, module, target);
