@@ -10,6 +10,7 @@
 #include "runtime/api/api_state.h"
 #include "runtime/bind_arguments.h"
 #include "runtime/match_signature.h"  // ArgumentError
+#include "runtime/runtime_function_support.h"
 #include "runtime/source_note.h"
 
 using relaxrt::api::ApiError;
@@ -28,17 +29,6 @@ std::string argument_name(const VMFunction& fn, size_t index) {
 
 std::string dtype_text(DLDataType t) {
   return "DLPack type code " + std::to_string(t.code) + " with " + std::to_string(t.bits) + " bits and " + std::to_string(t.lanes) + " lanes";
-}
-
-// Whether `strides` (NULL allowed) lays `shape` out densely in row-major order.
-bool compact(const DLTensor& t) {
-  if (!t.strides) return true;
-  int64_t expected = 1;
-  for (int32_t d = t.ndim - 1; d >= 0; --d) {
-    if (t.shape[d] != 1 && t.strides[d] != expected) return false;
-    expected *= t.shape[d];
-  }
-  return true;
 }
 
 // The caller's tensor described as the runtime describes one, after checking that the runtime
@@ -64,7 +54,7 @@ ArgumentLayout check_argument(const VMFunction& fn, size_t index, const DLTensor
     }
     count *= t.shape[d];
   }
-  if (!compact(t)) throw bad("strides are not those of a dense row-major tensor; copy it into one first");
+  if (!is_compact(t)) throw bad("strides are not those of a dense row-major tensor; copy it into one first");
   if (!t.data && count > 0) throw bad("data is NULL for " + std::to_string(count) + " elements");
   return {*type, t.shape, t.ndim, static_cast<char*>(t.data) + t.byte_offset};
 }
