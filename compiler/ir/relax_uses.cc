@@ -30,6 +30,34 @@ int uses_in_function(const Var* v, const Function& f) {
   return n;
 }
 
+namespace {
+
+void count_uses(const Expr& e, std::unordered_map<const Var*, int>& counts) {
+  if (!e) return;
+  if (const auto* var = e->as<Var>()) {
+    ++counts[var];
+  } else if (const auto* call = e->as<Call>()) {
+    count_uses(call->callee, counts);
+    for (const Expr& arg : call->args) count_uses(arg, counts);
+  } else if (const auto* tuple = e->as<Tuple>()) {
+    for (const Expr& field : tuple->fields) count_uses(field, counts);
+  } else if (const auto* item = e->as<TupleGetItem>()) {
+    count_uses(item->tuple, counts);
+  }
+}
+
+}  // namespace
+
+std::unordered_map<const Var*, int> use_counts(const Function& f) {
+  std::unordered_map<const Var*, int> counts;
+  count_uses(f.body, counts);
+  for (const BindingBlock& block : f.blocks) {
+    for (const Binding& b : block.bindings) count_uses(b.value, counts);
+    for (const VarPtr& out : block.outputs) ++counts[out.get()];
+  }
+  return counts;
+}
+
 }  // namespace relaxc::relax
 
 namespace relaxc {

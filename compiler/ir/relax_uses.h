@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "compiler/ir/relax.h"
 
@@ -12,6 +13,8 @@ namespace relaxc::relax {
 
 int uses_in(const Var* v, const Expr& e);
 int uses_in_function(const Var* v, const Function& f);
+// uses_in_function of every variable the function uses, in one walk.
+std::unordered_map<const Var*, int> use_counts(const Function& f);
 
 }  // namespace relaxc::relax
 

@@ -1,8 +1,10 @@
 #include "compiler/passes/relax/fuse_ops.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "compiler/ir/distinct_names.h"
 #include "compiler/ir/relax_uses.h"
@@ -26,7 +28,29 @@ struct KernelCall {
   std::vector<Expr> inputs;
 };
 
-std::optional<KernelCall> kernel_call(const Expr& e, const Module& module) {
+// The prim_funcs of the module by name, and whether each calls the runtime, each found once:
+// fusion asks for every binding again after each fusion it makes.
+class KernelIndex {
+ public:
+  explicit KernelIndex(const Module& module) {
+    for (const tir::PrimFuncPtr& f : module.prim_funcs) add(f.get());
+  }
+  void add(const tir::PrimFunc* f) { by_name_.emplace(f->name, f); }
+  // nullptr when no prim_func has the name, or it calls the runtime (T.call_packed).
+  const tir::PrimFunc* fusable(const std::string& name) {
+    auto found = by_name_.find(name);
+    if (found == by_name_.end()) return nullptr;
+    auto [known, inserted] = calls_runtime_.emplace(found->second, false);
+    if (inserted) known->second = tir::calls_runtime(*found->second);
+    return known->second ? nullptr : found->second;
+  }
+
+ private:
+  std::unordered_map<std::string, const tir::PrimFunc*> by_name_;
+  std::unordered_map<const tir::PrimFunc*, bool> calls_runtime_;
+};
+
+std::optional<KernelCall> kernel_call(const Expr& e, KernelIndex& kernels) {
   const auto* call = e ? e->as<Call>() : nullptr;
   if (!call || (call->op != "call_tir" && call->op != "call_dps_packed") || call->args.size() != 2 || call->sinfo_args.size() != 1) return std::nullopt;
   if (call->sinfo_args[0]->kind != relax::StructInfoKind::Tensor) return std::nullopt;
@@ -34,8 +58,8 @@ std::optional<KernelCall> kernel_call(const Expr& e, const Module& module) {
   if (const auto* g = call->args[0]->as<relax::GlobalVar>()) name = g->name;
   if (const auto* x = call->args[0]->as<relax::ExternFunc>()) name = x->name;
   KernelCall k;
-  k.func = module.find_prim_func(name);
-  if (!k.func || tir::calls_runtime(*k.func) || k.func->scheduled) return std::nullopt;
+  k.func = kernels.fusable(name);
+  if (!k.func || k.func->scheduled) return std::nullopt;
   if (const auto* tuple = call->args[1]->as<relax::Tuple>()) k.inputs = tuple->fields;
   else k.inputs = {call->args[1]};
   // Every parameter a buffer: one per input plus the output.
@@ -175,15 +199,15 @@ tir::PrimFuncPtr fuse_functions(const tir::PrimFunc& producer, const tir::PrimFu
 
 class Fuser {
  public:
-  Fuser(const Module& module, const schedule::Target& target) : out_(module), names_(tir::function_names(module)), target_(target) {}
+  Fuser(const Module& module, const schedule::Target& target) : out_(module), kernels_(out_), names_(tir::function_names(module)), target_(target) {}
 
   Module run() {
     std::set<std::string> called_before = names_referenced(out_);
     for (relax::FunctionPtr& f : out_.functions) {
       auto copy = std::make_shared<relax::Function>(*f);
+      uses_ = relax::use_counts(*copy);
       for (BindingBlock& block : copy->blocks) {
-        while (fuse_one(*copy, block)) {
-        }
+        for (size_t from = 0; std::optional<size_t> next = fuse_one(block, from);) from = *next;
       }
       f = copy;
     }
@@ -193,11 +217,15 @@ class Fuser {
   }
 
  private:
-  bool fuse_one(relax::Function& f, BindingBlock& block) {
-    for (size_t i = 0; i < block.bindings.size(); ++i) {
+  // Fuses the first pair at or after binding `from` and returns where to look again (nullopt
+  // when there is none). A fusion changes only the decisions of the producers of the fused
+  // producer's inputs (their consumer is now the fused call): bindings before the first of
+  // those decide as they did.
+  std::optional<size_t> fuse_one(BindingBlock& block, size_t from) {
+    for (size_t i = from; i < block.bindings.size(); ++i) {
       const Binding& produce = block.bindings[i];
-      std::optional<KernelCall> producer = produce.is_match_cast ? std::nullopt : kernel_call(produce.value, out_);
-      if (!producer || relax::uses_in_function(produce.var.get(), f) != 1) continue;
+      std::optional<KernelCall> producer = produce.is_match_cast ? std::nullopt : kernel_call(produce.value, kernels_);
+      if (!producer || use_count(produce.var.get()) != 1) continue;
       // The producer's output sizes must be learnable from its inputs alone.
       std::set<const tir::Var*> known = sizes_from_inputs(*producer->func);
       bool learnable = true;
@@ -208,13 +236,14 @@ class Fuser {
       for (size_t j = i + 1; j < block.bindings.size(); ++j) {
         Binding& consume = block.bindings[j];
         if (relax::uses_in(produce.var.get(), consume.value) == 0) continue;
-        std::optional<KernelCall> consumer = consume.is_match_cast ? std::nullopt : kernel_call(consume.value, out_);
+        std::optional<KernelCall> consumer = consume.is_match_cast ? std::nullopt : kernel_call(consume.value, kernels_);
         if (!consumer || consumer->inputs.empty() || consumer->inputs[0].get() != produce.var.get()) break;
         if (!elementwise(*consumer->func) && !tir::computes_rows_in_windows(*producer->func, *consumer->func, target_)) break;
         const std::string& first = producer->func->name;
         std::string name = names_.take((first.rfind("fused_", 0) == 0 ? first : "fused_" + first) + "_" + consumer->func->name);
         made_.insert(name);
         out_.prim_funcs.push_back(fuse_functions(*producer->func, *consumer->func, name));
+        kernels_.add(out_.prim_funcs.back().get());
         auto call = std::make_shared<Call>(*consume.value->as<Call>());
         call->op = "call_tir";
         // The fused call stands where its first operator was written (profiles and messages name that line).
@@ -224,14 +253,31 @@ class Fuser {
         inputs.insert(inputs.end(), consumer->inputs.begin() + 1, consumer->inputs.end());
         call->args[1] = std::make_shared<relax::Tuple>(std::move(inputs), call->loc);
         consume.value = call;
+        // The inputs moved from the producer's binding to the fused call: their counts stand.
+        uses_.erase(produce.var.get());
+        size_t again = i;
+        for (size_t k = 0; k < i; ++k) {
+          const relax::Var* var = block.bindings[k].var.get();
+          if (std::any_of(producer->inputs.begin(), producer->inputs.end(), [&](const Expr& in) { return in.get() == var; })) {
+            again = k;
+            break;
+          }
+        }
         block.bindings.erase(block.bindings.begin() + static_cast<std::ptrdiff_t>(i));
-        return true;
+        return again;
       }
     }
-    return false;
+    return std::nullopt;
+  }
+
+  int use_count(const relax::Var* var) const {
+    auto found = uses_.find(var);
+    return found == uses_.end() ? 0 : found->second;
   }
 
   Module out_;
+  KernelIndex kernels_;
+  std::unordered_map<const relax::Var*, int> uses_;  // of the function being fused
   tir::NameTable names_;
   schedule::Target target_;     // what the schedule's tiles will be, which decides some fusions
   std::set<std::string> made_;  // prim_funcs this pass created

@@ -71,7 +71,9 @@ Module default_schedule(const Module& module, const schedule::Target& target, co
   for (size_t i = 0; i < module.prim_funcs.size(); ++i) untouched.push_back(older.prim_funcs[i] == out.prim_funcs[i]);
   for (size_t i = 0; i < module.prim_funcs.size(); ++i) {
     const std::string& name = module.prim_funcs[i]->name;
-    if (untouched[i] && !by_rule.count(name)) record(name, schedule::apply_elementwise_rule(older, name, target, rule_params(choices, name)));
+    if (untouched[i] && !by_rule.count(name)) {
+      record(name, schedule::on_kernel_alone(older, name, [&](Module& alone) { return schedule::apply_elementwise_rule(alone, name, target, rule_params(choices, name)); }));
+    }
   }
   for (size_t i = 0; report && i < module.prim_funcs.size(); ++i) {
     const tir::PrimFunc& before = *module.prim_funcs[i];

@@ -1,5 +1,8 @@
 // The order in which the default schedule tries its rules (rules.h): the first that matches a
 // kernel schedules all of it.
+#include <algorithm>
+#include <functional>
+
 #include "compiler/ir/tir_visitor.h"
 #include "compiler/schedule/rules/rule_set.h"
 #include "compiler/schedule/schedule.h"
@@ -8,7 +11,9 @@ namespace relaxc::schedule {
 
 using namespace relaxc::tir;
 
-std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, const Target& target, const RuleParams& params) {
+namespace {
+
+std::optional<RuleApplied> apply_first_rule(Module& module, const std::string& name, const Target& target, const RuleParams& params) {
   const PrimFunc* func = module.find_prim_func(name);
   if (!func || func->scheduled || calls_runtime(*func)) return std::nullopt;
   // Copied: a rule replaces the function in `module`, and with it what `func` points to.
@@ -26,6 +31,26 @@ std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, 
     return std::nullopt;  // a precondition the match did not foresee: the function keeps the older schedule
   }
   return apply_elementwise_rule(module, name, target, params);
+}
+
+}  // namespace
+
+std::optional<RuleApplied> on_kernel_alone(Module& module, const std::string& name,
+                                           const std::function<std::optional<RuleApplied>(Module&)>& rule) {
+  auto at = std::find_if(module.prim_funcs.begin(), module.prim_funcs.end(), [&](const PrimFuncPtr& f) { return f->name == name; });
+  if (at == module.prim_funcs.end()) return std::nullopt;
+  if (module.prim_funcs.size() == 1 && module.functions.empty() && module.constants.empty()) return rule(module);
+  Module alone;
+  alone.name = module.name;
+  alone.loc = module.loc;
+  alone.prim_funcs = {*at};
+  std::optional<RuleApplied> applied = rule(alone);
+  *at = alone.prim_funcs.front();
+  return applied;
+}
+
+std::optional<RuleApplied> apply_rules(Module& module, const std::string& name, const Target& target, const RuleParams& params) {
+  return on_kernel_alone(module, name, [&](Module& alone) { return apply_first_rule(alone, name, target, params); });
 }
 
 bool rule_preferred_to_register_tiles(const PrimFunc& func, const Target& target) {

@@ -31,6 +31,7 @@
 //                     vectorized, the outer loops fused and parallel when large.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +60,12 @@ std::optional<RuleApplied> apply_rules(Module& module, const std::string& func, 
 // The elementwise rule alone, for what the older generators of tile_reductions.cc leave as
 // written.
 std::optional<RuleApplied> apply_elementwise_rule(Module& module, const std::string& func, const Target& target, const RuleParams& params = {});
+// Runs `rule` on a module holding only the prim_func `name` (a rule never looks beyond the
+// kernel it schedules), then puts the result back: a Schedule copies the module it works on,
+// so scheduling every kernel of a large module stays linear in its size (and the module's
+// constants are not copied once per kernel). nullopt when there is no such prim_func.
+std::optional<RuleApplied> on_kernel_alone(Module& module, const std::string& name,
+                                           const std::function<std::optional<RuleApplied>(Module&)>& rule);
 
 // Whether a rule schedules `func` although the older register tiles of tile_reductions.cc also
 // match it: a reduction over rows (row-reduction), or a matmul of either layout whose tile fills
