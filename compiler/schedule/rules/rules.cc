@@ -39,7 +39,6 @@ std::optional<RuleApplied> on_kernel_alone(Module& module, const std::string& na
                                            const std::function<std::optional<RuleApplied>(Module&)>& rule) {
   auto at = std::find_if(module.prim_funcs.begin(), module.prim_funcs.end(), [&](const PrimFuncPtr& f) { return f->name == name; });
   if (at == module.prim_funcs.end()) return std::nullopt;
-  if (module.prim_funcs.size() == 1 && module.functions.empty() && module.constants.empty()) return rule(module);
   Module alone;
   alone.name = module.name;
   alone.loc = module.loc;
