@@ -3,10 +3,13 @@
 #include "compiler/frontend/attr_builder.h"
 #include "compiler/support/base64.h"
 
+#include <map>
 #include <set>
 
 #include "compiler/frontend/build_prim_func.h"
 #include "compiler/frontend/build_relax_function.h"
+#include "compiler/frontend/statement_reader.h"
+#include "compiler/frontend/statement_source.h"
 #include "compiler/frontend/parse.h"
 #include "compiler/frontend/syntax.h"
 #include "compiler/ir/tvm_metadata.h"
@@ -89,69 +92,179 @@ void check_import(antlr4::ParserRuleContext* stmt) {
   }
 }
 
+// Builds the module as the statement reader hands it over, a statement at a time. A prim_func
+// is built as soon as it is read and its parse tree dropped; a Relax function needs the names
+// of every function of the module (which of `cls.f` are prim_funcs), so it is built at the end,
+// read again a statement at a time, or from its tree when it came inside a larger statement.
 class ModuleBuilder {
  public:
-  explicit ModuleBuilder(Diagnostics& diags) : diags_(diags) {}
+  ModuleBuilder(std::string_view text, Diagnostics& diags) : text_(text), diags_(diags) {}
 
-  Module build(P::FileContext* file) {
-    Module module;
-    std::vector<FunctionSyntax> functions;
-    bool saw_class = false, saw_metadata = false;
+  // A statement at the top of the file, or (`in_class`) of the opened module class's body.
+  void add(ReadStatement read, bool in_class) {
+    keep_current_tree_ = false;
+    auto* file = dynamic_cast<P::FileContext*>(read.parsed.tree());
+    if (file == nullptr) throw CompileError({}, "internal error: a statement read is not a file");
+    const ParsedFile::Piece* piece = file->statement().size() == 1 && !read.opened ? &read.piece : nullptr;
     for (P::StatementContext* stmt : file->statement()) {
-      if (P::SimpleStatementsContext* simple = stmt->simpleStatements()) {
-        for (P::SimpleStatementContext* s : simple->simpleStatement()) {
-          if (auto* assign = dynamic_cast<P::AssignStatementContext*>(s); assign && assign->targets->expr().size() == 1 && dotted_name(assign->targets->expr(0)) == std::optional<std::string>("metadata")) {
-            if (saw_metadata) fail(loc_of(s), "metadata is defined twice");
-            saw_metadata = true;
-            module.constants = build_metadata(assign);
-            continue;
-          }
-          if (auto* assign = dynamic_cast<P::AssignStatementContext*>(s); assign && is_type_var_declaration(assign)) {
-            if (saw_class || !functions.empty()) fail(loc_of(s), "TypeVar declarations must come before the module");
-            type_vars_.insert(*dotted_name(assign->targets->expr(0)));
-            continue;
-          }
-          if (dynamic_cast<P::ImportStatementContext*>(s) || dynamic_cast<P::FromImportStatementContext*>(s)) {
-            if (saw_class || !functions.empty()) fail(loc_of(s), "imports must come before the module");
-            check_import(s);
-            continue;
-          }
-          fail(loc_of(s), "only imports and one module (a class decorated with @I.ir_module, or decorated functions) may stand at the top level");
-        }
-        continue;
+      if (in_class) {
+        add_class_member(stmt, piece);
+      } else {
+        add_top_level(stmt, piece);
       }
-      P::CompoundStatementContext* compound = stmt->compoundStatement();
-      P::DecoratedContext* decorated = compound->decorated();
-      if (decorated == nullptr) {
-        if (compound->classDef()) fail(loc_of(compound), "a module class needs the decorator @I.ir_module");
-        if (compound->functionDef()) fail(loc_of(compound), "a function needs a decorator: @T.prim_func or @R.function");
-        fail(loc_of(compound), "only imports and one module may stand at the top level");
-      }
-      if (P::ClassDefContext* cls = decorated->classDef()) {
-        if (decorated->decorator().size() != 1 || !is_module_decorator(decorated->decorator(0)->expr())) {
-          fail(loc_of(decorated), "a module class takes exactly one decorator, @I.ir_module (or @tvm.script.ir_module)");
-        }
-        if (saw_class) fail(loc_of(cls), "a file holds one module; this is a second one");
-        if (!functions.empty()) fail(loc_of(cls), "a file holds either a module class or top-level functions, not both");
-        saw_class = true;
-        module.name = cls->NAME()->getText();
-        module.loc = loc_of(cls->NAME()->getSymbol());
-        if (cls->arguments()) fail(loc_of(cls->arguments()), "a module class has no base classes");
-        collect_class_functions(cls, functions);
-        continue;
-      }
-      if (saw_class) fail(loc_of(decorated), "a file holds either a module class or top-level functions, not both");
-      functions.push_back(function_syntax(decorated));
     }
-    if (functions.empty()) {
-      fail(saw_class ? module.loc : SourceLoc{1, 1}, saw_class ? "module '" + module.name + "' has no functions"
-                                                              : "no module found: expected a class decorated with @I.ir_module, or @T.prim_func / @R.function functions");
+    if (keep_current_tree_) kept_trees_.push_back(std::move(read.parsed));
+  }
+
+  Module finish() {
+    if (function_count_ == 0) {
+      fail(saw_class_ ? module_.loc : SourceLoc{1, 1}, saw_class_ ? "module '" + module_.name + "' has no functions"
+                                                                : "no module found: expected a class decorated with @I.ir_module, or @T.prim_func / @R.function functions");
     }
-    build_functions(functions, module);
-    return module;
+    for (const DeferredRelax& deferred : deferred_) build_deferred(deferred);
+    return std::move(module_);
   }
 
  private:
+  // A Relax function to build once every function's name is known: from its tree when
+  // `syntax.def` is set (kept alive in kept_trees_), else from `piece` read again.
+  struct DeferredRelax {
+    FunctionSyntax syntax;
+    std::optional<ParsedFile::Piece> piece;
+  };
+
+  void add_top_level(P::StatementContext* stmt, const ParsedFile::Piece* piece) {
+    if (P::SimpleStatementsContext* simple = stmt->simpleStatements()) {
+      for (P::SimpleStatementContext* s : simple->simpleStatement()) add_top_level_simple(s);
+      return;
+    }
+    P::CompoundStatementContext* compound = stmt->compoundStatement();
+    P::DecoratedContext* decorated = compound->decorated();
+    if (decorated == nullptr) {
+      if (compound->classDef()) fail(loc_of(compound), "a module class needs the decorator @I.ir_module");
+      if (compound->functionDef()) fail(loc_of(compound), "a function needs a decorator: @T.prim_func or @R.function");
+      fail(loc_of(compound), "only imports and one module may stand at the top level");
+    }
+    if (P::ClassDefContext* cls = decorated->classDef()) {
+      start_class(decorated->decorator(), loc_of(cls), cls->NAME(), cls->arguments());
+      collect_class_functions(cls);
+      return;
+    }
+    if (saw_class_) fail(loc_of(decorated), "a file holds either a module class or top-level functions, not both");
+    add_function(decorated, piece);
+  }
+
+  void add_top_level_simple(P::SimpleStatementContext* s) {
+    if (auto* assign = dynamic_cast<P::AssignStatementContext*>(s); assign && assign->targets->expr().size() == 1 && dotted_name(assign->targets->expr(0)) == std::optional<std::string>("metadata")) {
+      if (saw_metadata_) fail(loc_of(s), "metadata is defined twice");
+      saw_metadata_ = true;
+      module_.constants = build_metadata(assign);
+      return;
+    }
+    if (auto* assign = dynamic_cast<P::AssignStatementContext*>(s); assign && is_type_var_declaration(assign)) {
+      if (saw_class_ || function_count_ > 0) fail(loc_of(s), "TypeVar declarations must come before the module");
+      type_vars_.insert(*dotted_name(assign->targets->expr(0)));
+      return;
+    }
+    if (dynamic_cast<P::ImportStatementContext*>(s) || dynamic_cast<P::FromImportStatementContext*>(s)) {
+      if (saw_class_ || function_count_ > 0) fail(loc_of(s), "imports must come before the module");
+      check_import(s);
+      return;
+    }
+    fail(loc_of(s), "only imports and one module (a class decorated with @I.ir_module, or decorated functions) may stand at the top level");
+  }
+
+  void start_class(const std::vector<P::DecoratorContext*>& decorators, SourceLoc class_loc,
+                   antlr4::tree::TerminalNode* name, P::ArgumentsContext* arguments) {
+    if (decorators.size() != 1 || !is_module_decorator(decorators[0]->expr())) {
+      fail(loc_of(decorators[0]), "a module class takes exactly one decorator, @I.ir_module (or @tvm.script.ir_module)");
+    }
+    if (saw_class_) fail(class_loc, "a file holds one module; this is a second one");
+    if (function_count_ > 0) fail(class_loc, "a file holds either a module class or top-level functions, not both");
+    saw_class_ = true;
+    module_.name = name->getText();
+    module_.loc = loc_of(name->getSymbol());
+    relax_options_.module_class = module_.name;
+    if (arguments) fail(loc_of(arguments), "a module class has no base classes");
+  }
+
+  // A class read whole (one without a decorator, or written on one line): its functions' trees
+  // are kept until the end.
+  void collect_class_functions(P::ClassDefContext* cls) {
+    for (antlr4::ParserRuleContext* item : statements_of(cls->block())) add_class_item(item, nullptr);
+  }
+
+  void add_class_member(P::StatementContext* stmt, const ParsedFile::Piece* piece) {
+    if (P::SimpleStatementsContext* simple = stmt->simpleStatements()) {
+      for (P::SimpleStatementContext* s : simple->simpleStatement()) add_class_item(s, nullptr);
+      return;
+    }
+    add_class_item(stmt->compoundStatement(), piece);
+  }
+
+  void add_class_item(antlr4::ParserRuleContext* item, const ParsedFile::Piece* piece) {
+    auto* compound = dynamic_cast<P::CompoundStatementContext*>(item);
+    if (compound == nullptr) {
+      if (dynamic_cast<P::PassStatementContext*>(item)) return;
+      fail(loc_of(item), "a module class holds only @T.prim_func and @R.function definitions");
+    }
+    if (compound->decorated() && compound->decorated()->functionDef()) {
+      add_function(compound->decorated(), piece);
+      return;
+    }
+    if (compound->functionDef()) fail(loc_of(compound), "a function needs a decorator: @T.prim_func or @R.function");
+    fail(loc_of(compound), "a module class holds only @T.prim_func and @R.function definitions");
+  }
+
+  // `piece` is where the function alone can be read again; null when it shares its piece.
+  void add_function(P::DecoratedContext* decorated, const ParsedFile::Piece* piece) {
+    FunctionSyntax f = function_syntax(decorated);
+    std::string name = f.def->NAME()->getText();
+    SourceLoc loc = loc_of(f.def->NAME()->getSymbol());
+    if (auto seen = seen_.find(name); seen != seen_.end()) {
+      fail(loc, "function '" + name + "' is already defined at line " + std::to_string(seen->second.line));
+    }
+    seen_[name] = loc;
+    ++function_count_;
+    if (f.kind == FunctionKind::Prim) {
+      relax_options_.prim_funcs.insert(name);
+      module_.prim_funcs.push_back(build_prim_func(f.def, {f.is_private, f.s_tir, type_vars_}, diags_));
+      return;
+    }
+    relax_options_.relax_functions.insert(name);
+    if (piece) {
+      f.def = nullptr;
+      deferred_.push_back({f, *piece});
+    } else {
+      keep_current_tree_ = true;
+      deferred_.push_back({f, std::nullopt});
+    }
+  }
+
+  void build_deferred(const DeferredRelax& deferred) {
+    FunctionSyntax f = deferred.syntax;
+    RelaxFunctionOptions options = relax_options_;
+    options.is_pure = f.is_pure;
+    options.is_private = f.is_private;
+    options.type_vars = type_vars_;
+    if (!deferred.piece) {
+      module_.functions.push_back(build_relax_function(f.def, options, diags_));
+      return;
+    }
+    // Read again with the function and its `with R.dataflow():` opened: a statement at a time.
+    StatementReader reader(text_, *deferred.piece, OpenPolicy{false, true, true});
+    std::optional<ReadStatement> head = reader.next();
+    auto* file = head ? dynamic_cast<P::FileContext*>(head->parsed.tree()) : nullptr;
+    P::CompoundStatementContext* compound = file && file->statement().size() == 1 ? file->statement(0)->compoundStatement() : nullptr;
+    if (compound == nullptr || compound->decorated() == nullptr || compound->decorated()->functionDef() == nullptr) {
+      throw CompileError({}, "internal error: a function read again is not the function read before");
+    }
+    f.def = compound->decorated()->functionDef();
+    ReadStatements opened(reader);
+    TreeStatements whole(f.def->block());
+    module_.functions.push_back(build_relax_function(f.def, head->opened ? static_cast<StatementSource&>(opened) : whole, options, diags_));
+  }
+
   // `n = TypeVar("n")`: TVM's current printer declaring a symbolic size for the signatures.
   static bool is_type_var_declaration(P::AssignStatementContext* assign) {
     if (assign->targets->expr().size() != 1 || assign->value->expr().size() != 1) return false;
@@ -227,64 +340,40 @@ class ModuleBuilder {
     return constants;
   }
 
-  void collect_class_functions(P::ClassDefContext* cls, std::vector<FunctionSyntax>& functions) {
-    for (antlr4::ParserRuleContext* item : statements_of(cls->block())) {
-      auto* compound = dynamic_cast<P::CompoundStatementContext*>(item);
-      if (compound == nullptr) {
-        if (dynamic_cast<P::PassStatementContext*>(item)) continue;
-        fail(loc_of(item), "a module class holds only @T.prim_func and @R.function definitions");
-      }
-      if (compound->decorated() && compound->decorated()->functionDef()) {
-        functions.push_back(function_syntax(compound->decorated()));
-        continue;
-      }
-      if (compound->functionDef()) fail(loc_of(compound), "a function needs a decorator: @T.prim_func or @R.function");
-      fail(loc_of(compound), "a module class holds only @T.prim_func and @R.function definitions");
-    }
-  }
-
-  void build_functions(const std::vector<FunctionSyntax>& functions, Module& module) {
-    RelaxFunctionOptions relax_options;
-    relax_options.module_class = module.name;
-    std::map<std::string, SourceLoc> seen;
-    for (const FunctionSyntax& f : functions) {
-      std::string name = f.def->NAME()->getText();
-      SourceLoc loc = loc_of(f.def->NAME()->getSymbol());
-      if (seen.count(name)) {
-        fail(loc, "function '" + name + "' is already defined at line " + std::to_string(seen[name].line));
-      }
-      seen[name] = loc;
-      (f.kind == FunctionKind::Prim ? relax_options.prim_funcs : relax_options.relax_functions).insert(name);
-    }
-    for (const FunctionSyntax& f : functions) {
-      if (f.kind == FunctionKind::Prim) {
-        module.prim_funcs.push_back(build_prim_func(f.def, {f.is_private, f.s_tir, type_vars_}, diags_));
-      } else {
-        RelaxFunctionOptions options = relax_options;
-        options.is_pure = f.is_pure;
-        options.is_private = f.is_private;
-        options.type_vars = type_vars_;
-        module.functions.push_back(build_relax_function(f.def, options, diags_));
-      }
-    }
-  }
-
+  std::string_view text_;
   Diagnostics& diags_;
+  Module module_;
+  bool saw_class_ = false, saw_metadata_ = false;
+  size_t function_count_ = 0;
+  std::map<std::string, SourceLoc> seen_;  // every function's name, where it is defined
+  RelaxFunctionOptions relax_options_;     // the module's functions, by kind
+  std::vector<DeferredRelax> deferred_;
+  std::vector<ParsedFile> kept_trees_;  // pieces holding Relax functions built from their trees
+  bool keep_current_tree_ = false;
 };
 
 }  // namespace
 
-Module build_module(antlr4::tree::ParseTree* tree, Diagnostics& diags) {
-  auto* file = dynamic_cast<P::FileContext*>(tree);
-  if (file == nullptr) throw CompileError({}, "internal error: parse tree is not a file");
-  return ModuleBuilder(diags).build(file);
-}
-
 std::optional<Module> parse_module(const SourceFile& file, Diagnostics& diags, bool keep_after_errors) {
   try {
-    ParsedFile parsed = ParsedFile::parse(file);
+    check_utf8(file.text());
+    // The reader outlives the builder: the trees the builder keeps refer to the reader's text.
+    StatementReader reader(file.text(), OpenPolicy{/*module_classes=*/true});
+    ModuleBuilder builder(file.text(), diags);
     size_t errors_before = diags.error_count();
-    Module module = build_module(parsed.tree(), diags);
+    bool in_class = false;
+    for (;;) {
+      std::optional<ReadStatement> read = reader.next();
+      if (!read) {
+        if (reader.at_end()) break;
+        in_class = false;  // the end of the module class's body
+        continue;
+      }
+      bool opened = read->opened;  // only a module class is opened
+      builder.add(std::move(*read), in_class);
+      in_class = in_class || opened;
+    }
+    Module module = builder.finish();
     // Errors the builder reported and went on after (unknown operators, bad attributes).
     if (diags.error_count() > errors_before && !keep_after_errors) return std::nullopt;
     return module;

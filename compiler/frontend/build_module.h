@@ -1,5 +1,6 @@
-// Parse tree of a whole file → Module. Accepts the optional imports, then either one
-// `@I.ir_module` / `@tvm.script.ir_module` class or top-level decorated functions.
+// .tvms text → Module, read a statement at a time (chunk_reader.h). Accepts the optional
+// imports, then either one `@I.ir_module` / `@tvm.script.ir_module` class or top-level
+// decorated functions.
 #pragma once
 
 #include <optional>
@@ -7,14 +8,7 @@
 #include "compiler/ir/module.h"
 #include "compiler/support/diagnostics.h"
 
-namespace antlr4::tree {
-class ParseTree;
-}
-
 namespace relaxc {
-
-// Throws CompileError at the first error; warnings go to `diags`.
-Module build_module(antlr4::tree::ParseTree* tree, Diagnostics& diags);
 
 // Reads, parses and builds; every error is reported to `diags`. Returns nullopt on error.
 // With `keep_after_errors`, a module whose builder reported errors and went on (unknown

@@ -275,7 +275,13 @@ Expr RelaxFunctionBuilder::build_call(P::ExprContext* ctx, const CallSyntax& cal
 
 relax::FunctionPtr build_relax_function(P::FunctionDefContext* def, const RelaxFunctionOptions& options,
                                         Diagnostics& diags) {
-  return RelaxFunctionBuilder(options, diags).build(def);
+  TreeStatements body(def->block());
+  return RelaxFunctionBuilder(options, diags).build(def, body);
+}
+
+relax::FunctionPtr build_relax_function(P::FunctionDefContext* def, StatementSource& body,
+                                        const RelaxFunctionOptions& options, Diagnostics& diags) {
+  return RelaxFunctionBuilder(options, diags).build(def, body);
 }
 
 }  // namespace relaxc::frontend

@@ -12,6 +12,8 @@
 
 namespace relaxc::frontend {
 
+class StatementSource;
+
 struct RelaxFunctionOptions {
   bool is_pure = true;
   bool is_private = false;
@@ -21,7 +23,10 @@ struct RelaxFunctionOptions {
   std::set<std::string> type_vars;  // the module's `n = TypeVar("n")` symbolic sizes
 };
 
+// The body is def's block, or with `body` the statements it gives (statement_source.h).
 relax::FunctionPtr build_relax_function(P::FunctionDefContext* def, const RelaxFunctionOptions& options,
                                         Diagnostics& diags);
+relax::FunctionPtr build_relax_function(P::FunctionDefContext* def, StatementSource& body,
+                                        const RelaxFunctionOptions& options, Diagnostics& diags);
 
 }  // namespace relaxc::frontend

@@ -1,6 +1,7 @@
 #include "compiler/frontend/indent_token_source.h"
 
 #include <cstdio>
+#include <deque>
 #include <string>
 
 #include "TvmsLexer.h"
@@ -36,47 +37,61 @@ char closer_for(size_t type) {
 
 class LogicalLineBuilder {
  public:
-  explicit LogicalLineBuilder(antlr4::Lexer& lexer) : lexer_(lexer) {}
+  LogicalLineBuilder(antlr4::Lexer& lexer, bool base_on_first_token)
+      : lexer_(lexer), base_on_first_token_(base_on_first_token) {}
 
-  std::vector<std::unique_ptr<antlr4::Token>> run() {
-    bool at_line_start = true;
-    for (;;) {
-      std::unique_ptr<antlr4::Token> token = lexer_.nextToken();
-      size_t type = token->getType();
-      switch (type) {
-        case TvmsLexer::NEWLINE:
-          check_indent_text(*token);
-          if (open_brackets_.empty()) {
-            if (!out_.empty() && out_.back()->getType() != TvmsLexer::NEWLINE) {
-              out_.push_back(make(TvmsLexer::NEWLINE, "\n", *token));
-            }
-            at_line_start = true;
-            operators_in_statement_ = 0;
-          }
-          continue;
-        case TvmsLexer::TAB:
-          throw CompileError(loc_of(*token), "tab character; .tvms files indent and separate with spaces only");
-        case TvmsLexer::ERROR_CHAR:
-          throw CompileError(loc_of(*token), "unexpected " + describe_char(token->getText()));
-        case TvmsLexer::UNTERMINATED_STRING:
-          throw CompileError(loc_of(*token), "unterminated string literal");
-        case antlr4::Token::EOF:
-          finish(*token);
-          return std::move(out_);
-        default:
-          break;
-      }
-      if (at_line_start) {
-        indent_to(*token);
-        at_line_start = false;
-      }
-      track_brackets(*token);
-      count_operators(*token);
-      out_.push_back(std::move(token));
-    }
+  std::unique_ptr<antlr4::Token> next() {
+    while (pending_.empty()) read_one();
+    std::unique_ptr<antlr4::Token> token = std::move(pending_.front());
+    pending_.pop_front();
+    return token;
   }
 
  private:
+  // Reads one token of the lexer and queues what it turns into: nothing (a line break inside
+  // brackets), itself, or itself after the NEWLINE/INDENT/DEDENT tokens it implies.
+  void read_one() {
+    std::unique_ptr<antlr4::Token> token = lexer_.nextToken();
+    size_t type = token->getType();
+    switch (type) {
+      case TvmsLexer::NEWLINE:
+        check_indent_text(*token);
+        if (open_brackets_.empty()) {
+          if (last_type_ != 0 && last_type_ != TvmsLexer::NEWLINE) push(make(TvmsLexer::NEWLINE, "\n", *token));
+          at_line_start_ = true;
+          operators_in_statement_ = 0;
+        }
+        return;
+      case TvmsLexer::TAB:
+        throw CompileError(loc_of(*token), "tab character; .tvms files indent and separate with spaces only");
+      case TvmsLexer::ERROR_CHAR:
+        throw CompileError(loc_of(*token), "unexpected " + describe_char(token->getText()));
+      case TvmsLexer::UNTERMINATED_STRING:
+        throw CompileError(loc_of(*token), "unterminated string literal");
+      case antlr4::Token::EOF:
+        finish(*token);
+        return;
+      default:
+        break;
+    }
+    if (base_on_first_token_) {
+      indents_ = {token->getCharPositionInLine()};
+      base_on_first_token_ = false;
+    }
+    if (at_line_start_) {
+      indent_to(*token);
+      at_line_start_ = false;
+    }
+    track_brackets(*token);
+    count_operators(*token);
+    push(std::move(token));
+  }
+
+  void push(std::unique_ptr<antlr4::Token> token) {
+    last_type_ = token->getType();
+    pending_.push_back(std::move(token));
+  }
+
   std::unique_ptr<antlr4::Token> make(size_t type, const std::string& text, const antlr4::Token& at) {
     auto token = std::make_unique<antlr4::CommonToken>(type, text);
     token->setLine(at.getLine());
@@ -104,12 +119,12 @@ class LogicalLineBuilder {
                                               " levels of indentation (Python's limit, so TVM could not read this either)");
       }
       indents_.push_back(col);
-      out_.push_back(make(TvmsLexer::INDENT, "<indent>", token));
+      push(make(TvmsLexer::INDENT, "<indent>", token));
       return;
     }
     while (col < indents_.back()) {
       indents_.pop_back();
-      out_.push_back(make(TvmsLexer::DEDENT, "<dedent>", token));
+      push(make(TvmsLexer::DEDENT, "<dedent>", token));
     }
     if (col != indents_.back()) {
       throw CompileError(loc_of(token), "unindent does not match any outer indentation level");
@@ -122,7 +137,7 @@ class LogicalLineBuilder {
   // read. A list of many elements is not nesting and is not counted.
   void count_operators(const antlr4::Token& token) {
     size_t type = token.getType();
-    size_t before = out_.empty() ? 0 : out_.back()->getType();
+    size_t before = last_type_;
     if (type == TvmsLexer::SEMI && open_brackets_.empty()) {
       operators_in_statement_ = 0;
       return;
@@ -180,14 +195,12 @@ class LogicalLineBuilder {
       throw CompileError(open.loc, "bracket is never closed (expected '" + std::string(1, open.closer) +
                                        "' before the end of the file)");
     }
-    if (!out_.empty() && out_.back()->getType() != TvmsLexer::NEWLINE) {
-      out_.push_back(make(TvmsLexer::NEWLINE, "\n", eof));
-    }
+    if (last_type_ != 0 && last_type_ != TvmsLexer::NEWLINE) push(make(TvmsLexer::NEWLINE, "\n", eof));
     while (indents_.size() > 1) {
       indents_.pop_back();
-      out_.push_back(make(TvmsLexer::DEDENT, "<dedent>", eof));
+      push(make(TvmsLexer::DEDENT, "<dedent>", eof));
     }
-    out_.push_back(make(antlr4::Token::EOF, "<EOF>", eof));
+    push(make(antlr4::Token::EOF, "<EOF>", eof));
   }
 
   struct OpenBracket {
@@ -196,7 +209,10 @@ class LogicalLineBuilder {
   };
 
   antlr4::Lexer& lexer_;
-  std::vector<std::unique_ptr<antlr4::Token>> out_;
+  bool base_on_first_token_;
+  std::deque<std::unique_ptr<antlr4::Token>> pending_;
+  size_t last_type_ = 0;  // of the last token queued; 0 before the first
+  bool at_line_start_ = true;
   std::vector<size_t> indents_{0};
   std::vector<OpenBracket> open_brackets_;
   int operators_in_statement_ = 0;
@@ -204,8 +220,23 @@ class LogicalLineBuilder {
 
 }  // namespace
 
+struct LogicalLineSource::Builder : LogicalLineBuilder {
+  using LogicalLineBuilder::LogicalLineBuilder;
+};
+
+LogicalLineSource::LogicalLineSource(antlr4::Lexer& lexer, bool base_on_first_token)
+    : builder_(std::make_unique<Builder>(lexer, base_on_first_token)) {}
+LogicalLineSource::~LogicalLineSource() = default;
+
+std::unique_ptr<antlr4::Token> LogicalLineSource::next() { return builder_->next(); }
+
 std::vector<std::unique_ptr<antlr4::Token>> tokenize_logical_lines(antlr4::Lexer& lexer) {
-  return LogicalLineBuilder(lexer).run();
+  LogicalLineSource source(lexer);
+  std::vector<std::unique_ptr<antlr4::Token>> tokens;
+  do {
+    tokens.push_back(source.next());
+  } while (tokens.back()->getType() != antlr4::Token::EOF);
+  return tokens;
 }
 
 }  // namespace relaxc

@@ -21,7 +21,23 @@ constexpr int kMaxIndentDepth = 100;
 // with a RecursionError at a similar depth.
 constexpr int kMaxOperatorsPerStatement = 10000;
 
-// Throws CompileError at the first lexical error.
+// The logical-line tokens of `lexer`, one at a time, so that a large file is never held as
+// tokens all at once. next() throws CompileError at the first lexical error and returns EOF
+// at the end (and again if asked again).
+class LogicalLineSource {
+ public:
+  // With `base_on_first_token`, the first token's column is the outermost indentation: a piece
+  // of a file re-read from the start of one of its indented statements.
+  explicit LogicalLineSource(antlr4::Lexer& lexer, bool base_on_first_token = false);
+  ~LogicalLineSource();
+  std::unique_ptr<antlr4::Token> next();
+
+ private:
+  struct Builder;
+  std::unique_ptr<Builder> builder_;
+};
+
+// Every token of `lexer`, the EOF included. Throws CompileError at the first lexical error.
 std::vector<std::unique_ptr<antlr4::Token>> tokenize_logical_lines(antlr4::Lexer& lexer);
 
 }  // namespace relaxc

@@ -6,6 +6,7 @@
 #include "TvmsParser.h"
 #include "antlr4-runtime.h"
 #include "compiler/frontend/indent_token_source.h"
+#include "compiler/frontend/utf8_char_stream.h"
 #include "compiler/support/diagnostics.h"
 #include "compiler/support/utf8.h"
 
@@ -33,7 +34,11 @@ std::string describe_token(const antlr4::Token* token) {
     case TvmsLexer::INDENT: return "indent";
     case TvmsLexer::DEDENT: return "end of the indented block";
     case TvmsLexer::NEWLINE: return "end of line";
-    case antlr4::Token::EOF: return "end of file";
+    case antlr4::Token::EOF:
+      // The end of one piece of a file (chunk_reader.cc) is spelled as what follows it.
+      if (token->getText() == "<EOF>") return "end of file";
+      if (token->getText() == "<dedent>") return "end of the indented block";
+      return "'" + token->getText() + "'";
     default: return "'" + token->getText() + "'";
   }
 }
@@ -80,7 +85,7 @@ class ThrowingErrorListener : public antlr4::BaseErrorListener {
 }  // namespace
 
 struct ParsedFile::State {
-  std::unique_ptr<antlr4::ANTLRInputStream> input;
+  std::unique_ptr<Utf8CharStream> input;  // null when the tokens came from elsewhere
   std::unique_ptr<TvmsLexer> lexer;
   std::unique_ptr<antlr4::ListTokenSource> token_source;
   std::unique_ptr<antlr4::CommonTokenStream> tokens;
@@ -91,21 +96,36 @@ struct ParsedFile::State {
 
 ParsedFile::ParsedFile(std::unique_ptr<State> state) : state_(std::move(state)) {}
 ParsedFile::ParsedFile(ParsedFile&&) noexcept = default;
+ParsedFile& ParsedFile::operator=(ParsedFile&&) noexcept = default;
 ParsedFile::~ParsedFile() = default;
 
 antlr4::tree::ParseTree* ParsedFile::tree() const { return state_->tree; }
 
-ParsedFile ParsedFile::parse(const SourceFile& file) {
-  const std::string& text = file.text();
+void check_utf8(const std::string& text) {
   size_t bad = find_invalid_utf8(text);
   if (bad != std::string::npos) {
     throw CompileError(loc_of_offset(text, bad), describe_invalid_utf8(text, bad) + "; a .tvms file is UTF-8 text");
   }
+}
+
+ParsedFile ParsedFile::parse(const SourceFile& file) {
+  const std::string& text = file.text();
+  check_utf8(text);
   auto state = std::make_unique<State>();
-  state->input = std::make_unique<antlr4::ANTLRInputStream>(text);
+  state->input = std::make_unique<Utf8CharStream>(text);
   state->lexer = std::make_unique<TvmsLexer>(state->input.get());
   state->lexer->removeErrorListeners();
   state->token_source = std::make_unique<antlr4::ListTokenSource>(tokenize_logical_lines(*state->lexer));
+  return run(std::move(state));
+}
+
+ParsedFile ParsedFile::parse_tokens(std::vector<std::unique_ptr<antlr4::Token>> tokens) {
+  auto state = std::make_unique<State>();
+  state->token_source = std::make_unique<antlr4::ListTokenSource>(std::move(tokens));
+  return run(std::move(state));
+}
+
+ParsedFile ParsedFile::run(std::unique_ptr<State> state) {
   state->tokens = std::make_unique<antlr4::CommonTokenStream>(state->token_source.get());
   state->parser = std::make_unique<TvmsParser>(state->tokens.get());
   TvmsParser& parser = *state->parser;

@@ -12,6 +12,7 @@
 #include "compiler/frontend/attr_builder.h"
 #include "compiler/frontend/build_prim_func.h"
 #include "compiler/frontend/dim_text.h"
+#include "compiler/frontend/statement_source.h"
 #include "compiler/frontend/tir_expr_builder.h"
 #include "compiler/frontend/tir_names.h"
 #include "compiler/ir/struct_info.h"
@@ -48,7 +49,8 @@ class RelaxFunctionBuilder {
     });
   }
 
-  FunctionPtr build(P::FunctionDefContext* def) {
+  // `body` gives the statements of def's block (which is `pass` when they are read one by one).
+  FunctionPtr build(P::FunctionDefContext* def, StatementSource& body) {
     auto func = std::make_shared<Function>();
     func_ = func.get();
     func->name = def->NAME()->getText();
@@ -60,7 +62,7 @@ class RelaxFunctionBuilder {
     if (def->parameters()) {
       for (P::ParameterContext* param : def->parameters()->parameter()) build_param(param);
     }
-    build_body(statements_of(def->block()));
+    build_body(body);
     for (const auto& [name, var] : vars_) {
       if (!used_.count(var.get()) && var_is_local_.count(var.get()) && name[0] != '_') {
         diags_.warning(var->loc, "variable '" + name + "' is defined but never used");
@@ -215,13 +217,14 @@ class RelaxFunctionBuilder {
 
   // ---- statements -------------------------------------------------------------------------
 
-  void build_body(const std::vector<Item*>& items) {
-    for (size_t i = 0; i < items.size(); ++i) {
-      Item* item = items[i];
+  void build_body(StatementSource& items) {
+    source_ = &items;
+    while (Item* item = items.next()) {
       SourceLoc loc = loc_of(item);
       if (func_->body) fail(loc, "statement after 'return' is never executed");
       if (auto* compound = dynamic_cast<P::CompoundStatementContext*>(item)) {
-        build_compound(compound);
+        build_compound(compound, items);
+        source_ = &items;
         continue;
       }
       if (auto* ret = dynamic_cast<P::ReturnStatementContext*>(item)) {
@@ -236,7 +239,8 @@ class RelaxFunctionBuilder {
     if (!func_->body) fail(func_->loc, "Relax function '" + func_->name + "' has no 'return' statement");
   }
 
-  void build_compound(P::CompoundStatementContext* compound) {
+  // `outer` is the source `compound` came from: the with block's statements come from it.
+  void build_compound(P::CompoundStatementContext* compound, StatementSource& outer) {
     SourceLoc loc = loc_of(compound);
     auto* with = compound->withStatement();
     if (with == nullptr) {
@@ -257,10 +261,12 @@ class RelaxFunctionBuilder {
     block.loc = loc;
     current_ = &block;
     std::vector<std::string> defined_here;
-    for (Item* item : statements_of(with->block())) {
+    std::unique_ptr<StatementSource> items = outer.block_of(with->block());
+    source_ = items.get();
+    while (Item* item = items->next()) {
       if (auto* inner = dynamic_cast<P::CompoundStatementContext*>(item)) {
         if (inner->withStatement()) fail(loc_of(inner), "dataflow blocks cannot be nested");
-        build_compound(inner);
+        build_compound(inner, *items);
       }
       if (dynamic_cast<P::ReturnStatementContext*>(item)) fail(loc_of(item), "'return' inside a dataflow block; return after the block");
       if (block.output_loc.valid()) fail(loc_of(item), "R.output(...) must be the last statement of a dataflow block");
@@ -362,6 +368,7 @@ class RelaxFunctionBuilder {
       // Relax variable; each use of the name reads `e`.
       expect_arguments(*first, 1, 1, {});
       meta_vars_[*name] = first->positional[0];
+      if (source_) source_->keep_current();
       return;
     }
     if (name == std::optional<std::string>("cls") && values.size() == 1 && !assign->annotation) {
@@ -509,6 +516,7 @@ class RelaxFunctionBuilder {
   std::map<std::string, VarPtr> vars_;
   std::map<const Var*, StructInfoPtr> shape_values_;  // shapes bound in the body, known before checking
   std::map<std::string, P::ExprContext*> meta_vars_;  // `name = I.meta_var(e)`: e, by name
+  StatementSource* source_ = nullptr;  // where the statement being built came from
   std::set<std::string> expanding_;                    // meta variables being read, against cycles
   std::map<std::string, SourceLoc> hidden_;
   std::set<const Var*> used_;

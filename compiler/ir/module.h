@@ -2,7 +2,9 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/ir/relax.h"
@@ -18,6 +20,29 @@ struct ConstantTensor {
   std::string bytes;
 };
 
+// Positions of a module's functions by name, so that a lookup is not a scan of every function
+// (a module can hold 100,000 prim_funcs, and the checker looks up each call). The functions
+// are plain vectors that passes change freely, so every answer is checked against the vector
+// and the index mends itself: appended functions are indexed on the next lookup, anything else
+// rebuilds it. A copy starts empty; lookups from several threads are safe.
+class FunctionIndex {
+ public:
+  FunctionIndex() = default;
+  FunctionIndex(const FunctionIndex&) {}
+  FunctionIndex& operator=(const FunctionIndex&);
+
+  template <typename FunctionPtr>
+  auto find(const std::vector<FunctionPtr>& functions, const std::string& name) const -> decltype(functions[0].get());
+
+ private:
+  template <typename FunctionPtr>
+  void index_from(const std::vector<FunctionPtr>& functions, size_t first) const;
+
+  mutable std::mutex mutex_;
+  mutable std::unordered_map<std::string, size_t> positions_;
+  mutable size_t indexed_ = 0;  // functions[0, indexed_) are in positions_
+};
+
 struct Module {
   std::string name = "Module";
   std::vector<tir::PrimFuncPtr> prim_funcs;
@@ -29,6 +54,9 @@ struct Module {
 
   const tir::PrimFunc* find_prim_func(const std::string& name) const;
   const relax::Function* find_function(const std::string& name) const;
+
+ private:
+  FunctionIndex prim_func_index_, function_index_;
 };
 
 // `module` with each prim_func's body replaced by rewrite(body); functions whose body comes back
