@@ -1,5 +1,7 @@
 #include "runtime/native_library.h"
 
+#include "runtime/kernel_checks.h"
+
 #include "runtime/thread_pool.h"
 
 #include <dlfcn.h>
@@ -49,6 +51,8 @@ NativeLibrary::NativeLibrary(std::string_view shared_object) {
   // Parallel loops call back into the runtime's thread pool through this pointer.
   using ParallelFor = int32_t (*)(int64_t, ParallelBody, void*);
   if (auto* slot = reinterpret_cast<ParallelFor*>(dlsym(handle_, "__rx_parallel_for"))) *slot = parallel_for;
+  // Kernels check their arguments against tables through this pointer (kernel_abi.h).
+  if (auto* slot = reinterpret_cast<RxCheckArgs*>(dlsym(handle_, RX_CHECK_ARGS_SYMBOL))) *slot = check_kernel_args;
   if (auto* hook = reinterpret_cast<RxPackedFailureHook*>(dlsym(handle_, RX_PACKED_FAILURE_HOOK_SYMBOL))) *hook = add_packed_call_context;
 }
 

@@ -21,8 +21,8 @@ struct LaneAnalysis;  // lane_analysis.h
 using lanes_detail::LaneAnalysis;
 
 struct BufferValue {
-  llvm::Value* data = nullptr;        // element pointer
-  std::vector<llvm::Value*> shape;    // i64 extents
+  llvm::Value* data = nullptr;      // element pointer
+  std::vector<llvm::Value*> shape;  // i64 extents
   DataType dtype = DataType::Float32;
 };
 
@@ -57,6 +57,10 @@ class KernelEmitter {
  private:
   // kernel_entry.cc
   void emit_entry_checks();
+  void call_argument_checker(llvm::Value* table, size_t slots);
+  void unpack_arguments(const std::vector<std::vector<bool>>& compared);
+  void check_dimension_by_code(const std::string& what, const tir::Expr& dim, llvm::Value* actual,
+                               const std::unordered_map<const tir::Var*, std::string>& bound_by);
   // The variables or buffers in scope, in a fixed order (by name), for code that captures them.
   template <typename Map>
   static std::vector<typename Map::key_type> keys_by_name(const Map& map) {
@@ -67,8 +71,7 @@ class KernelEmitter {
   }
   void outline_body();
   bool buffers_do_not_alias() const;
-  void fail_if(llvm::Value* condition, const std::string& message, llvm::Value* expected = nullptr,
-               llvm::Value* actual = nullptr);
+  void fail_if(llvm::Value* condition, const std::string& message, llvm::Value* expected = nullptr, llvm::Value* actual = nullptr);
   // kernel_stmt.cc
   void stmt(const tir::Stmt& s);
   void emit_for(const tir::For& loop);
@@ -79,8 +82,7 @@ class KernelEmitter {
   static constexpr int64_t kMinParallelWork = 1 << 18;
   llvm::Value* inner_work(const tir::Stmt& s);
   // Emits `for (i = begin; i < end; ++i) body(i)`; returns the latch branch (for loop hints).
-  llvm::BranchInst* emit_counted_loop(llvm::Value* begin, llvm::Value* end, const std::string& name,
-                                      const std::function<void(llvm::Value*)>& body);
+  llvm::BranchInst* emit_counted_loop(llvm::Value* begin, llvm::Value* end, const std::string& name, const std::function<void(llvm::Value*)>& body);
   // kernel_vector.cc: false when the loop must run as an ordinary loop instead.
   bool emit_unrolled(const tir::For& loop);
   bool emit_vectorized(const tir::For& loop);
@@ -120,7 +122,6 @@ class KernelEmitter {
   llvm::Value* custom_intrinsic(const std::string& op, const std::vector<llvm::Value*>& args, DataType dtype, SourceLoc loc);
   llvm::Value* extreme_value(bool max, DataType dtype);
 
-
   const tir::PrimFunc& func_;
   llvm::Module& module_;
   bool masked_vectors_ = false;
@@ -129,6 +130,7 @@ class KernelEmitter {
   llvm::Function* fn_ = nullptr;
   llvm::Value* error_arg_ = nullptr;
   std::unordered_map<const tir::Var*, llvm::Value*> vars_;
+  llvm::Value* bound_sizes_ = nullptr;  // the sizes the argument checker binds (kernel_abi.h)
   std::unordered_map<const tir::Buffer*, BufferValue> buffers_;
   // Blocks that return an error code; each frees nothing (checks run before any allocation
   // except allocation failures, which report and leak rather than unwind).

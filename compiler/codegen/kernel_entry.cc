@@ -5,18 +5,18 @@
 #include <llvm/IR/MDBuilder.h>
 
 #include <algorithm>
+#include <set>
 
 #include "compiler/codegen/dlpack_layout.h"
 #include "compiler/codegen/kernel_emitter.h"
-#include "compiler/ir/tir_visitor.h"
 #include "compiler/ir/printer/printer_internal.h"
+#include "compiler/ir/tir_visitor.h"
 #include "compiler/support/diagnostics.h"
 #include "relaxrt/kernel_abi.h"
 
 namespace relaxc::codegen {
 
 using namespace relaxc::tir;
-
 
 KernelEmitter::KernelEmitter(const PrimFunc& func, llvm::Module& module, bool masked_vectors)
     : func_(func), module_(module), masked_vectors_(masked_vectors), ctx_(module.getContext()), b_(module.getContext()) {}
@@ -100,117 +100,179 @@ void KernelEmitter::outline_body() {
   error_arg_ = body->getArg(arg);
 }
 
+namespace {
+
+// The LLVM types of kernel_abi.h's RxDimCheck, RxArgCheck and RxKernelChecks.
+struct CheckTypes {
+  explicit CheckTypes(llvm::LLVMContext& ctx)
+      : ptr(llvm::PointerType::getUnqual(ctx)),
+        i8(llvm::Type::getInt8Ty(ctx)),
+        i32(llvm::Type::getInt32Ty(ctx)),
+        i64(llvm::Type::getInt64Ty(ctx)),
+        dim(llvm::StructType::get(ctx, {i32, i32, i64, ptr})),
+        arg(llvm::StructType::get(ctx, {i32, i32, i8, i8, ptr, ptr, ptr, ptr, ptr, ptr})),
+        kernel(llvm::StructType::get(ctx, {i32, ptr, ptr})) {}
+  llvm::PointerType* ptr;
+  llvm::Type *i8, *i32, *i64;
+  llvm::StructType *dim, *arg, *kernel;
+};
+
+// A constant array of `type` as a private global; a null pointer when empty.
+llvm::Constant* constant_array(llvm::Module& module, llvm::StructType* type, const std::vector<llvm::Constant*>& items, const std::string& name) {
+  if (items.empty()) return llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(module.getContext()));
+  auto* array_type = llvm::ArrayType::get(type, items.size());
+  return new llvm::GlobalVariable(module, array_type, true, llvm::GlobalValue::PrivateLinkage, llvm::ConstantArray::get(array_type, items), name);
+}
+
+}  // namespace
+
+// The checks become a table the runtime's checker reads (kernel_abi.h): as code they made most
+// of a small kernel's LLVM IR and of its compile time. What the table cannot say (a dimension
+// that is an expression, or a size a scalar argument gives) stays code, run after the checker.
 void KernelEmitter::emit_entry_checks() {
   const std::string where = func_.name + ": ";
-  llvm::Value* args = fn_->getArg(0);
-  llvm::Value* kinds = fn_->getArg(1);
-  llvm::Value* num_args = fn_->getArg(2);
-  llvm::Value* expected_count = b_.getInt32(static_cast<uint32_t>(func_.params.size()));
-  fail_if(b_.CreateICmpNE(num_args, expected_count), where + "wrong number of arguments",
-          b_.CreateSExt(expected_count, b_.getInt64Ty()), b_.CreateSExt(num_args, b_.getInt64Ty()));
-
-  llvm::StructType* dl_type = dl_tensor_type(ctx_);
-  // Where each symbolic size was first seen, for messages about later dimensions.
-  std::unordered_map<const Var*, std::string> bound_by;
-  struct Deferred {
+  CheckTypes types(ctx_);
+  auto text = [&](const std::string& message) -> llvm::Constant* { return b_.CreateGlobalStringPtr(message, "rx.message"); };
+  auto i32 = [&](int64_t v) { return llvm::ConstantInt::get(types.i32, static_cast<uint64_t>(v), true); };
+  std::unordered_map<const Var*, int> slot_of;           // sizes the checker binds, by slot
+  std::unordered_map<const Var*, std::string> bound_by;  // where each size was first seen
+  std::set<const Var*> scalar_vars;                      // sizes given by scalar arguments so far
+  struct ByCode {
     std::string what;
     Expr dim;
-    llvm::Value* actual;
+    size_t param, d;
   };
-  std::vector<Deferred> deferred;
-
+  std::vector<ByCode> by_code;
+  std::vector<std::vector<bool>> compared(func_.params.size());  // by the checker, against a known value
+  std::vector<llvm::Constant*> arg_checks;
   for (size_t i = 0; i < func_.params.size(); ++i) {
     const Param& param = func_.params[i];
     std::string arg_name = "argument " + std::to_string(i) + " '" + param.var->name + "'";
-    llvm::Value* kind = b_.CreateLoad(b_.getInt32Ty(), b_.CreateConstInBoundsGEP1_64(b_.getInt32Ty(), kinds, i));
+    llvm::Constant* null = llvm::ConstantPointerNull::get(types.ptr);
+    if (!param.buffer) {
+      bool fp = is_float(param.var->dtype);
+      scalar_vars.insert(param.var.get());
+      arg_checks.push_back(llvm::ConstantStruct::get(
+          types.arg, {i32(fp ? RX_ARG_FLOAT : RX_ARG_INT), i32(0), llvm::ConstantInt::get(types.i8, 0), llvm::ConstantInt::get(types.i8, 0),
+                      text(where + arg_name + " must be " + (fp ? "a float" : "an integer") + " scalar"), null, null, null, null, null}));
+      continue;
+    }
+    const Buffer& buffer = *param.buffer;
+    std::string buffer_name = arg_name + " (buffer " + buffer.name + ")";
+    std::vector<llvm::Constant*> dims;
+    for (size_t d = 0; d < buffer.shape.size(); ++d) {
+      std::string dim_name = where + buffer_name + " dimension " + std::to_string(d);
+      const Expr& dim = buffer.shape[d];
+      const VarRef* ref = dim->as<VarRef>();
+      const Var* var = ref ? ref->var.get() : nullptr;
+      int how = RX_DIM_BY_CODE, slot = 0;
+      int64_t value = 0;
+      std::string mismatch;
+      if (const IntImm* imm = dim->as<IntImm>()) {
+        how = RX_DIM_EQUALS;
+        value = imm->value;
+        mismatch = dim_name + " mismatch";
+      } else if (var && !slot_of.count(var) && !scalar_vars.count(var)) {
+        how = RX_DIM_BINDS;
+        slot = static_cast<int>(slot_of.size());
+        slot_of[var] = slot;
+        bound_by[var] = arg_name + " dimension " + std::to_string(d);
+      } else if (var && slot_of.count(var) && var->dtype == DataType::Int64) {
+        how = RX_DIM_EQUALS_VAR;
+        slot = slot_of[var];
+        mismatch = dim_name + " mismatch (" + printing::print_tir_expr(dim) + ", bound by " + bound_by[var] + ")";
+      } else {
+        by_code.push_back({dim_name, dim, i, d});
+      }
+      compared[i].push_back(how == RX_DIM_EQUALS || how == RX_DIM_EQUALS_VAR);
+      dims.push_back(llvm::ConstantStruct::get(types.dim, {i32(how), i32(slot), llvm::ConstantInt::get(types.i64, static_cast<uint64_t>(value), true),
+                                                           mismatch.empty() ? null : text(mismatch)}));
+    }
+    auto [code, bits] = dl_dtype(buffer.dtype);
+    arg_checks.push_back(llvm::ConstantStruct::get(
+        types.arg,
+        {i32(RX_ARG_TENSOR), i32(static_cast<int64_t>(buffer.shape.size())), llvm::ConstantInt::get(types.i8, code),
+         llvm::ConstantInt::get(types.i8, bits), text(where + arg_name + " must be a tensor"), text(where + arg_name + " is a null tensor"),
+         text(where + buffer_name + " has the wrong rank"), text(where + buffer_name + " must hold " + dtype_name(buffer.dtype)),
+         text(where + buffer_name + " must be a compact row-major tensor"),
+         constant_array(module_, types.dim, dims, "rx.dims." + func_.name + "." + std::to_string(i))}));
+  }
+  auto* table = new llvm::GlobalVariable(
+      module_, types.kernel, true, llvm::GlobalValue::PrivateLinkage,
+      llvm::ConstantStruct::get(types.kernel, {i32(static_cast<int64_t>(func_.params.size())), text(where + "wrong number of arguments"),
+                                               constant_array(module_, types.arg, arg_checks, "rx.args." + func_.name)}),
+      "rx.checks." + func_.name);
+  call_argument_checker(table, slot_of.size());
+  unpack_arguments(compared);
+  for (const ByCode& item : by_code)
+    check_dimension_by_code(item.what, item.dim, buffers_.at(func_.params[item.param].buffer.get()).shape[item.d], bound_by);
+}
+
+void KernelEmitter::call_argument_checker(llvm::Value* table, size_t slots) {
+  llvm::Value* checker = b_.CreateLoad(b_.getPtrTy(), runtime_hook(module_, RX_CHECK_ARGS_SYMBOL));
+  fail_if(b_.CreateIsNull(checker), func_.name + ": the runtime did not provide the argument checker " RX_CHECK_ARGS_SYMBOL);
+  bound_sizes_ = b_.CreateAlloca(b_.getInt64Ty(), b_.getInt32(static_cast<uint32_t>(std::max<size_t>(1, slots))), "rx.sizes");
+  llvm::FunctionType* type =
+      llvm::FunctionType::get(b_.getInt32Ty(), {b_.getPtrTy(), b_.getPtrTy(), b_.getPtrTy(), b_.getInt32Ty(), b_.getPtrTy(), b_.getPtrTy()}, false);
+  llvm::Value* failed = b_.CreateCall(type, checker, {table, fn_->getArg(0), fn_->getArg(1), fn_->getArg(2), bound_sizes_, error_arg_});
+  llvm::BasicBlock* fail_bb = llvm::BasicBlock::Create(ctx_, "check.fail", fn_);
+  llvm::BasicBlock* ok_bb = llvm::BasicBlock::Create(ctx_, "check.ok", fn_);
+  b_.CreateCondBr(b_.CreateICmpNE(failed, b_.getInt32(0)), fail_bb, ok_bb, llvm::MDBuilder(ctx_).createUnlikelyBranchWeights());
+  b_.SetInsertPoint(fail_bb);
+  b_.CreateRet(b_.getInt32(1));
+  b_.SetInsertPoint(ok_bb);
+}
+
+// After the checker: each scalar's value, each buffer's data and extents, the sizes bound. An
+// extent the checker compared with a constant or a bound size is that value, so that LLVM
+// folds it into the body's indexing as it did when the comparison was a branch it could see.
+void KernelEmitter::unpack_arguments(const std::vector<std::vector<bool>>& compared) {
+  llvm::Value* args = fn_->getArg(0);
+  llvm::StructType* dl_type = dl_tensor_type(ctx_);
+  for (size_t i = 0; i < func_.params.size(); ++i) {
+    const Param& param = func_.params[i];
     llvm::Value* slot = b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), args, i);
     if (!param.buffer) {
       bool fp = is_float(param.var->dtype);
-      fail_if(b_.CreateICmpNE(kind, b_.getInt32(fp ? RX_ARG_FLOAT : RX_ARG_INT)),
-              where + arg_name + " must be " + (fp ? "a float" : "an integer") + " scalar");
       llvm::Value* raw = b_.CreateLoad(fp ? b_.getDoubleTy() : b_.getInt64Ty(), slot);
       vars_[param.var.get()] = convert(raw, fp ? DataType::Float64 : DataType::Int64, param.var->dtype);
       continue;
     }
     const Buffer& buffer = *param.buffer;
-    std::string buffer_name = arg_name + " (buffer " + buffer.name + ")";
-    fail_if(b_.CreateICmpNE(kind, b_.getInt32(RX_ARG_TENSOR)), where + arg_name + " must be a tensor");
     llvm::Value* tensor = b_.CreateLoad(b_.getPtrTy(), slot);
-    fail_if(b_.CreateIsNull(tensor), where + arg_name + " is a null tensor");
-    llvm::Value* ndim = b_.CreateLoad(b_.getInt32Ty(), b_.CreateStructGEP(dl_type, tensor, kNdim));
-    fail_if(b_.CreateICmpNE(ndim, b_.getInt32(static_cast<uint32_t>(buffer.shape.size()))), where + buffer_name + " has the wrong rank",
-            b_.getInt64(buffer.shape.size()), b_.CreateSExt(ndim, b_.getInt64Ty()));
-    llvm::Value* dtype_ptr = b_.CreateStructGEP(dl_type, tensor, kDType);
-    auto [code, bits] = dl_dtype(buffer.dtype);
-    llvm::Value* code_ok = b_.CreateICmpEQ(b_.CreateLoad(b_.getInt8Ty(), dtype_ptr), b_.getInt8(code));
-    llvm::Value* bits_ok = b_.CreateICmpEQ(b_.CreateLoad(b_.getInt8Ty(), b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), dtype_ptr, 1)), b_.getInt8(bits));
-    fail_if(b_.CreateNot(b_.CreateAnd(code_ok, bits_ok)), where + buffer_name + " must hold " + dtype_name(buffer.dtype));
-
     llvm::Value* shape = b_.CreateLoad(b_.getPtrTy(), b_.CreateStructGEP(dl_type, tensor, kShape));
     BufferValue value;
     value.dtype = buffer.dtype;
     for (size_t d = 0; d < buffer.shape.size(); ++d) {
+      if (compared[i][d]) {
+        value.shape.push_back(index_i64(buffer.shape[d]));
+        continue;
+      }
       llvm::Value* actual = b_.CreateLoad(b_.getInt64Ty(), b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), shape, d));
       value.shape.push_back(actual);
-      std::string dim_name = where + buffer_name + " dimension " + std::to_string(d);
-      const Expr& dim = buffer.shape[d];
-      const VarRef* ref = dim->as<VarRef>();
-      if (ref && !vars_.count(ref->var.get())) {
-        vars_[ref->var.get()] = convert(actual, DataType::Int64, ref->var->dtype);
-        bound_by[ref->var.get()] = arg_name + " dimension " + std::to_string(d);
-        continue;
-      }
-      bool ready = true;
-      for (const VarPtr& used : vars_in(dim)) ready = ready && vars_.count(used.get());
-      if (!ready) {
-        deferred.push_back({dim_name, dim, actual});
-        continue;
-      }
-      // A constant needs no note: the message carries the expected value.
-      std::string note = dim->as<IntImm>() ? "" : " (" + printing::print_tir_expr(dim) + (ref ? ", bound by " + bound_by[ref->var.get()] : "") + ")";
-      fail_if(b_.CreateICmpNE(index_i64(dim), actual), dim_name + " mismatch" + note, index_i64(dim), actual);
+      const VarRef* ref = buffer.shape[d]->as<VarRef>();
+      if (ref && !vars_.count(ref->var.get())) vars_[ref->var.get()] = convert(actual, DataType::Int64, ref->var->dtype);
     }
-    // Kernels index buffers as dense row-major arrays; strided views are refused, not misread.
-    llvm::Value* strides = b_.CreateLoad(b_.getPtrTy(), b_.CreateStructGEP(dl_type, tensor, kStrides));
-    llvm::Value* compact = b_.CreateIsNull(strides);
-    if (!buffer.shape.empty()) {
-      llvm::BasicBlock* check_bb = llvm::BasicBlock::Create(ctx_, "strides", fn_);
-      llvm::BasicBlock* done_bb = llvm::BasicBlock::Create(ctx_, "strides.done", fn_);
-      llvm::BasicBlock* before = b_.GetInsertBlock();
-      b_.CreateCondBr(compact, done_bb, check_bb);
-      b_.SetInsertPoint(check_bb);
-      llvm::Value* all = b_.getTrue();
-      llvm::Value* expected_stride = b_.getInt64(1);
-      for (size_t d = buffer.shape.size(); d-- > 0;) {
-        llvm::Value* stride = b_.CreateLoad(b_.getInt64Ty(), b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), strides, d));
-        // A dimension of extent 1 may have any stride.
-        llvm::Value* ok = b_.CreateOr(b_.CreateICmpEQ(stride, expected_stride), b_.CreateICmpEQ(value.shape[d], b_.getInt64(1)));
-        all = b_.CreateAnd(all, ok);
-        expected_stride = b_.CreateMul(expected_stride, value.shape[d]);
-      }
-      b_.CreateBr(done_bb);
-      b_.SetInsertPoint(done_bb);
-      llvm::PHINode* phi = b_.CreatePHI(b_.getInt1Ty(), 2);
-      phi->addIncoming(b_.getTrue(), before);
-      phi->addIncoming(all, check_bb);
-      compact = phi;
-    }
-    fail_if(b_.CreateNot(compact), where + buffer_name + " must be a compact row-major tensor");
     llvm::Value* data = b_.CreateLoad(b_.getPtrTy(), b_.CreateStructGEP(dl_type, tensor, kData));
     llvm::Value* offset = b_.CreateLoad(b_.getInt64Ty(), b_.CreateStructGEP(dl_type, tensor, kByteOffset));
     value.data = b_.CreateInBoundsGEP(b_.getInt8Ty(), data, offset);
     buffers_[param.buffer.get()] = value;
   }
-  for (const Deferred& item : deferred) {
-    for (const VarPtr& used : vars_in(item.dim)) {
-      if (!vars_.count(used.get())) {
-        throw CompileError(used->loc, "the size '" + used->name + "' of " + func_.name +
-                                          " is not determined by any parameter: use it alone as a dimension of some buffer parameter");
-      }
+}
+
+void KernelEmitter::check_dimension_by_code(const std::string& what, const Expr& dim, llvm::Value* actual,
+                                            const std::unordered_map<const Var*, std::string>& bound_by) {
+  for (const VarPtr& used : vars_in(dim)) {
+    if (!vars_.count(used.get())) {
+      throw CompileError(used->loc, "the size '" + used->name + "' of " + func_.name +
+                                        " is not determined by any parameter: use it alone as a dimension of some buffer parameter");
     }
-    llvm::Value* expected = index_i64(item.dim);
-    fail_if(b_.CreateICmpNE(expected, item.actual), item.what + " mismatch (" + printing::print_tir_expr(item.dim) + ")", expected, item.actual);
   }
+  const VarRef* ref = dim->as<VarRef>();
+  auto bound = ref ? bound_by.find(ref->var.get()) : bound_by.end();
+  std::string note = " (" + printing::print_tir_expr(dim) + (bound != bound_by.end() ? ", bound by " + bound->second : "") + ")";
+  llvm::Value* expected = index_i64(dim);
+  fail_if(b_.CreateICmpNE(expected, actual), what + " mismatch" + note, expected, actual);
 }
 
 }  // namespace relaxc::codegen

@@ -55,6 +55,48 @@ typedef struct {
 typedef void (*RxPackedFailureHook)(const char* context, RxError* error);
 #define RX_PACKED_FAILURE_HOOK_SYMBOL "__rx_packed_failed"
 
+/* What a compiled kernel's entry checks of its arguments, as data that the runtime's checker
+ * reads: the same checks written as code made most of a small kernel's code and of its compile
+ * time. The checker runs them in order and stops at the first that fails, filling *error with
+ * the message the table names (and, where it says so, the expected and actual values). */
+typedef enum {
+  RX_DIM_EQUALS = 0,     /* the extent must be `value` */
+  RX_DIM_BINDS = 1,      /* the extent is stored in vars[slot] (a symbolic size's first use) */
+  RX_DIM_EQUALS_VAR = 2, /* the extent must be vars[slot] */
+  RX_DIM_BY_CODE = 3,    /* the kernel checks it itself, after the checker */
+} RxDimCheckKind;
+
+typedef struct {
+  int32_t how; /* RxDimCheckKind */
+  int32_t slot;
+  int64_t value;
+  const char* mismatch; /* reported with the expected and actual extents */
+} RxDimCheck;
+
+typedef struct {
+  int32_t kind; /* RxArgKind the argument must have */
+  int32_t ndim; /* for a tensor: its rank, its dtype and each dimension's check */
+  uint8_t dtype_code;
+  uint8_t dtype_bits;
+  const char* kind_message;
+  const char* null_message;
+  const char* rank_message; /* reported with the expected and actual rank */
+  const char* dtype_message;
+  const char* layout_message; /* the tensor is not compact and row-major */
+  const RxDimCheck* dims;
+} RxArgCheck;
+
+typedef struct {
+  int32_t num_args;
+  const char* count_message; /* reported with the expected and actual count */
+  const RxArgCheck* args;
+} RxKernelChecks;
+
+typedef int32_t (*RxCheckArgs)(const RxKernelChecks* checks, const RxValue* args, const int32_t* kinds, int32_t num_args, int64_t* vars,
+                               RxError* error);
+/* The loader stores the runtime's checker in this pointer before any kernel runs. */
+#define RX_CHECK_ARGS_SYMBOL "__rx_check_args"
+
 #ifdef __cplusplus
 }
 #endif
