@@ -16,13 +16,17 @@ using namespace relaxc::tir;
 void KernelEmitter::stmt(const Stmt& s) {
   if (init_only_) return init_only_stmt(s);
   switch (s->kind) {
-    case StmtKind::For: return emit_for(*s->as<For>());
-    case StmtKind::Block: return emit_block(*s->as<Block>());
-    case StmtKind::Store: return emit_store(*s->as<Store>());
+    case StmtKind::For:
+      return emit_for(*s->as<For>());
+    case StmtKind::Block:
+      return emit_block(*s->as<Block>());
+    case StmtKind::Store:
+      return emit_store(*s->as<Store>());
     case StmtKind::Seq:
       for (const Stmt& part : s->as<Seq>()->stmts) stmt(part);
       return;
-    case StmtKind::If: return emit_if(*s->as<If>());
+    case StmtKind::If:
+      return emit_if(*s->as<If>());
     case StmtKind::Evaluate: {
       const Expr& value = s->as<Evaluate>()->value;
       if (!value->as<IntImm>()) expr(value);
@@ -43,14 +47,17 @@ namespace {
 // Whether `loop` walks a reduction axis of a block with T.init inside it.
 bool reduces_with_init(const For& loop) {
   bool found = false;
-  visit_stmt(loop.body, [&](const StmtNode& node) {
-    const auto* block = node.as<Block>();
-    if (!block || !block->init) return;
-    for (const IterVar& iv : block->iter_vars) {
-      if (iv.kind != IterKind::Reduce || !iv.binding) continue;
-      for (const VarPtr& var : vars_in(iv.binding)) found = found || var.get() == loop.loop_var.get();
-    }
-  }, [](const ExprNode&) {});
+  visit_stmt(
+      loop.body,
+      [&](const StmtNode& node) {
+        const auto* block = node.as<Block>();
+        if (!block || !block->init) return;
+        for (const IterVar& iv : block->iter_vars) {
+          if (iv.kind != IterKind::Reduce || !iv.binding) continue;
+          for (const VarPtr& var : vars_in(iv.binding)) found = found || var.get() == loop.loop_var.get();
+        }
+      },
+      [](const ExprNode&) {});
   return found;
 }
 
@@ -60,8 +67,10 @@ bool reduces_with_init(const For& loop) {
 // emitted; a binding's value is not computed, since it may read past the empty axis.
 void KernelEmitter::init_only_stmt(const Stmt& s) {
   switch (s->kind) {
-    case StmtKind::For: return emit_for(*s->as<For>());
-    case StmtKind::Block: return emit_block(*s->as<Block>());
+    case StmtKind::For:
+      return emit_for(*s->as<For>());
+    case StmtKind::Block:
+      return emit_block(*s->as<Block>());
     case StmtKind::Seq:
       for (const Stmt& part : s->as<Seq>()->stmts) init_only_stmt(part);
       return;
@@ -72,7 +81,8 @@ void KernelEmitter::init_only_stmt(const Stmt& s) {
       vars_.erase(let->var.get());
       return;
     }
-    default: return;
+    default:
+      return;
   }
 }
 
@@ -120,8 +130,7 @@ void KernelEmitter::emit_serial_for(const For& loop) {
   // they may decline; parallel and thread-bound loops run serially here (same results).
   std::vector<llvm::Metadata*> hints;
   if (loop.for_kind == ForKind::Vectorized) {
-    hints.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.enable"),
-                                             llvm::ConstantAsMetadata::get(b_.getTrue())}));
+    hints.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.vectorize.enable"), llvm::ConstantAsMetadata::get(b_.getTrue())}));
   } else if (loop.for_kind == ForKind::Unrolled) {
     hints.push_back(llvm::MDNode::get(ctx_, {llvm::MDString::get(ctx_, "llvm.loop.unroll.full")}));
   }
@@ -161,6 +170,16 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
   DataType dtype = loop.loop_var->dtype;
   llvm::Value* begin = convert(expr(loop.min), loop.min->dtype, DataType::Int64);
   llvm::Value* extent = convert(expr(loop.extent), loop.extent->dtype, DataType::Int64);
+  // Waking another thread costs about a microsecond: a loop with less work runs here. When its
+  // size is known now, the loop is emitted in place, sparing the back end an outlined body and a
+  // closure (a module of thousands of small kernels compiles that much faster).
+  llvm::Value* small = b_.CreateICmpSLT(b_.CreateMul(extent, inner_work(loop.body)), b_.getInt64(kMinParallelWork));
+  if (auto* known = llvm::dyn_cast<llvm::ConstantInt>(small); known && known->isOne()) {
+    in_parallel_ = true;
+    emit_serial_for(loop);
+    in_parallel_ = false;
+    return;
+  }
 
   // Everything the body may use: every variable and buffer in scope, and the error record.
   std::vector<const tir::Var*> vars = keys_by_name(vars_);
@@ -238,8 +257,6 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
   llvm::BasicBlock* pooled = llvm::BasicBlock::Create(ctx_, "parallel.pool", fn_);
   llvm::BasicBlock* inline_bb = llvm::BasicBlock::Create(ctx_, "parallel.inline", fn_);
   llvm::BasicBlock* joined = llvm::BasicBlock::Create(ctx_, "parallel.done", fn_);
-  // Waking another thread costs about a microsecond: a loop with less work runs here.
-  llvm::Value* small = b_.CreateICmpSLT(b_.CreateMul(extent, inner_work(loop.body)), b_.getInt64(kMinParallelWork));
   b_.CreateCondBr(b_.CreateOr(b_.CreateIsNull(launcher), small), inline_bb, pooled);
   b_.SetInsertPoint(pooled);
   llvm::FunctionType* launch_type = llvm::FunctionType::get(b_.getInt32Ty(), {b_.getInt64Ty(), ptr, ptr}, false);
@@ -279,10 +296,14 @@ llvm::Value* KernelEmitter::inner_work(const Stmt& s) {
       for (const Stmt& part : s->as<Seq>()->stmts) total = b_.CreateAdd(total, inner_work(part));
       return total;
     }
-    case StmtKind::Block: return b_.CreateAdd(inner_work(s->as<Block>()->init), inner_work(s->as<Block>()->body));
-    case StmtKind::If: return b_.CreateAdd(inner_work(s->as<If>()->then_case), inner_work(s->as<If>()->else_case));
-    case StmtKind::Let: return inner_work(s->as<Let>()->body);
-    default: return b_.getInt64(1);
+    case StmtKind::Block:
+      return b_.CreateAdd(inner_work(s->as<Block>()->init), inner_work(s->as<Block>()->body));
+    case StmtKind::If:
+      return b_.CreateAdd(inner_work(s->as<If>()->then_case), inner_work(s->as<If>()->else_case));
+    case StmtKind::Let:
+      return inner_work(s->as<Let>()->body);
+    default:
+      return b_.getInt64(1);
   }
 }
 
@@ -406,7 +427,8 @@ std::pair<llvm::Value*, int64_t> split_constant(llvm::IRBuilder<>& b, llvm::Valu
       if ((right_constant ? c : a) != nullptr || __builtin_mul_overflow(rest, k, &scaled)) return {v, 0};
       return {factor ? b.CreateMul(factor, b.getInt64(static_cast<uint64_t>(k))) : nullptr, scaled};
     }
-    default: return {v, 0};
+    default:
+      return {v, 0};
   }
 }
 
@@ -437,8 +459,8 @@ llvm::Value* KernelEmitter::element_pointer(const Buffer& buffer, const std::vec
 
 std::vector<llvm::Value*> KernelEmitter::allocate_buffers(const std::vector<BufferPtr>& list, const std::string& owner) {
   std::vector<llvm::Value*> heap;
-  llvm::FunctionCallee aligned_alloc = module_.getOrInsertFunction(
-      "aligned_alloc", llvm::FunctionType::get(b_.getPtrTy(), {b_.getInt64Ty(), b_.getInt64Ty()}, false));
+  llvm::FunctionCallee aligned_alloc =
+      module_.getOrInsertFunction("aligned_alloc", llvm::FunctionType::get(b_.getPtrTy(), {b_.getInt64Ty(), b_.getInt64Ty()}, false));
   for (const BufferPtr& buffer : list) {
     BufferValue value;
     value.dtype = buffer->dtype;
