@@ -11,7 +11,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git python3 zlib1g-dev libzstd-dev
   llvm-19-dev llvm-19-tools liblld-19-dev
   antlr4 default-jre-headless libantlr4-runtime-dev
-  libcli11-dev libspdlog-dev catch2 libdlpack-dev libopenblas-dev nlohmann-json3-dev
+  libcli11-dev libspdlog-dev catch2 libdlpack-dev libopenblas-dev nlohmann-json3-dev libjemalloc-dev
   python3-numpy
 )
 $SUDO apt-get update
