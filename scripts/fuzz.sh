@@ -7,6 +7,8 @@
 #   scripts/fuzz.sh [TARGET|all] [SECONDS]     (default: all, 30 s each)
 # With FUZZ_CPU=1, SECONDS is CPU time rather than wall time (libFuzzer's -max_total_time counts
 # wall time): a campaign run at low priority beside other work still gets the time it asks for.
+# FUZZ_TIMEOUT (default 30) is libFuzzer's -timeout, in wall seconds: a campaign at nice 19 on a
+# busy machine gives it room, and replays its corpus at the default afterwards (fuzz/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=(frontend compile rx npy npz schedule api_open)
@@ -91,7 +93,7 @@ for target in "${targets[@]}"; do
   dict=()
   case $target in frontend | compile | schedule) dict=(-dict=$out/tvms.dict) ;; esac
   echo "fuzz_$target: ${seconds}s"
-  if ! run_for "$seconds" "$out/$target.log" "$bin" -timeout=30 -rss_limit_mb=3072 -malloc_limit_mb=2048 -print_final_stats=1 \
+  if ! run_for "$seconds" "$out/$target.log" "$bin" -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=3072 -malloc_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$out/crashes/$target/" "${dict[@]}" "$out/corpus/$target" "$out/seeds/$target"; then
     echo "fuzz_$target: FOUND A FAILURE (see $out/$target.log and $out/crashes/$target/)"
     grep -E "^==[0-9]+==ERROR|SUMMARY|Test unit written" "$out/$target.log" | head -5
