@@ -92,6 +92,7 @@ for target in "${targets[@]}"; do
   fi
   dict=()
   case $target in frontend | compile | schedule) dict=(-dict=$out/tvms.dict) ;; esac
+  export RXRT_FUZZ_TRUSTED=$out/seeds/api_open  # fuzz_api_open: the native code relaxc wrote
   echo "fuzz_$target: ${seconds}s"
   if ! run_for "$seconds" "$out/$target.log" "$bin" -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=3072 -malloc_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$out/crashes/$target/" "${dict[@]}" "$out/corpus/$target" "$out/seeds/$target"; then
