@@ -1,5 +1,7 @@
 #include "runtime/kernel_checks.h"
 
+#include "runtime/runtime_function_support.h"
+
 namespace relaxrt {
 namespace {
 
@@ -15,18 +17,6 @@ int32_t fail(RxError* error, const char* message, int64_t expected, int64_t actu
   error->expected = expected;
   error->actual = actual;
   return 1;
-}
-
-// Kernels index buffers as dense row-major arrays: strided views are refused, not misread. A
-// dimension of extent 1 may have any stride.
-bool compact_row_major(const DLTensor& tensor) {
-  if (tensor.strides == nullptr) return true;
-  int64_t expected = 1;
-  for (int32_t d = tensor.ndim; d-- > 0;) {
-    if (tensor.strides[d] != expected && tensor.shape[d] != 1) return false;
-    expected *= tensor.shape[d];
-  }
-  return true;
 }
 
 int32_t check_dims(const RxArgCheck& check, const DLTensor& tensor, int64_t* vars, RxError* error) {
@@ -57,7 +47,8 @@ int32_t check_tensor(const RxArgCheck& check, const DLTensor* tensor, int64_t* v
     return fail(error, check.dtype_message);
   }
   if (check_dims(check, *tensor, vars, error) != 0) return 1;
-  if (!compact_row_major(*tensor)) return fail(error, check.layout_message);
+  // Kernels index buffers as dense row-major arrays: strided views are refused, not misread.
+  if (!is_compact(*tensor)) return fail(error, check.layout_message);
   return 0;
 }
 
