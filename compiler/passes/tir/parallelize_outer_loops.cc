@@ -4,6 +4,8 @@
 #include <functional>
 #include <set>
 
+#include "compiler/ir/tir_build.h"
+#include "compiler/ir/tir_rewrite.h"
 #include "compiler/ir/tir_visitor.h"
 
 namespace relaxc {
@@ -101,6 +103,37 @@ bool independent_iterations(const For& loop) {
   return ok;
 }
 
+bool is_zero(const Expr& e) {
+  const auto* c = e->as<IntImm>();
+  return c && c->value == 0;
+}
+
+// A loop as this pass may make parallel: serial, from 0, without annotations.
+bool plain_loop(const For& loop) { return loop.for_kind == ForKind::Serial && loop.annotations.empty() && is_zero(loop.min); }
+
+// A batch loop (symbolic extent, 1 at batch 1) directly around a loop of constant extent whose
+// iterations are independent too: the two as one parallel loop over both, so that a batch of
+// one still spreads over the cores (the FashionMNIST CNN's convolution with its pooling ran on
+// one core at batch 1). Iterations of the pair are independent when those of each loop are:
+// pairs differing in the outer index write apart by the outer check, the others by the inner.
+Stmt fused_with_inner(const For& outer) {
+  const auto* inner = outer.body->as<For>();
+  const auto* m = inner ? inner->extent->as<IntImm>() : nullptr;
+  if (outer.extent->as<IntImm>() || !is_zero(outer.min) || !m || m->value < 2 || !plain_loop(*inner) || !independent_iterations(*inner)) return nullptr;
+  DataType index = outer.loop_var->dtype;
+  VarPtr fused = build::fresh(outer.loop_var->name + "_" + inner->loop_var->name + "_fused", index, outer.loc);
+  Expr count = build::imm(m->value, index, outer.loc);
+  Expr outer_value = build::arith(BinaryOp::FloorDiv, build::var_ref(fused), count);
+  Expr inner_value = build::as_dtype(build::arith(BinaryOp::FloorMod, build::var_ref(fused), count), inner->loop_var->dtype);
+  Stmt body = rewrite_stmt(inner->body, [&](const Expr& e) -> Expr {
+    const auto* ref = e->as<VarRef>();
+    if (!ref) return nullptr;
+    if (ref->var == outer.loop_var) return outer_value;
+    return ref->var == inner->loop_var ? inner_value : e;
+  });
+  return build::loop(fused, build::imm(0, index, outer.loc), build::arith(BinaryOp::Mul, outer.extent, count), ForKind::Parallel, body);
+}
+
 Stmt parallelize(const Stmt& s) {
   if (!s) return s;
   if (const auto* seq = s->as<Seq>()) {
@@ -116,6 +149,7 @@ Stmt parallelize(const Stmt& s) {
   if (!loop || loop->for_kind != ForKind::Serial || !loop->annotations.empty()) return s;
   if (const auto* extent = loop->extent->as<IntImm>(); extent && extent->value < 2) return s;
   if (!independent_iterations(*loop)) return s;
+  if (Stmt fused = fused_with_inner(*loop)) return fused;
   auto copy = std::make_shared<For>(*loop);
   copy->for_kind = ForKind::Parallel;
   return copy;

@@ -4,6 +4,8 @@
 // axis (or a buffer allocated inside the loop) — so iterations write disjoint elements.
 // Loops of constant extent below 2, loops already given a kind, and functions that call the
 // runtime (T.call_packed, which may not be safe to call from two threads) are left as they are.
+// A loop of symbolic extent (a batch) directly around an independent loop of constant extent is
+// fused with it into one parallel loop, so that batch 1 runs on every core too.
 #pragma once
 
 #include "compiler/passes/schedule_knobs.h"
