@@ -90,8 +90,11 @@ class KernelEmitter {
   llvm::Value* vector_expr(const tir::Expr& e, unsigned lanes);
   void emit_vector_reduction(const tir::Store& store, llvm::Value* element, unsigned lanes);
   // A contiguous vector of `span` elements at `ptr` (masked when worth it; `strided`: read
-  // as whole registers joined, for lanes picked every s-th), and its store.
+  // as whole registers joined, for lanes picked every s-th; never on a register tile), and
+  // its store.
   llvm::Value* load_span(llvm::Type* element, llvm::Value* ptr, unsigned span, llvm::Align align, bool strided = false);
+  // `span` elements as one masked load of the next power of two where that is one register.
+  llvm::Value* masked_load(llvm::Type* element, llvm::Value* ptr, unsigned span, llvm::Align align);
   void store_vector(llvm::Value* value, llvm::Value* ptr, llvm::Align align);
   static llvm::FastMathFlags reduction_math_flags();
   // The lanes' element addresses of a gather or scatter (LaneAnalysis::strided), from lane 0's.
