@@ -60,6 +60,23 @@ def runs_for(seconds_per_call, budget=3.0, least=5, most=5000):
     return int(max(least, min(most, budget / max(seconds_per_call, 1e-7))))
 
 
+ROUNDS = 3  # each case and its baselines measured this many times, interleaved
+
+
+def side_by_side(measures, rounds=ROUNDS):
+    """Each of `measures` (name -> a function returning microseconds) called `rounds` times in
+    turn, the order reversed every other round; the best result of each. On this shared machine
+    a slow spell lasts seconds: measured one after the other, a case and its baseline can fall
+    on different sides of one (two runs of the same MLP kernel differed 1.7x in one table)."""
+    best = {}
+    names = list(measures)
+    for r in range(rounds):
+        for name in (names if r % 2 == 0 else names[::-1]):
+            value = measures[name]()
+            best[name] = min(best.get(name, value), value)
+    return best
+
+
 class Rows:
     """The benchmark's results: one row per case, with its baselines' times."""
 

@@ -4,13 +4,14 @@ at BERT-base size and a GPT-2-small decoder block. Each is compiled with relaxc 
 against PyTorch's output, and timed against PyTorch on 1 thread and on every core (with
 OMP_WAIT_POLICY=PASSIVE: libgomp's default spinning makes PyTorch 40-80x slower on a shared
 2-core machine) and, for the CNNs, oneDNN's convolution pipeline (bench/onednn_convnet.cc: one
-primitive per layer, batch_norm folded, relu and the residual add as post-ops)."""
+primitive per layer, batch_norm folded, relu and the residual add as post-ops), each model and
+its baselines in interleaved rounds (common.side_by_side)."""
 import json
 import os
 
 import numpy as np
 
-from common import CORES, OUT, PYTHON, ROOT, onednn_us, relaxc, relaxrun_us, run, runs_for
+from common import CORES, OUT, PYTHON, ROOT, onednn_us, relaxc, relaxrun_us, run, runs_for, side_by_side
 
 MODELS = os.path.join(OUT, "models")
 GENERATE = os.path.join(ROOT, "testdata", "models", "generate.py")
@@ -61,14 +62,23 @@ def model_cases(rows):
         compile_seconds[name] = relaxc(files[0], rx)
         check_output(name, rx, files)
         first = relaxrun_us(rx, [files[2]], files[1], 3)
-        runs = runs_for(first * 1e-6, budget=4.0, least=5, most=200)
-        ours = relaxrun_us(rx, [files[2]], files[1], runs)
-        one = torch_us(name, files[2], 1, runs)
-        baselines = {"PyTorch 1 thread": one["median_us"], f"PyTorch {CORES} threads": torch_us(name, files[2], CORES, runs)["median_us"]}
+        runs = runs_for(first * 1e-6, budget=1.5, least=5, most=100)
+        flops = {}
+
+        def torch_median(threads):
+            result = torch_us(name, files[2], threads, runs)  # noqa: B023 (called in this iteration)
+            flops["model"] = result["flops"]
+            return result["median_us"]
+
+        measures = {"relaxrun": lambda: relaxrun_us(rx, [files[2]], files[1], runs),
+                    "PyTorch 1 thread": lambda: torch_median(1), f"PyTorch {CORES} threads": lambda: torch_median(CORES)}
         if has_onednn:
-            baselines["oneDNN 1 thread"] = onednn_convnet_us(name, batch, 1, runs)
-            baselines[f"oneDNN {CORES} threads"] = onednn_convnet_us(name, batch, CORES, runs)
+            measures["oneDNN 1 thread"] = lambda: onednn_convnet_us(name, batch, 1, runs)
+            measures[f"oneDNN {CORES} threads"] = lambda: onednn_convnet_us(name, batch, CORES, runs)
+        best = side_by_side(measures)
+        ours = best.pop("relaxrun")
+        baselines = best
         label = {"resnet18": "ResNet-18 b1", "resnet18_b8": "ResNet-18 b8", "mobilenet_v2": "MobileNetV2 b1",
                  "bert_base": "BERT-base encoder, 128 tokens", "gpt2_block": "GPT-2 block, 768 wide, 128 tokens"}[name]
-        rows.add(label, ours, baselines, one["flops"], "models", note="relaxc %.2f s" % compile_seconds[name])
+        rows.add(label, ours, baselines, flops["model"], "models", note="relaxc %.2f s" % compile_seconds[name])
     return {"relaxc_model_s": compile_seconds}

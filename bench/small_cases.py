@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from common import CORES, OUT, RELAXC, RELAXRUN, ROOT, median_process_seconds, onednn_us, relaxc, relaxrun_us
+from common import CORES, OUT, RELAXC, RELAXRUN, ROOT, median_process_seconds, onednn_us, relaxc, relaxrun_us, side_by_side
 
 PARAMS = os.path.join(ROOT, "examples", "mlp_params.npz")
 CNN_PARAMS = os.path.join(ROOT, "testdata", "Inputs", "fashion_mnist", "cnn_params.npz")
@@ -73,23 +73,33 @@ def mlp_forms():
 def mlp_cases(rows, images, one, paths):
     p = dict(np.load(PARAMS))
     mlp_flops = lambda n: 2 * n * (784 * 128 + 128 * 10)  # noqa: E731
-    d1 = onednn_us("onednn_mlp", [PARAMS, paths["one"], "1", "5000"], 1)
-    base1 = {"oneDNN": d1, "numpy": numpy_mlp_us(one, p, 3000), "PyTorch": torch_mlp_us(one, p, 3000)}
     n = len(images)
-    dn = {"oneDNN 1 thread": onednn_us("onednn_mlp", [PARAMS, paths["batch"], str(n), "20"], 1),
-          f"oneDNN {CORES} threads": onednn_us("onednn_mlp", [PARAMS, paths["batch"], str(n), "20"], CORES),
-          "numpy": numpy_mlp_us(images, p, 5), "PyTorch": torch_mlp_us(images, p, 5)}
+    one_base = {"oneDNN": lambda: onednn_us("onednn_mlp", [PARAMS, paths["one"], "1", "2000"], 1),
+                "numpy": lambda: numpy_mlp_us(one, p, 1000), "PyTorch": lambda: torch_mlp_us(one, p, 1000)}
+    batch_base = {"oneDNN 1 thread": lambda: onednn_us("onednn_mlp", [PARAMS, paths["batch"], str(n), "10"], 1),
+                  f"oneDNN {CORES} threads": lambda: onednn_us("onednn_mlp", [PARAMS, paths["batch"], str(n), "10"], CORES),
+                  "numpy": lambda: numpy_mlp_us(images, p, 3), "PyTorch": lambda: torch_mlp_us(images, p, 3)}
     mlp = os.path.join(ROOT, "examples", "mlp.tvms")
     chapter_rx, bound_rx = os.path.join(OUT, "mlp.rx"), os.path.join(OUT, "mlp_bound.rx")
     relaxc(mlp, chapter_rx)
     relaxc(mlp, bound_rx, "--bind-params", PARAMS)
-    rows.add("MLP b1: chapter's MyModule, --params", relaxrun_us(chapter_rx, [paths["one"]], PARAMS, 5000), base1, mlp_flops(1), "MLP")
-    rows.add("MLP b1: MyModule bound (--bind-params)", relaxrun_us(bound_rx, [paths["one"]], None, 5000), base1, mlp_flops(1), "MLP")
+    one_cases = {"MLP b1: chapter's MyModule, --params": lambda: relaxrun_us(chapter_rx, [paths["one"]], PARAMS, 2000),
+                 "MLP b1: MyModule bound (--bind-params)": lambda: relaxrun_us(bound_rx, [paths["one"]], None, 2000)}
+    batch_cases = {}
     for index, (name, source, num_input) in enumerate(mlp_forms()):
         rx = os.path.join(OUT, "mlp_form%d.rx" % index)
         relaxc(module_variant(source, "mlp_form%d" % index, num_input), rx)
-        rows.add("MLP b1: " + name, relaxrun_us(rx, [paths["one"]], PARAMS, 5000), base1, mlp_flops(1), "MLP")
-        rows.add("MLP b%d: %s" % (n, name), relaxrun_us(rx, [paths["batch"]], PARAMS, 20), dn, mlp_flops(n), "MLP")
+        one_cases["MLP b1: " + name] = lambda rx=rx: relaxrun_us(rx, [paths["one"]], PARAMS, 2000)
+        batch_cases["MLP b%d: %s" % (n, name)] = lambda rx=rx: relaxrun_us(rx, [paths["batch"]], PARAMS, 10)
+    best_one = side_by_side({**one_base, **one_cases})
+    best_batch = side_by_side({**batch_base, **batch_cases})
+    base1, basen = {k: best_one[k] for k in one_base}, {k: best_batch[k] for k in batch_base}
+    labels = list(one_cases)
+    for label in labels[:2]:
+        rows.add(label, best_one[label], base1, mlp_flops(1), "MLP")
+    for one_label, batch_label in zip(labels[2:], batch_cases):
+        rows.add(one_label, best_one[one_label], base1, mlp_flops(1), "MLP")
+        rows.add(batch_label, best_batch[batch_label], basen, mlp_flops(n), "MLP")
 
 
 def numpy_cnn_us(x, p, runs):
@@ -118,19 +128,27 @@ def cnn_cases(rows, images):
     cp = dict(np.load(CNN_PARAMS))
     n = len(images)
     cnn_flops = lambda b: 2 * b * (32 * 26 * 26 * 9 + 5408 * 100 + 100 * 10)  # noqa: E731
-    base1 = {"oneDNN": onednn_us("onednn_cnn", [CNN_PARAMS, paths["one"], "1", "2000"], 1),
-             "numpy": numpy_cnn_us(np.load(paths["one"]), cp, 500)}
-    basen = {"oneDNN 1 thread": onednn_us("onednn_cnn", [CNN_PARAMS, paths["batch"], str(n), "10"], 1),
-             f"oneDNN {CORES} threads": onednn_us("onednn_cnn", [CNN_PARAMS, paths["batch"], str(n), "10"], CORES),
-             "numpy": numpy_cnn_us(np.load(paths["batch"]), cp, 3)}
+    one, batch = np.load(paths["one"]), np.load(paths["batch"])
+    one_base = {"oneDNN": lambda: onednn_us("onednn_cnn", [CNN_PARAMS, paths["one"], "1", "1000"], 1),
+                "numpy": lambda: numpy_cnn_us(one, cp, 200)}
+    batch_base = {"oneDNN 1 thread": lambda: onednn_us("onednn_cnn", [CNN_PARAMS, paths["batch"], str(n), "4"], 1),
+                  f"oneDNN {CORES} threads": lambda: onednn_us("onednn_cnn", [CNN_PARAMS, paths["batch"], str(n), "4"], CORES),
+                  "numpy": lambda: numpy_cnn_us(batch, cp, 1)}
     source = os.path.join(ROOT, "testdata", "e2e", "cnn_high_level.tvms")
+    one_cases, batch_cases = {}, {}
     for num_input in (True, False):
         name = "cnn_num_input" if num_input else "cnn_no_num_input"
         rx = os.path.join(OUT, name + ".rx")
         relaxc(module_variant(source, name, num_input), rx)
         label = "num_input" if num_input else "no num_input"
-        rows.add("CNN b1, " + label, relaxrun_us(rx, [paths["one"]], CNN_PARAMS, 2000), base1, cnn_flops(1), "CNN")
-        rows.add("CNN b%d, %s" % (n, label), relaxrun_us(rx, [paths["batch"]], CNN_PARAMS, 10), basen, cnn_flops(n), "CNN")
+        one_cases["CNN b1, " + label] = lambda rx=rx: relaxrun_us(rx, [paths["one"]], CNN_PARAMS, 1000)
+        batch_cases["CNN b%d, %s" % (n, label)] = lambda rx=rx: relaxrun_us(rx, [paths["batch"]], CNN_PARAMS, 4)
+    best_one = side_by_side({**one_base, **one_cases})
+    best_batch = side_by_side({**batch_base, **batch_cases})
+    base1, basen = {k: best_one[k] for k in one_base}, {k: best_batch[k] for k in batch_base}
+    for one_label, batch_label in zip(one_cases, batch_cases):
+        rows.add(one_label, best_one[one_label], base1, cnn_flops(1), "CNN")
+        rows.add(batch_label, best_batch[batch_label], basen, cnn_flops(n), "CNN")
 
 
 def process_cases(rows, images, paths):
