@@ -75,7 +75,19 @@ class KernelEmitter {
   // kernel_stmt.cc
   void stmt(const tir::Stmt& s);
   void emit_for(const tir::For& loop);
+  // kernel_parallel.cc
+  // What a parallel loop's body may use: the variables and buffers in scope, and the values the
+  // closure holds (the loop's start, the error record, then theirs, in that order).
+  struct ParallelScope {
+    std::vector<const tir::Var*> vars;
+    std::vector<const tir::Buffer*> buffers;
+    std::vector<llvm::Value*> values;
+    std::vector<llvm::Type*> types;
+  };
   void emit_parallel_for(const tir::For& loop);
+  llvm::Function* emit_parallel_body(const tir::For& loop, const ParallelScope& scope, llvm::StructType* closure_type);
+  void emit_parallel_chunk(const tir::For& loop, const ParallelScope& scope, llvm::Function* chunk);
+  void launch_parallel_body(llvm::Function* body, llvm::Value* extent, llvm::Value* closure, llvm::Value* small);
   // Statements (see inner_work; a vector lane counts as one), some 6 us of vectorized work:
   // below that, waking the other threads and moving results between cores costs more than it
   // saves (the 784x128 matrix-vector product, 100K statements, ran slower on two threads).

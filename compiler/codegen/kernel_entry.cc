@@ -90,13 +90,19 @@ void KernelEmitter::outline_body() {
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", body));
   bool noalias = buffers_do_not_alias();
   unsigned arg = 0;
+  // Constants (the extents the argument checks fixed) stay constants, for the body and for the
+  // parallel loops whose closures capture them.
+  auto next = [&](llvm::Value* value) {
+    llvm::Value* passed = body->getArg(arg++);
+    return llvm::isa<llvm::Constant>(value) ? value : passed;
+  };
   for (const tir::Buffer* buffer : buffers) {
     BufferValue& value = buffers_.at(buffer);
     if (noalias) body->addParamAttr(arg, llvm::Attribute::NoAlias);
     value.data = body->getArg(arg++);
-    for (llvm::Value*& extent : value.shape) extent = body->getArg(arg++);
+    for (llvm::Value*& extent : value.shape) extent = next(extent);
   }
-  for (const tir::Var* var : scalars) vars_[var] = body->getArg(arg++);
+  for (const tir::Var* var : scalars) vars_[var] = next(vars_.at(var));
   error_arg_ = body->getArg(arg);
 }
 

@@ -1,6 +1,8 @@
 // Parallel loops → the runtime's thread pool. The loop's body becomes a function over a range of
 // iterations, called through the `__rx_parallel_for` hook with a closure of every value in scope,
 // or run in place when the loop's work is too small to pay for waking a thread.
+#include <set>
+
 #include "compiler/codegen/kernel_emitter.h"
 #include "compiler/ir/tir_visitor.h"
 
@@ -13,7 +15,6 @@ using namespace relaxc::tir;
 // range (through the `__rx_parallel_for` pointer the runtime fills in; when it is null the
 // whole range runs here). A failing chunk's status is returned like any other error.
 void KernelEmitter::emit_parallel_for(const For& loop) {
-  DataType dtype = loop.loop_var->dtype;
   llvm::Value* begin = convert(expr(loop.min), loop.min->dtype, DataType::Int64);
   llvm::Value* extent = convert(expr(loop.extent), loop.extent->dtype, DataType::Int64);
   // Waking another thread costs about a microsecond: a loop with less work runs here. When its
@@ -26,23 +27,25 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
     in_parallel_ = false;
     return;
   }
-
   // Everything the body may use: every variable and buffer in scope, and the error record.
-  std::vector<const tir::Var*> vars = keys_by_name(vars_);
-  std::vector<const tir::Buffer*> buffers = keys_by_name(buffers_);
-  std::vector<llvm::Value*> captured = {begin, error_arg_};
-  for (const tir::Var* var : vars) captured.push_back(vars_.at(var));
-  for (const tir::Buffer* buffer : buffers) {
-    captured.push_back(buffers_.at(buffer).data);
-    for (llvm::Value* d : buffers_.at(buffer).shape) captured.push_back(d);
+  ParallelScope scope{keys_by_name(vars_), keys_by_name(buffers_), {begin, error_arg_}, {}};
+  for (const tir::Var* var : scope.vars) scope.values.push_back(vars_.at(var));
+  for (const tir::Buffer* buffer : scope.buffers) {
+    scope.values.push_back(buffers_.at(buffer).data);
+    for (llvm::Value* d : buffers_.at(buffer).shape) scope.values.push_back(d);
   }
-  std::vector<llvm::Type*> types;
-  for (llvm::Value* v : captured) types.push_back(v->getType());
-  llvm::StructType* closure_type = llvm::StructType::get(ctx_, types);
+  for (llvm::Value* v : scope.values) scope.types.push_back(v->getType());
+  llvm::StructType* closure_type = llvm::StructType::get(ctx_, scope.types);
   llvm::IRBuilder<> at_entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
   llvm::Value* closure = at_entry.CreateAlloca(closure_type);
-  for (unsigned i = 0; i < captured.size(); ++i) b_.CreateStore(captured[i], b_.CreateStructGEP(closure_type, closure, i));
+  for (unsigned i = 0; i < scope.values.size(); ++i) b_.CreateStore(scope.values[i], b_.CreateStructGEP(closure_type, closure, i));
+  llvm::Function* body = emit_parallel_body(loop, scope, closure_type);
+  launch_parallel_body(body, extent, closure, small);
+}
 
+// The function the pool calls: the captured values reloaded from the closure, passed on to the
+// chunk's loop (emit_parallel_chunk).
+llvm::Function* KernelEmitter::emit_parallel_body(const For& loop, const ParallelScope& scope, llvm::StructType* closure_type) {
   llvm::FunctionType* body_type = llvm::FunctionType::get(b_.getInt32Ty(), {b_.getInt64Ty(), b_.getInt64Ty(), b_.getPtrTy()}, false);
   llvm::Function* body = llvm::Function::Create(body_type, llvm::Function::InternalLinkage,
                                                 "__rx_parallel_" + func_.name + "_" + std::to_string(parallel_count_++), module_);
@@ -50,41 +53,68 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
   // One copy of the body, shared by the pool and the inline path (inlining it would double the
   // code the back end compiles, for a call that happens once per loop).
   body->addFnAttr(llvm::Attribute::NoInline);
-
-  // Emit the body function with the captured values reloaded.
   llvm::IRBuilderBase::InsertPoint saved_point = b_.saveIP();
+  b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", body));
+  std::vector<llvm::Value*> reloaded = {body->getArg(0), body->getArg(1)};
+  for (unsigned at = 0; at < scope.types.size(); ++at) reloaded.push_back(b_.CreateLoad(scope.types[at], b_.CreateStructGEP(closure_type, body->getArg(2), at)));
+  std::vector<llvm::Type*> types;
+  for (llvm::Value* v : reloaded) types.push_back(v->getType());
+  llvm::Function* chunk = llvm::Function::Create(llvm::FunctionType::get(b_.getInt32Ty(), types, false), llvm::Function::InternalLinkage,
+                                                 body->getName() + "_chunk", module_);
+  chunk->addFnAttr(llvm::Attribute::NoUnwind);
+  chunk->addFnAttr(llvm::Attribute::AlwaysInline);
+  b_.CreateRet(b_.CreateCall(chunk, reloaded));
+  emit_parallel_chunk(loop, scope, chunk);
+  b_.restoreIP(saved_point);
+  return body;
+}
+
+// The loop over one chunk of the iterations, in a function of its own whose buffer pointers are
+// arguments: with "tir.noalias" the kernel's parameters are marked noalias there, as
+// outline_body does for the kernel's body, and constant extents stay constants. Loaded from the
+// closure they told LLVM nothing, and a matmul summing straight into its output reloaded and
+// stored its accumulators at every step (GPT-2's 128x768 by 768x1024 output layer ran 5x
+// slower than its other layers).
+void KernelEmitter::emit_parallel_chunk(const For& loop, const ParallelScope& scope, llvm::Function* chunk) {
   llvm::Function* saved_fn = fn_;
   llvm::Value* saved_error = error_arg_;
   auto saved_vars = vars_;
   auto saved_buffers = buffers_;
-  fn_ = body;
-  b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", body));
-  llvm::Value* env = body->getArg(2);
-  unsigned field = 0;
-  auto reload = [&]() {
-    unsigned at = field++;
-    return b_.CreateLoad(types[at], b_.CreateStructGEP(closure_type, env, at));
+  fn_ = chunk;
+  b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", chunk));
+  std::set<const tir::Buffer*> params;
+  if (buffers_do_not_alias()) {
+    for (const Param& param : func_.params) params.insert(param.buffer.get());
+  }
+  // A value that is a constant stays one: constant extents keep the accesses of one buffer at
+  // offsets LLVM can tell apart, which it must to keep a tile's sums in registers.
+  unsigned arg = 2;
+  auto next = [&]() {
+    llvm::Value* captured = scope.values[arg - 2];
+    llvm::Value* passed = chunk->getArg(arg++);
+    return llvm::isa<llvm::Constant>(captured) ? captured : passed;
   };
-  llvm::Value* base = reload();
-  error_arg_ = reload();
-  for (const tir::Var* var : vars) vars_[var] = reload();
-  for (const tir::Buffer* buffer : buffers) {
+  llvm::Value* base = next();
+  error_arg_ = next();
+  for (const tir::Var* var : scope.vars) vars_[var] = next();
+  for (const tir::Buffer* buffer : scope.buffers) {
     BufferValue& value = buffers_.at(buffer);
-    value.data = reload();
-    for (llvm::Value*& d : value.shape) d = reload();
+    if (params.count(buffer)) chunk->addParamAttr(arg, llvm::Attribute::NoAlias);
+    value.data = next();
+    for (llvm::Value*& d : value.shape) d = next();
   }
   in_parallel_ = true;
   llvm::BasicBlock* preheader = b_.GetInsertBlock();
-  llvm::BasicBlock* header = llvm::BasicBlock::Create(ctx_, "chunk.header", body);
-  llvm::BasicBlock* loop_body = llvm::BasicBlock::Create(ctx_, "chunk.body", body);
-  llvm::BasicBlock* exit = llvm::BasicBlock::Create(ctx_, "chunk.exit", body);
+  llvm::BasicBlock* header = llvm::BasicBlock::Create(ctx_, "chunk.header", chunk);
+  llvm::BasicBlock* loop_body = llvm::BasicBlock::Create(ctx_, "chunk.body", chunk);
+  llvm::BasicBlock* exit = llvm::BasicBlock::Create(ctx_, "chunk.exit", chunk);
   b_.CreateBr(header);
   b_.SetInsertPoint(header);
   llvm::PHINode* index = b_.CreatePHI(b_.getInt64Ty(), 2);
-  index->addIncoming(body->getArg(0), preheader);
-  b_.CreateCondBr(b_.CreateICmpSLT(index, body->getArg(1)), loop_body, exit);
+  index->addIncoming(chunk->getArg(0), preheader);
+  b_.CreateCondBr(b_.CreateICmpSLT(index, chunk->getArg(1)), loop_body, exit);
   b_.SetInsertPoint(loop_body);
-  vars_[loop.loop_var.get()] = convert(b_.CreateAdd(base, index), DataType::Int64, dtype);
+  vars_[loop.loop_var.get()] = convert(b_.CreateAdd(base, index), DataType::Int64, loop.loop_var->dtype);
   stmt(loop.body);
   index->addIncoming(b_.CreateNSWAdd(index, b_.getInt64(1)), b_.GetInsertBlock());
   b_.CreateBr(header);
@@ -95,9 +125,11 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
   error_arg_ = saved_error;
   vars_ = std::move(saved_vars);
   buffers_ = std::move(saved_buffers);
-  b_.restoreIP(saved_point);
+}
 
-  // Run it: through the runtime's pool when there is one, else the whole range here.
+// Runs `body` over [0, extent): through the runtime's pool when there is one and the work is
+// not `small`, else the whole range here; a failing status returns from the kernel.
+void KernelEmitter::launch_parallel_body(llvm::Function* body, llvm::Value* extent, llvm::Value* closure, llvm::Value* small) {
   llvm::PointerType* ptr = b_.getPtrTy();
   llvm::Value* launcher = b_.CreateLoad(ptr, runtime_hook(module_, "__rx_parallel_for"));
   llvm::BasicBlock* pooled = llvm::BasicBlock::Create(ctx_, "parallel.pool", fn_);
