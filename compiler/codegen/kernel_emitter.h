@@ -45,7 +45,9 @@ class KernelEmitter {
   // `masked_vectors`: the target loads and stores vectors under a mask as one instruction
   // (AVX-512), so a vector of lanes that is not a power of two is one masked access of the
   // next power of two rather than pieces of 8, 4, 2 and 1.
-  KernelEmitter(const tir::PrimFunc& func, llvm::Module& module, bool masked_vectors = false);
+  // A parallel loop with fewer statements than `min_parallel_work` (see inner_work; a vector
+  // lane counts as one) runs on the calling thread (schedule::Target::parallel_min_statements).
+  KernelEmitter(const tir::PrimFunc& func, llvm::Module& module, bool masked_vectors = false, int64_t min_parallel_work = 1 << 18);
   llvm::Function* emit();
 
   // kernel_expr.cc
@@ -88,10 +90,6 @@ class KernelEmitter {
   llvm::Function* emit_parallel_body(const tir::For& loop, const ParallelScope& scope, llvm::StructType* closure_type);
   void emit_parallel_chunk(const tir::For& loop, const ParallelScope& scope, llvm::Function* chunk);
   void launch_parallel_body(llvm::Function* body, llvm::Value* extent, llvm::Value* closure, llvm::Value* small);
-  // Statements (see inner_work; a vector lane counts as one), some 6 us of vectorized work:
-  // below that, waking the other threads and moving results between cores costs more than it
-  // saves (the 784x128 matrix-vector product, 100K statements, ran slower on two threads).
-  static constexpr int64_t kMinParallelWork = 1 << 18;
   llvm::Value* inner_work(const tir::Stmt& s);
   // Emits `for (i = begin; i < end; ++i) body(i)`; returns the latch branch (for loop hints).
   llvm::BranchInst* emit_counted_loop(llvm::Value* begin, llvm::Value* end, const std::string& name, const std::function<void(llvm::Value*)>& body);
@@ -140,6 +138,7 @@ class KernelEmitter {
   const tir::PrimFunc& func_;
   llvm::Module& module_;
   bool masked_vectors_ = false;
+  int64_t min_parallel_work_ = 1 << 18;
   llvm::LLVMContext& ctx_;
   llvm::IRBuilder<> b_;
   llvm::Function* fn_ = nullptr;

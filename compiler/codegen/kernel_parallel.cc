@@ -20,7 +20,7 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
   // Waking another thread costs about a microsecond: a loop with less work runs here. When its
   // size is known now, the loop is emitted in place, sparing the back end an outlined body and a
   // closure (a module of thousands of small kernels compiles that much faster).
-  llvm::Value* small = b_.CreateICmpSLT(b_.CreateMul(extent, inner_work(loop.body)), b_.getInt64(kMinParallelWork));
+  llvm::Value* small = b_.CreateICmpSLT(b_.CreateMul(extent, inner_work(loop.body)), b_.getInt64(min_parallel_work_));
   if (auto* known = llvm::dyn_cast<llvm::ConstantInt>(small); known && known->isOne()) {
     in_parallel_ = true;
     emit_serial_for(loop);

@@ -8,6 +8,7 @@
 #include "compiler/codegen/kernel_emitter.h"
 #include "compiler/passes/tir/compact_buffers.h"
 #include "compiler/passes/tir/partition_loops.h"
+#include "compiler/schedule/target.h"
 
 namespace relaxc::codegen {
 
@@ -18,9 +19,10 @@ std::unique_ptr<llvm::Module> lower_kernels_to_llvm(const std::vector<tir::PrimF
   out->setDataLayout(target.createDataLayout());
   // Features the CPU name implies count too (-mcpu=skylake-avx512 lists none of its own).
   bool masked_vectors = target.getMCSubtargetInfo()->checkFeatures("+avx512f");
+  int64_t min_parallel_work = schedule::Target::parallel_min_statements(target.getTargetCPU().str());
   for (const tir::PrimFuncPtr& scheduled : kernels) {
     tir::PrimFuncPtr func = partition_loops(compact_buffers(scheduled));
-    KernelEmitter emitter(*func, *out, masked_vectors);
+    KernelEmitter emitter(*func, *out, masked_vectors, min_parallel_work);
     llvm::Function* fn = emitter.emit();
     std::string problems;
     llvm::raw_string_ostream stream(problems);

@@ -9,6 +9,8 @@ int64_t Target::lanes(DataType dtype) const {
   return std::max<int64_t>(1, vector_bits / bits);
 }
 
+int64_t Target::parallel_min_statements(const std::string& cpu) { return cpu.rfind("znver", 0) == 0 ? 1 << 16 : 1 << 18; }
+
 Target Target::from_features(const std::string& cpu, const std::vector<std::string>& features, int cores, int64_t l1_bytes, int64_t l2_bytes) {
   auto has = [&](const char* name) { return std::find(features.begin(), features.end(), name) != features.end(); };
   Target t;

@@ -25,6 +25,12 @@ struct Target {
   // A parallel loop pays for its hand-off to the thread pool (a few microseconds) only above
   // about this many arithmetic operations.
   int64_t parallel_min_ops = 1 << 18;
+  // The code generator's run-time form of it: the statements (a vector lane counts as one) below
+  // which a parallel loop runs on the calling thread, for a CPU of LLVM's name `cpu`. About 6 us
+  // of vectorized work where waking a thread costs that much (Intel AVX-512: the 784x128
+  // matrix-vector product, 100K statements, ran slower on two threads); AMD Zen 4 hands off
+  // faster, and that product ran 1.3x faster on two (the chapter's MLP at batch 1 6.5 -> 5.0 us).
+  static int64_t parallel_min_statements(const std::string& cpu);
   // The same for a nest that only moves elements, counted as a few operations each.
   int64_t parallel_min_elements() const { return parallel_min_ops / 4; }
 
