@@ -20,7 +20,6 @@ struct Target {
   int cores = 1;
   // Vector loads and stores of lanes a constant stride apart, one instruction each (AVX-512's
   // gather and scatter): what a rule may leave to the code generator instead of unrolling.
-  // Not where they are slower than one access per lane (AMD Zen 4's microcoded scatter).
   bool gather_scatter = false;
   // A parallel loop pays for its hand-off to the thread pool (a few microseconds) only above
   // about this many arithmetic operations.
