@@ -19,7 +19,12 @@ namespace relaxc::codegen {
 using namespace relaxc::tir;
 
 KernelEmitter::KernelEmitter(const PrimFunc& func, llvm::Module& module, bool masked_vectors, int64_t min_parallel_work)
-    : func_(func), module_(module), masked_vectors_(masked_vectors), min_parallel_work_(min_parallel_work), ctx_(module.getContext()), b_(module.getContext()) {}
+    : func_(func),
+      module_(module),
+      masked_vectors_(masked_vectors),
+      min_parallel_work_(min_parallel_work),
+      ctx_(module.getContext()),
+      b_(module.getContext()) {}
 
 void KernelEmitter::fail_if(llvm::Value* condition, const std::string& message, llvm::Value* expected, llvm::Value* actual) {
   llvm::BasicBlock* fail_bb = llvm::BasicBlock::Create(ctx_, "check.fail", fn_);

@@ -56,7 +56,8 @@ llvm::Function* KernelEmitter::emit_parallel_body(const For& loop, const Paralle
   llvm::IRBuilderBase::InsertPoint saved_point = b_.saveIP();
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", body));
   std::vector<llvm::Value*> reloaded = {body->getArg(0), body->getArg(1)};
-  for (unsigned at = 0; at < scope.types.size(); ++at) reloaded.push_back(b_.CreateLoad(scope.types[at], b_.CreateStructGEP(closure_type, body->getArg(2), at)));
+  for (unsigned at = 0; at < scope.types.size(); ++at)
+    reloaded.push_back(b_.CreateLoad(scope.types[at], b_.CreateStructGEP(closure_type, body->getArg(2), at)));
   std::vector<llvm::Type*> types;
   for (llvm::Value* v : reloaded) types.push_back(v->getType());
   llvm::Function* chunk = llvm::Function::Create(llvm::FunctionType::get(b_.getInt32Ty(), types, false), llvm::Function::InternalLinkage,
