@@ -73,6 +73,9 @@ class KernelEmitter {
   }
   void outline_body();
   bool buffers_do_not_alias() const;
+  // The value an outlined function (the body, a parallel chunk) uses for one it was passed:
+  // `captured` itself when it is a constant, so that LLVM still sees it, else the argument.
+  static llvm::Value* kept_constant(llvm::Value* captured, llvm::Value* passed);
   void fail_if(llvm::Value* condition, const std::string& message, llvm::Value* expected = nullptr, llvm::Value* actual = nullptr);
   // kernel_stmt.cc
   void stmt(const tir::Stmt& s);

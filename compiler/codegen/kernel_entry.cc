@@ -59,6 +59,10 @@ llvm::Function* KernelEmitter::emit() {
   return entry;
 }
 
+llvm::Value* KernelEmitter::kept_constant(llvm::Value* captured, llvm::Value* passed) {
+  return llvm::isa<llvm::Constant>(captured) ? captured : passed;
+}
+
 bool KernelEmitter::buffers_do_not_alias() const {
   for (const auto& [key, value] : func_.attrs) {
     if (key == "tir.noalias") return value->kind == AttrValue::Kind::Bool ? value->bool_value : value->int_value != 0;
@@ -97,10 +101,7 @@ void KernelEmitter::outline_body() {
   unsigned arg = 0;
   // Constants (the extents the argument checks fixed) stay constants, for the body and for the
   // parallel loops whose closures capture them.
-  auto next = [&](llvm::Value* value) {
-    llvm::Value* passed = body->getArg(arg++);
-    return llvm::isa<llvm::Constant>(value) ? value : passed;
-  };
+  auto next = [&](llvm::Value* value) { return kept_constant(value, body->getArg(arg++)); };
   for (const tir::Buffer* buffer : buffers) {
     BufferValue& value = buffers_.at(buffer);
     if (noalias) body->addParamAttr(arg, llvm::Attribute::NoAlias);

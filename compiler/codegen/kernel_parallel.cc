@@ -92,8 +92,7 @@ void KernelEmitter::emit_parallel_chunk(const For& loop, const ParallelScope& sc
   unsigned arg = 2;
   auto next = [&]() {
     llvm::Value* captured = scope.values[arg - 2];
-    llvm::Value* passed = chunk->getArg(arg++);
-    return llvm::isa<llvm::Constant>(captured) ? captured : passed;
+    return kept_constant(captured, chunk->getArg(arg++));
   };
   llvm::Value* base = next();
   error_arg_ = next();
@@ -105,21 +104,10 @@ void KernelEmitter::emit_parallel_chunk(const For& loop, const ParallelScope& sc
     for (llvm::Value*& d : value.shape) d = next();
   }
   in_parallel_ = true;
-  llvm::BasicBlock* preheader = b_.GetInsertBlock();
-  llvm::BasicBlock* header = llvm::BasicBlock::Create(ctx_, "chunk.header", chunk);
-  llvm::BasicBlock* loop_body = llvm::BasicBlock::Create(ctx_, "chunk.body", chunk);
-  llvm::BasicBlock* exit = llvm::BasicBlock::Create(ctx_, "chunk.exit", chunk);
-  b_.CreateBr(header);
-  b_.SetInsertPoint(header);
-  llvm::PHINode* index = b_.CreatePHI(b_.getInt64Ty(), 2);
-  index->addIncoming(chunk->getArg(0), preheader);
-  b_.CreateCondBr(b_.CreateICmpSLT(index, chunk->getArg(1)), loop_body, exit);
-  b_.SetInsertPoint(loop_body);
-  vars_[loop.loop_var.get()] = convert(b_.CreateAdd(base, index), DataType::Int64, loop.loop_var->dtype);
-  stmt(loop.body);
-  index->addIncoming(b_.CreateNSWAdd(index, b_.getInt64(1)), b_.GetInsertBlock());
-  b_.CreateBr(header);
-  b_.SetInsertPoint(exit);
+  emit_counted_loop(chunk->getArg(0), chunk->getArg(1), "chunk", [&](llvm::Value* index) {
+    vars_[loop.loop_var.get()] = convert(b_.CreateAdd(base, index), DataType::Int64, loop.loop_var->dtype);
+    stmt(loop.body);
+  });
   b_.CreateRet(b_.getInt32(0));
   in_parallel_ = false;
   fn_ = saved_fn;

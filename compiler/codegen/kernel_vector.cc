@@ -118,7 +118,6 @@ llvm::Value* widened(llvm::IRBuilder<>& b, llvm::Value* value, unsigned total) {
 }  // namespace
 
 llvm::Value* KernelEmitter::load_span(llvm::Type* element, llvm::Value* ptr, unsigned span, llvm::Align align, bool strided) {
-  unsigned wide = span;
   unsigned register_lanes = 512 / element->getPrimitiveSizeInBits().getFixedValue();
   if (strided && masked_vectors_ && span > register_lanes && register_lanes > 1) {
     // A span of more than one register (a strided load's, for a stride-2 convolution): whole
@@ -143,7 +142,7 @@ llvm::Value* KernelEmitter::load_span(llvm::Type* element, llvm::Value* ptr, uns
     }
     return joined;
   }
-  if (!masked_vectors_ || on_stack(ptr) || !worth_masking(element, span, wide)) return b_.CreateAlignedLoad(llvm::FixedVectorType::get(element, span), ptr, align);
+  if (!masked_vectors_ || on_stack(ptr)) return b_.CreateAlignedLoad(llvm::FixedVectorType::get(element, span), ptr, align);
   return masked_load(element, ptr, span, align);
 }
 
