@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "runtime/cpu_features.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -40,13 +42,59 @@ __attribute__((target("pclmul,sse4.1"))) __m128i fold(__m128i acc, __m128i const
   return _mm_xor_si128(_mm_xor_si128(low, high), next);
 }
 
+// Sixteen lanes at once (four 512-bit registers of four lanes each, 256 bytes a step) where the
+// CPU multiplies carry-less in 512-bit registers: the 400 KB of a small model's weights are
+// checked at every load, and the 128-bit folds above run at about 7 GB/s. The constants span
+// 16 x 128 + 32 and 16 x 128 - 32 bits. Fills `lanes` with the four-lane state after the
+// returned number of bytes (a multiple of 64), as the four-lane loop would have it.
+constexpr uint64_t kFold16Low = 0x11542778a, kFold16High = 0x1322d1430;
+
+__attribute__((target("avx512f,vpclmulqdq"))) __m512i fold512(__m512i acc, __m512i constants, __m512i next) {
+  __m512i low = _mm512_clmulepi64_epi128(acc, constants, 0x00);
+  __m512i high = _mm512_clmulepi64_epi128(acc, constants, 0x11);
+  return _mm512_ternarylogic_epi64(low, high, next, 0x96);  // low ^ high ^ next
+}
+
+__attribute__((target("avx512f,vpclmulqdq"))) size_t wide_fold(uint32_t state, const char* data, size_t size, __m128i lanes[4]) {
+  __m512i z0 = _mm512_xor_si512(_mm512_loadu_si512(data), _mm512_zextsi128_si512(_mm_cvtsi32_si128(static_cast<int>(state))));
+  __m512i z1 = _mm512_loadu_si512(data + 64), z2 = _mm512_loadu_si512(data + 128), z3 = _mm512_loadu_si512(data + 192);
+  const long long h16 = static_cast<long long>(kFold16High), l16 = static_cast<long long>(kFold16Low);
+  const long long h4 = static_cast<long long>(kFold4High), l4 = static_cast<long long>(kFold4Low);
+  const __m512i sixteen = _mm512_set_epi64(h16, l16, h16, l16, h16, l16, h16, l16);
+  const __m512i four = _mm512_set_epi64(h4, l4, h4, l4, h4, l4, h4, l4);
+  size_t at = 256;
+  for (; at + 256 <= size; at += 256) {
+    z0 = fold512(z0, sixteen, _mm512_loadu_si512(data + at));
+    z1 = fold512(z1, sixteen, _mm512_loadu_si512(data + at + 64));
+    z2 = fold512(z2, sixteen, _mm512_loadu_si512(data + at + 128));
+    z3 = fold512(z3, sixteen, _mm512_loadu_si512(data + at + 192));
+  }
+  // Each register's lanes are 64 bytes ahead of the last one's: folded by 512 bits into it.
+  z3 = fold512(fold512(fold512(z0, four, z1), four, z2), four, z3);
+  for (; at + 64 <= size; at += 64) z3 = fold512(z3, four, _mm512_loadu_si512(data + at));
+  _mm512_storeu_si512(lanes, z3);
+  return at;
+}
+
+bool has_wide_carry_less_multiply() {
+  static const bool present = host_has_feature("avx512f") && host_has_feature("vpclmulqdq");
+  return present;
+}
+
 // The CRC state (not inverted) over `size` bytes, a multiple of 16 and at least 64.
 __attribute__((target("pclmul,sse4.1"))) uint32_t folded_crc(uint32_t state, const char* data, size_t size) {
   auto load = [](const char* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
-  __m128i x0 = _mm_xor_si128(load(data), _mm_cvtsi32_si128(static_cast<int>(state)));
-  __m128i x1 = load(data + 16), x2 = load(data + 32), x3 = load(data + 48);
   const __m128i four = _mm_set_epi64x(static_cast<long long>(kFold4High), static_cast<long long>(kFold4Low));
+  __m128i x0, x1, x2, x3;
   size_t at = 64;
+  if (size >= 256 && has_wide_carry_less_multiply()) {
+    __m128i lanes[4];
+    at = wide_fold(state, data, size, lanes);
+    x0 = lanes[0], x1 = lanes[1], x2 = lanes[2], x3 = lanes[3];
+  } else {
+    x0 = _mm_xor_si128(load(data), _mm_cvtsi32_si128(static_cast<int>(state)));
+    x1 = load(data + 16), x2 = load(data + 32), x3 = load(data + 48);
+  }
   for (; at + 64 <= size; at += 64) {
     x0 = fold(x0, four, load(data + at));
     x1 = fold(x1, four, load(data + at + 16));
@@ -68,7 +116,7 @@ __attribute__((target("pclmul,sse4.1"))) uint32_t folded_crc(uint32_t state, con
 }
 
 bool has_carry_less_multiply() {
-  static const bool present = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
+  static const bool present = host_has_feature("pclmul") && host_has_feature("sse4.1");
   return present;
 }
 #endif

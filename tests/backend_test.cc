@@ -177,19 +177,25 @@ TEST_CASE("damaged .rx files are rejected or run safely", "[backend][fuzz]") {
 #include "runtime/cpu_features.h"
 
 TEST_CASE("code is refused when the host lacks a CPU feature it uses", "[backend]") {
-  // Whatever this machine is, the answer must agree with the CPU's own report.
+  // Whatever this machine is, the answer must agree with libgcc's reading of the CPU (which
+  // the runtime no longer uses: it reads CPUID itself).
   struct Probe {
     const char* name;
     bool present;
   };
-  const Probe probes[] = {{"avx2", __builtin_cpu_supports("avx2") != 0},
-                          {"avx512f", __builtin_cpu_supports("avx512f") != 0},
-                          {"avx512fp16", __builtin_cpu_supports("avx512fp16") != 0},
-                          {"fma", __builtin_cpu_supports("fma") != 0}};
+#define RX_PROBE(name) \
+  { name, __builtin_cpu_supports(name) != 0 }
+  const Probe probes[] = {RX_PROBE("sse3"),       RX_PROBE("pclmul"),     RX_PROBE("ssse3"),     RX_PROBE("fma"),        RX_PROBE("sse4.1"),
+                          RX_PROBE("sse4.2"),     RX_PROBE("popcnt"),     RX_PROBE("avx"),       RX_PROBE("f16c"),       RX_PROBE("bmi"),
+                          RX_PROBE("avx2"),       RX_PROBE("bmi2"),       RX_PROBE("avx512f"),   RX_PROBE("avx512dq"),   RX_PROBE("avx512ifma"),
+                          RX_PROBE("avx512cd"),   RX_PROBE("avx512bw"),   RX_PROBE("avx512vl"),  RX_PROBE("avx512vbmi"), RX_PROBE("vpclmulqdq"),
+                          RX_PROBE("avx512vnni"), RX_PROBE("avx512bf16"), RX_PROBE("avx512fp16")};
+#undef RX_PROBE
   for (const Probe& probe : probes) {
     INFO(probe.name);
     std::string problem = relaxrt::check_host_can_run("x86_64-pc-linux-gnu", "somecpu", {"64bit", probe.name});
     CHECK(problem.empty() == probe.present);
+    CHECK(relaxrt::host_has_feature(probe.name) == probe.present);
     if (!probe.present) {
       CHECK(problem.find(std::string("uses ") + probe.name + ", which this CPU lacks") != std::string::npos);
     }
