@@ -2,16 +2,38 @@
 
 #include <fcntl.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace relaxrt {
+
+namespace {
+
+// Puts the finished `temp` in place of the regular file at `path` by exchanging the two names
+// and removing the old file, now under the temporary name; false, with nothing changed, where
+// that cannot be done (no file there yet, not a regular file, a file system without exchange),
+// and rename() then does the job. A reader sees the old file or the new one, as with rename().
+// Why not rename() alone: renaming over an existing file makes ext4 (auto_da_alloc) allocate and
+// start writing the new file's blocks at once, and the old file's blocks are then freed through
+// the journal: 0.3-0.6 ms of every relaxrun run that writes an --output, in this VM, for a
+// result of a few hundred bytes. Like rename() without fsync, this promises nothing about what
+// a power cut leaves; the written data reaches the disk with the next writeback.
+bool replace_by_exchange(const std::string& temp, const std::string& path) {
+  struct stat existing {};
+  if (::lstat(path.c_str(), &existing) != 0 || !S_ISREG(existing.st_mode)) return false;
+  if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) != 0) return false;
+  if (::unlink(temp.c_str()) == 0) return true;
+  // The path became something unlink refuses (a directory) after the lstat: swap back.
+  return ::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, path.c_str(), RENAME_EXCHANGE) != 0;
+}
+
+}  // namespace
 
 std::string write_file_atomically(const std::string& path, const std::string& contents) {
   return write_file_atomically(path, std::vector<std::string_view>{contents});
@@ -29,6 +51,7 @@ std::string write_file_atomically(const std::string& path, const std::vector<std
       return "cannot write '" + path + "': " + std::strerror(errno);
     }
   }
+  if (replace_by_exchange(temp, path)) return "";
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
     std::string reason = std::strerror(errno);
     std::remove(temp.c_str());

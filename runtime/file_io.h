@@ -1,4 +1,5 @@
-// Writes a file atomically: to a temporary beside it, then rename, so a reader never sees a
+// Writes a file atomically: to a temporary beside it, then put in place of the old one (by
+// exchanging the two names, or by rename where there is no old file), so a reader never sees a
 // half-written output and a failed run leaves the old file in place.
 #pragma once
 
@@ -9,8 +10,6 @@
 namespace relaxrt {
 
 // Returns "" on success, otherwise a message naming the path and the reason.
-// Written to a temporary file beside it, then renamed over it, so that a reader never sees half a
-// file.
 std::string write_file_atomically(const std::string& path, const std::string& contents);
 // The same for the concatenation of `pieces`, written from where they lie.
 std::string write_file_atomically(const std::string& path, const std::vector<std::string_view>& pieces);
