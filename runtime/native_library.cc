@@ -49,7 +49,9 @@ NativeLibrary::NativeLibrary(std::string_view shared_object) {
     throw std::runtime_error(std::string("cannot load the native code: ") + (error ? error : "unknown error"));
   }
   // Parallel loops call back into the runtime's thread pool through this pointer.
-  using ParallelFor = int32_t (*)(int64_t, ParallelBody, void*);
+  using ParallelForWork = int32_t (*)(int64_t, int64_t, ParallelBody, void*);
+  if (auto* slot = reinterpret_cast<ParallelForWork*>(dlsym(handle_, "__rx_parallel_for_work"))) *slot = parallel_for_work;
+  using ParallelFor = int32_t (*)(int64_t, ParallelBody, void*);  // libraries of older relaxc
   if (auto* slot = reinterpret_cast<ParallelFor*>(dlsym(handle_, "__rx_parallel_for"))) *slot = parallel_for;
   // Kernels check their arguments against tables through this pointer (kernel_abi.h).
   if (auto* slot = reinterpret_cast<RxCheckArgs*>(dlsym(handle_, RX_CHECK_ARGS_SYMBOL))) *slot = check_kernel_args;

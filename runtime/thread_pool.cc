@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -130,7 +131,7 @@ class Pool {
   void* closure_ = nullptr;
   int chunks_ = 0;
   std::atomic<uint64_t> claims_{0};  // chunk count << 32 | the next chunk to claim
-  std::atomic<int> pending_{0};     // chunks not finished yet
+  std::atomic<int> pending_{0};      // chunks not finished yet
   std::atomic<int32_t> status_{0};
 };
 
@@ -141,29 +142,52 @@ std::mutex pool_mutex;
 // may call from several threads); the last holder joins its workers.
 std::shared_ptr<Pool> pool;
 
+// Starting the workers costs the calling thread 100-200 us (creating each, and joining it at
+// the end), against a few microseconds for handing a loop to a worker already running, and a
+// new thread may not run for milliseconds on a busy machine, so the first loop gains nothing
+// from it. Loops whose work the kernel reports therefore run on the calling thread, their
+// statements counted, until the count reaches kWorkToStartThreads: a process that runs a small
+// model once never starts a thread, one that runs it repeatedly or runs a large one does, early.
+// 2^21 statements is about 32 times the work a hand-off needs to pay (2^16 on AMD Zen 4).
+constexpr int64_t kWorkToStartThreads = int64_t{1} << 21;
+std::atomic<int64_t> work_without_threads{0};
+
 // The cores this process may use, read once: glibc reads a /sys file each time it is asked.
 int default_thread_count() {
   static const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return cores;
 }
 
-std::shared_ptr<Pool> the_pool() {
-  std::lock_guard<std::mutex> lock(pool_mutex);
+int wanted_threads() {
   int want = requested_threads.load();
-  if (want <= 0) want = default_thread_count();
-  if (!pool || pool->threads() != want) pool = std::make_shared<Pool>(want);
+  return want <= 0 ? default_thread_count() : want;
+}
+
+// The pool, started or resized now; or null while the loops so far have not done enough work to
+// pay for starting it (never for a loop of unknown work).
+std::shared_ptr<Pool> the_pool(int64_t work) {
+  std::lock_guard<std::mutex> lock(pool_mutex);
+  int want = wanted_threads();
+  if (!pool) {
+    if (work < kWorkToStartThreads && work_without_threads.fetch_add(work) + work < kWorkToStartThreads) return nullptr;
+    pool = std::make_shared<Pool>(want);
+  } else if (pool->threads() != want) {
+    pool = std::make_shared<Pool>(want);
+  }
   return pool;
 }
 
 }  // namespace
 
-int32_t parallel_for(int64_t n, ParallelBody body, void* closure) {
+int32_t parallel_for_work(int64_t n, int64_t work, ParallelBody body, void* closure) {
   if (n <= 0) return 0;
-  if (n == 1 || requested_threads.load() == 1) return body(0, n, closure);
-  std::shared_ptr<Pool> p = the_pool();
-  if (p->threads() == 1) return body(0, n, closure);
+  if (n == 1 || wanted_threads() == 1) return body(0, n, closure);
+  std::shared_ptr<Pool> p = the_pool(work);
+  if (!p || p->threads() == 1) return body(0, n, closure);
   return p->run(n, body, closure);
 }
+
+int32_t parallel_for(int64_t n, ParallelBody body, void* closure) { return parallel_for_work(n, std::numeric_limits<int64_t>::max(), body, closure); }
 
 void set_thread_count(int threads) { requested_threads.store(threads); }
 
@@ -172,9 +196,15 @@ void release_threads() {
   {
     std::lock_guard<std::mutex> lock(pool_mutex);
     released = std::move(pool);
+    work_without_threads.store(0);
   }  // joined here, outside the lock, unless a loop on another thread still holds it
 }
 
-int thread_count() { return the_pool()->threads(); }
+int thread_count() { return wanted_threads(); }
+
+bool threads_started() {
+  std::lock_guard<std::mutex> lock(pool_mutex);
+  return pool && pool->threads() > 1;
+}
 
 }  // namespace relaxrt

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <thread>
 #include <vector>
 
 #include "runtime/thread_pool.h"
@@ -61,5 +62,44 @@ TEST_CASE("back-to-back loops of different sizes, with the workers stopped and r
       for (const auto& hit : coverage.hits) CHECK(hit.load() == 1);
     }
   }
+  relaxrt::set_thread_count(0);
+}
+
+namespace {
+
+int32_t count_off_caller(int64_t begin, int64_t end, void* closure) {
+  auto* caller = static_cast<std::pair<std::thread::id, std::atomic<int>>*>(closure);
+  if (std::this_thread::get_id() != caller->first) caller->second += static_cast<int>(end - begin);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("threads start once the loops' work pays for them, or for a loop of unknown work", "[threads]") {
+  relaxrt::set_thread_count(2);
+  relaxrt::release_threads();
+  std::pair<std::thread::id, std::atomic<int>> caller{std::this_thread::get_id(), 0};
+  // Small loops add up: 100 of 2^14 statements stay on this thread, short of 2^21.
+  for (int i = 0; i < 100; ++i) CHECK(relaxrt::parallel_for_work(8, 1 << 14, count_off_caller, &caller) == 0);
+  CHECK_FALSE(relaxrt::threads_started());
+  CHECK(caller.second.load() == 0);
+  CHECK(relaxrt::thread_count() == 2);  // asking does not start them
+  CHECK_FALSE(relaxrt::threads_started());
+  // The next 40 reach it.
+  for (int i = 0; i < 40; ++i) CHECK(relaxrt::parallel_for_work(8, 1 << 14, count_off_caller, &caller) == 0);
+  CHECK(relaxrt::threads_started());
+  relaxrt::release_threads();
+  CHECK_FALSE(relaxrt::threads_started());
+  // One large loop starts them at once, as does a loop that does not say.
+  CHECK(relaxrt::parallel_for_work(8, int64_t{1} << 30, count_off_caller, &caller) == 0);
+  CHECK(relaxrt::threads_started());
+  relaxrt::release_threads();
+  Coverage coverage(10);
+  CHECK(relaxrt::parallel_for(10, visit, &coverage) == 0);
+  CHECK(relaxrt::threads_started());
+  relaxrt::set_thread_count(1);
+  relaxrt::release_threads();
+  CHECK(relaxrt::parallel_for(10, visit, &coverage) == 0);
+  CHECK_FALSE(relaxrt::threads_started());  // one thread wanted: none started
   relaxrt::set_thread_count(0);
 }

@@ -36,7 +36,7 @@ void emit_packed_function_table(llvm::Module& module);
 void emit_packed_function_table(llvm::Module& module, const std::vector<std::string>& names);
 // The runtime functions the module's kernels call by name (T.call_packed).
 std::vector<std::string> packed_function_names(const llvm::Module& module);
-// A pointer global the runtime may fill (such as __rx_parallel_for), null until it does; weak,
+// A pointer global the runtime may fill (such as __rx_parallel_for_work), null until it does; weak,
 // so that every module of a library may define it and the linker keeps one.
 llvm::GlobalVariable* runtime_hook(llvm::Module& module, const char* symbol);
 
@@ -92,7 +92,7 @@ class KernelEmitter {
   void emit_parallel_for(const tir::For& loop);
   llvm::Function* emit_parallel_body(const tir::For& loop, const ParallelScope& scope, llvm::StructType* closure_type);
   void emit_parallel_chunk(const tir::For& loop, const ParallelScope& scope, llvm::Function* chunk);
-  void launch_parallel_body(llvm::Function* body, llvm::Value* extent, llvm::Value* closure, llvm::Value* small);
+  void launch_parallel_body(llvm::Function* body, llvm::Value* extent, llvm::Value* work, llvm::Value* closure, llvm::Value* small);
   llvm::Value* inner_work(const tir::Stmt& s);
   // Emits `for (i = begin; i < end; ++i) body(i)`; returns the latch branch (for loop hints).
   llvm::BranchInst* emit_counted_loop(llvm::Value* begin, llvm::Value* end, const std::string& name, const std::function<void(llvm::Value*)>& body);

@@ -1,5 +1,5 @@
 // Parallel loops → the runtime's thread pool. The loop's body becomes a function over a range of
-// iterations, called through the `__rx_parallel_for` hook with a closure of every value in scope,
+// iterations, called through the `__rx_parallel_for_work` hook with a closure of every value in scope,
 // or run in place when the loop's work is too small to pay for waking a thread.
 #include <set>
 
@@ -12,7 +12,7 @@ using namespace relaxc::tir;
 
 // A parallel loop: its body becomes a function of (begin, end, closure) over the iterations,
 // the values it uses are stored in a closure, and the runtime's thread pool runs chunks of the
-// range (through the `__rx_parallel_for` pointer the runtime fills in; when it is null the
+// range (through the `__rx_parallel_for_work` pointer the runtime fills in; when it is null the
 // whole range runs here). A failing chunk's status is returned like any other error.
 void KernelEmitter::emit_parallel_for(const For& loop) {
   llvm::Value* begin = convert(expr(loop.min), loop.min->dtype, DataType::Int64);
@@ -20,7 +20,8 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
   // Waking another thread costs about a microsecond: a loop with less work runs here. When its
   // size is known now, the loop is emitted in place, sparing the back end an outlined body and a
   // closure (a module of thousands of small kernels compiles that much faster).
-  llvm::Value* small = b_.CreateICmpSLT(b_.CreateMul(extent, inner_work(loop.body)), b_.getInt64(min_parallel_work_));
+  llvm::Value* work = b_.CreateMul(extent, inner_work(loop.body));
+  llvm::Value* small = b_.CreateICmpSLT(work, b_.getInt64(min_parallel_work_));
   if (auto* known = llvm::dyn_cast<llvm::ConstantInt>(small); known && known->isOne()) {
     in_parallel_ = true;
     emit_serial_for(loop);
@@ -40,7 +41,7 @@ void KernelEmitter::emit_parallel_for(const For& loop) {
   llvm::Value* closure = at_entry.CreateAlloca(closure_type);
   for (unsigned i = 0; i < scope.values.size(); ++i) b_.CreateStore(scope.values[i], b_.CreateStructGEP(closure_type, closure, i));
   llvm::Function* body = emit_parallel_body(loop, scope, closure_type);
-  launch_parallel_body(body, extent, closure, small);
+  launch_parallel_body(body, extent, work, closure, small);
 }
 
 // The function the pool calls: the captured values reloaded from the closure, passed on to the
@@ -117,17 +118,18 @@ void KernelEmitter::emit_parallel_chunk(const For& loop, const ParallelScope& sc
 }
 
 // Runs `body` over [0, extent): through the runtime's pool when there is one and the work is
-// not `small`, else the whole range here; a failing status returns from the kernel.
-void KernelEmitter::launch_parallel_body(llvm::Function* body, llvm::Value* extent, llvm::Value* closure, llvm::Value* small) {
+// not `small`, else the whole range here; a failing status returns from the kernel. The pool is
+// told the loop's work: it starts its threads only once loops have done enough to pay for them.
+void KernelEmitter::launch_parallel_body(llvm::Function* body, llvm::Value* extent, llvm::Value* work, llvm::Value* closure, llvm::Value* small) {
   llvm::PointerType* ptr = b_.getPtrTy();
-  llvm::Value* launcher = b_.CreateLoad(ptr, runtime_hook(module_, "__rx_parallel_for"));
+  llvm::Value* launcher = b_.CreateLoad(ptr, runtime_hook(module_, "__rx_parallel_for_work"));
   llvm::BasicBlock* pooled = llvm::BasicBlock::Create(ctx_, "parallel.pool", fn_);
   llvm::BasicBlock* inline_bb = llvm::BasicBlock::Create(ctx_, "parallel.inline", fn_);
   llvm::BasicBlock* joined = llvm::BasicBlock::Create(ctx_, "parallel.done", fn_);
   b_.CreateCondBr(b_.CreateOr(b_.CreateIsNull(launcher), small), inline_bb, pooled);
   b_.SetInsertPoint(pooled);
-  llvm::FunctionType* launch_type = llvm::FunctionType::get(b_.getInt32Ty(), {b_.getInt64Ty(), ptr, ptr}, false);
-  llvm::Value* pooled_status = b_.CreateCall(launch_type, launcher, {extent, body, closure});
+  llvm::FunctionType* launch_type = llvm::FunctionType::get(b_.getInt32Ty(), {b_.getInt64Ty(), b_.getInt64Ty(), ptr, ptr}, false);
+  llvm::Value* pooled_status = b_.CreateCall(launch_type, launcher, {extent, work, body, closure});
   b_.CreateBr(joined);
   b_.SetInsertPoint(inline_bb);
   llvm::Value* inline_status = b_.CreateCall(body, {b_.getInt64(0), extent, closure});
