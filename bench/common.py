@@ -47,12 +47,19 @@ def onednn_us(binary, args, threads):
 def median_process_seconds(cmd, repeats):
     """The median wall time of the whole process, its output discarded (a pipe to read it back
     would be timed too)."""
-    times = []
+    return median_processes_seconds([cmd], repeats)[0]
+
+
+def median_processes_seconds(cmds, repeats):
+    """The median wall time of each of `cmds`, run in turn `repeats` times (one of each per round,
+    so that a slow spell of the machine falls on all of them alike)."""
+    times = [[] for _ in cmds]
     for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for cmd, timed in zip(cmds, times):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            timed.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def runs_for(seconds_per_call, budget=3.0, least=5, most=5000):
