@@ -174,7 +174,10 @@ RXRT_API void relaxrt_arrays_free(RxrtArrays* arrays);
 /* ---- Threads ----------------------------------------------------------------------------- */
 
 /* Threads of parallel loops, for the whole process (default: every core); RXRT_ERROR_INVALID
- * below 1. Safe while other threads run calls: loops already running finish on the old pool. */
+ * below 1. Safe while other threads run calls: loops already running finish on the old pool.
+ * The worker threads start once the process's parallel loops have done enough work to pay for
+ * starting them (about 2 million statements, a millisecond or two); until then, and in a
+ * process that only ever runs a small model a few times, loops run on the calling thread. */
 RXRT_API RxrtStatus relaxrt_set_threads(int32_t threads);
 RXRT_API int32_t relaxrt_threads(void);
 
