@@ -150,7 +150,7 @@ std::shared_ptr<Pool> pool;
 // model once never starts a thread, one that runs it repeatedly or runs a large one does, early.
 // 2^21 statements is about 32 times the work a hand-off needs to pay (2^16 on AMD Zen 4).
 constexpr int64_t kWorkToStartThreads = int64_t{1} << 21;
-std::atomic<int64_t> work_without_threads{0};
+int64_t work_without_threads = 0;  // guarded by pool_mutex
 
 // The cores this process may use, read once: glibc reads a /sys file each time it is asked.
 int default_thread_count() {
@@ -169,7 +169,7 @@ std::shared_ptr<Pool> the_pool(int64_t work) {
   std::lock_guard<std::mutex> lock(pool_mutex);
   int want = wanted_threads();
   if (!pool) {
-    if (work < kWorkToStartThreads && work_without_threads.fetch_add(work) + work < kWorkToStartThreads) return nullptr;
+    if (work < kWorkToStartThreads && (work_without_threads += work) < kWorkToStartThreads) return nullptr;
     pool = std::make_shared<Pool>(want);
   } else if (pool->threads() != want) {
     pool = std::make_shared<Pool>(want);
@@ -196,7 +196,7 @@ void release_threads() {
   {
     std::lock_guard<std::mutex> lock(pool_mutex);
     released = std::move(pool);
-    work_without_threads.store(0);
+    work_without_threads = 0;
   }  // joined here, outside the lock, unless a loop on another thread still holds it
 }
 

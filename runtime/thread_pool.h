@@ -26,7 +26,7 @@ void release_threads();
 // The number of threads parallel loops use (default: every core); 1 runs everything serially.
 void set_thread_count(int threads);
 int thread_count();
-// Whether worker threads are running (for tests and --profile).
+// Whether worker threads are running (for tests).
 bool threads_started();
 
 }  // namespace relaxrt
