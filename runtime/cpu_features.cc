@@ -1,7 +1,15 @@
 #include "runtime/cpu_features.h"
 
 #if defined(__x86_64__)
+// glibc's header spells the return type of its inline functions _Bool, a C keyword that GCC
+// accepts in C++ and Clang does not; in C++ it means bool.
+#if defined(__clang__)
+#define _Bool bool
 #include <sys/platform/x86.h>
+#undef _Bool
+#else
+#include <sys/platform/x86.h>
+#endif
 #endif
 
 namespace relaxrt {
