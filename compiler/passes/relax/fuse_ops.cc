@@ -70,10 +70,10 @@ std::optional<KernelCall> kernel_call(const Expr& e, KernelIndex& kernels) {
   return k;
 }
 
-// One block over every element of the output, reading parameter 0 only at that element.
-bool elementwise(const tir::PrimFunc& f) {
-  if (f.params.size() < 2 || !f.root_alloc_buffers.empty()) return false;
-  const tir::Buffer* input = f.params.front().buffer.get();
+// One block over every element of the output, reading parameter `operand` only at that element.
+bool elementwise(const tir::PrimFunc& f, size_t operand) {
+  if (operand + 1 >= f.params.size() || !f.root_alloc_buffers.empty()) return false;
+  const tir::Buffer* input = f.params[operand].buffer.get();
   const tir::Buffer* output = f.params.back().buffer.get();
   if (input->shape.size() != output->shape.size()) return false;
   tir::Stmt s = f.body;
@@ -123,8 +123,9 @@ void reserve_blocks(const tir::Stmt& s, tir::NameTable& names) {
 }
 
 // FuseTIR for one producer → consumer pair: the producer's nests, then the consumer's reading
-// the producer's output buffer (now allocated inside) instead of its parameter 0.
-tir::PrimFuncPtr fuse_functions(const tir::PrimFunc& producer, const tir::PrimFunc& consumer, const std::string& name) {
+// the producer's output buffer (now allocated inside) instead of its parameter `operand`. The
+// fused function's parameters are the producer's inputs, then the consumer's other parameters.
+tir::PrimFuncPtr fuse_functions(const tir::PrimFunc& producer, const tir::PrimFunc& consumer, size_t operand, const std::string& name) {
   auto fused = std::make_shared<tir::PrimFunc>();
   fused->name = name;
   fused->loc = producer.loc;
@@ -153,10 +154,10 @@ tir::PrimFuncPtr fuse_functions(const tir::PrimFunc& producer, const tir::PrimFu
   fused->root_alloc_buffers.push_back(intermediate);
   reserve_blocks(producer.body, blocks);
 
-  // The consumer's sizes read from its parameter 0 are the producer's output sizes; its other
+  // The consumer's sizes read from the fused operand are the producer's output sizes; its other
   // sizes, parameters and buffers get names of their own where they clash.
   tir::VarMap sizes;
-  const tir::Buffer& input = *consumer.params.front().buffer;
+  const tir::Buffer& input = *consumer.params[operand].buffer;
   for (size_t d = 0; d < input.shape.size(); ++d) {
     if (const auto* ref = input.shape[d]->as<tir::VarRef>(); ref && !sizes.count(ref->var.get())) sizes[ref->var.get()] = intermediate->shape[d];
   }
@@ -180,7 +181,8 @@ tir::PrimFuncPtr fuse_functions(const tir::PrimFunc& producer, const tir::PrimFu
     buffers[b.get()] = copy;
     return copy;
   };
-  for (size_t i = 1; i < consumer.params.size(); ++i) {
+  for (size_t i = 0; i < consumer.params.size(); ++i) {
+    if (i == operand) continue;
     tir::Param p = consumer.params[i];
     p.var = std::make_shared<tir::Var>(tir::Var{names.take(p.var->name), p.var->dtype, p.var->loc});
     p.buffer = copy_buffer(p.buffer);
@@ -237,12 +239,18 @@ class Fuser {
         Binding& consume = block.bindings[j];
         if (relax::uses_in(produce.var.get(), consume.value) == 0) continue;
         std::optional<KernelCall> consumer = consume.is_match_cast ? std::nullopt : kernel_call(consume.value, kernels_);
-        if (!consumer || consumer->inputs.empty() || consumer->inputs[0].get() != produce.var.get()) break;
-        if (!elementwise(*consumer->func) && !tir::computes_rows_in_windows(*producer->func, *consumer->func, target_)) break;
+        if (!consumer) break;
+        // Any operand of an elementwise consumer (a residual add may name the convolution
+        // second); only the first of a window consumer, as computes_rows_in_windows reads it.
+        auto at = std::find_if(consumer->inputs.begin(), consumer->inputs.end(), [&](const Expr& in) { return in.get() == produce.var.get(); });
+        if (at == consumer->inputs.end()) break;
+        size_t operand = static_cast<size_t>(at - consumer->inputs.begin());
+        bool windows = operand == 0 && tir::computes_rows_in_windows(*producer->func, *consumer->func, target_);
+        if (!elementwise(*consumer->func, operand) && !windows) break;
         const std::string& first = producer->func->name;
         std::string name = names_.take((first.rfind("fused_", 0) == 0 ? first : "fused_" + first) + "_" + consumer->func->name);
         made_.insert(name);
-        out_.prim_funcs.push_back(fuse_functions(*producer->func, *consumer->func, name));
+        out_.prim_funcs.push_back(fuse_functions(*producer->func, *consumer->func, operand, name));
         kernels_.add(out_.prim_funcs.back().get());
         auto call = std::make_shared<Call>(*consume.value->as<Call>());
         call->op = "call_tir";
@@ -250,7 +258,9 @@ class Fuser {
         call->loc = produce.value->loc;
         call->args[0] = std::make_shared<relax::GlobalVar>(name, call->loc);
         std::vector<Expr> inputs = producer->inputs;
-        inputs.insert(inputs.end(), consumer->inputs.begin() + 1, consumer->inputs.end());
+        for (size_t k = 0; k < consumer->inputs.size(); ++k) {
+          if (k != operand) inputs.push_back(consumer->inputs[k]);
+        }
         call->args[1] = std::make_shared<relax::Tuple>(std::move(inputs), call->loc);
         consume.value = call;
         // The inputs moved from the producer's binding to the fused call: their counts stand.
