@@ -39,6 +39,10 @@ struct Target {
   int accumulator_registers() const { return vector_registers / 4; }
   // The same for a matmul's tile, whose other operand is one broadcast per row.
   int matmul_accumulator_registers() const { return vector_registers / 2; }
+  // Multiply-adds a rule may unroll a whole small reduction window into (the window times the
+  // tile's accumulators): a few per vector register, so that the loads the accumulators share
+  // stay in registers rather than spill; a 3x3 window over a tile of half the registers fits.
+  int64_t unrolled_window_multiply_adds() const { return 5 * static_cast<int64_t>(vector_registers); }
   // Independent chains of multiply-adds that hide one multiply-add's latency (about its
   // latency times the multiply-adds issued per cycle on one value's chain).
   int multiply_add_chains = 4;
