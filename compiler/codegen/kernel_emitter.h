@@ -112,6 +112,8 @@ class KernelEmitter {
   static llvm::FastMathFlags reduction_math_flags();
   // The lanes' element addresses of a gather or scatter (LaneAnalysis::strided), from lane 0's.
   llvm::Value* lane_pointers(const tir::Buffer& buffer, const std::vector<tir::Expr>& indices, llvm::Value* first, unsigned lanes);
+  llvm::Value* lane_step(const tir::Buffer& buffer, const std::vector<tir::Expr>& indices);
+  std::vector<llvm::Value*> lane_pointer_list(const tir::Buffer& buffer, const std::vector<tir::Expr>& indices, llvm::Value* first, unsigned lanes);
   static llvm::Align element_align(DataType dtype);
   void emit_block(const tir::Block& block);
   void emit_init(const tir::Block& block);

@@ -16,7 +16,6 @@ Target Target::from_features(const std::string& cpu, const std::vector<std::stri
   Target t;
   if (has("avx512f")) {
     t.vector_bits = 512, t.vector_registers = 32;
-    t.gather_scatter = true;
   } else if (has("avx2") || has("avx")) {
     t.vector_bits = 256, t.vector_registers = 16;
   } else if (has("sve")) {

@@ -18,9 +18,6 @@ struct Target {
   int64_t l1_bytes = 32 * 1024;
   int64_t l2_bytes = 1024 * 1024;
   int cores = 1;
-  // Vector loads and stores of lanes a constant stride apart, one instruction each (AVX-512's
-  // gather and scatter): what a rule may leave to the code generator instead of unrolling.
-  bool gather_scatter = false;
   // A parallel loop pays for its hand-off to the thread pool (a few microseconds) only above
   // about this many arithmetic operations.
   int64_t parallel_min_ops = 1 << 18;

@@ -3,7 +3,7 @@
 // vector's lanes: spatial stages (padding), one reduction nest
 //     out[n, f, y, x] += in[n, c, y * s + ky, x * s + kx] * W[f // L, c, ky, kx, f % L]
 // with its loops n, f, y, x, c, ky, kx in that order, no other load moving with f, constant
-// extents but for the batch, a reduction (c x ky x kx) of at least five vectors of lanes, and
+// extents but for the batch, a reduction (c x ky x kx) of at least four vectors of lanes, and
 // elementwise stages after it (bias, activation, residual add).
 // Guarantees: the same results, each output's sum added in the same order (the reduction loops
 // are not split); the kernel's parameters and their layouts are unchanged.
@@ -127,14 +127,13 @@ std::optional<BlockedConv> match(const PrimFunc& func, const Target& target) {
   conv.channels = extent_of(conv.nest.loops[1]);
   conv.width = extent_of(conv.nest.loops[3]);
   if (conv.lanes < 2 || conv.lanes != target.lanes(dtype) || conv.channels % conv.lanes != 0) return std::nullopt;
-  // A short reduction does too few multiply-adds per accumulator to pay for writing it back a
-  // channel vector at a time into NCHW: a scatter stores about one element a cycle, as element
-  // stores do, against one vector of multiply-adds a cycle, so the write-back costs about
-  // lanes / (reduction + lanes) of the kernel. The window rule's row vectors store directly.
-  // MobileNetV2's 1x1 layers on AMD Zen 4: 32 input channels 1.6-2.6x and 64 channels 1.3x
-  // faster by rows, 96 channels 1.0-1.5x and 160 2-3x faster blocked.
+  // A short reduction does too few multiply-adds per accumulator to pay for the write-back of
+  // the tile (transposed into rows by shuffles: write_back); the window rule's row vectors store
+  // directly. MobileNetV2's 1x1 layers on AMD Zen 4: 32 input channels 1.06-1.7x faster by
+  // rows, 64 channels 1.04x faster blocked (and 96 or more by far). With the write-back a
+  // scatter per vector of channels, the break-even was at 80.
   int64_t reduction = extent_of(conv.nest.loops[4]) * extent_of(conv.nest.loops[5]) * extent_of(conv.nest.loops[6]);
-  if (reduction < 5 * conv.lanes) return std::nullopt;
+  if (reduction < 4 * conv.lanes) return std::nullopt;
   return conv;
 }
 
@@ -170,22 +169,15 @@ BlockRV epilogue(TracedSchedule& t, const PrimFunc& func, const BlockedConv& con
   return t.get_block(conv.after.back().block->name, func.name);
 }
 
-// The last stage's loops under the tile: its channels then its columns (`written`). With
-// gathers and scatters, vectors of channels (contiguous in the accumulators, a scatter into
-// the NCHW output); otherwise every element unrolled. Either way the accumulators are read at
-// constant offsets, so they stay in registers.
-void write_back(TracedSchedule& t, const BlockedConv& conv, const ConvTile& tile, const Target& target, const std::vector<LoopRV>& written) {
-  bool columns = tile.columns > 1;
-  if (!target.gather_scatter || !conv.nchw_last || written.size() != (columns ? 2u : 1u)) {
-    tile_loop_kinds(t, written, written.size(), false);
-    return;
-  }
-  std::vector<LoopRV> channels = tile.blocks > 1 ? t.split(written[0], {tile.blocks, conv.lanes}) : std::vector<LoopRV>{written[0]};
-  std::vector<LoopRV> order(channels.begin(), channels.end() - 1);
-  if (columns) order.push_back(written[1]);
-  order.push_back(channels.back());
-  if (order.size() > 1) t.reorder(order);
-  tile_loop_kinds(t, order, order.size() - 1, true);
+// The last stage's loops under the tile: its channels then its columns (`written`). Where the
+// output is NCHW, each channel's row of columns is one vector, its lanes picked from the
+// accumulators (vectors of channels) by shuffles that transpose the tile, stored whole, and a
+// residual read the same way; a vector of channels would be a scatter, which stores about one
+// element a cycle (MobileNetV2's 96 -> 576 layer at 14 wide 1.3x faster by rows). Either way
+// the accumulators are read at constant offsets, so they stay in registers.
+void write_back(TracedSchedule& t, const BlockedConv& conv, const ConvTile& tile, const std::vector<LoopRV>& written) {
+  bool rows = conv.nchw_last && tile.columns > 1 && written.size() == 2;
+  tile_loop_kinds(t, written, rows ? 1 : written.size(), rows);
 }
 
 void schedule_conv(TracedSchedule& t, const PrimFunc& func, const BlockedConv& conv, const Target& target, const RuleParams& params) {
@@ -223,7 +215,7 @@ void schedule_conv(TracedSchedule& t, const PrimFunc& func, const BlockedConv& c
   if (extent_of(conv.nest.loops[6]) <= 3) t.unroll(loops[6]);
   std::vector<LoopRV> init_loops = loops_under(t, init, chunk);
   tile_loop_kinds(t, init_loops, init_loops.size() - 1, true);
-  write_back(t, conv, tile, target, loops_under(t, last, chunk));
+  write_back(t, conv, tile, loops_under(t, last, chunk));
   if (!params.parallel || target.cores < 2 || 2 * iterations(conv.nest) < target.parallel_min_ops) return;
   t.parallel(t.fuse(outer));
 }

@@ -8,8 +8,9 @@
 //   channel-blocked-conv  (channel_blocked_conv.cc) a convolution whose weight pack_weights
 //                     blocked by the vector's lanes (OIHW16o): vectors of output channels by a row
 //                     of output columns in registers, the input broadcast, the reduction inside,
-//                     the elementwise stages computed from the accumulators (a scatter per vector
-//                     into the NCHW output where the CPU has one), the outer loops parallel.
+//                     the elementwise stages computed from the accumulators, a row of the tile
+//                     per channel (transposed by shuffles) stored into the NCHW output, the
+//                     outer loops parallel.
 //   window-reduction  a reduction whose output's last axis walks its inputs contiguously or with
 //                     a small stride: convolutions of every form (1x1, kxk, strided, depthwise,
 //                     grouped) and pooling, with the spatial stages before it (padding) and the
