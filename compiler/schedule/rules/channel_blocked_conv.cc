@@ -173,8 +173,9 @@ BlockRV epilogue(TracedSchedule& t, const PrimFunc& func, const BlockedConv& con
 // output is NCHW, each channel's row of columns is one vector, its lanes picked from the
 // accumulators (vectors of channels) by shuffles that transpose the tile, stored whole, and a
 // residual read the same way; a vector of channels would be a scatter, which stores about one
-// element a cycle (MobileNetV2's 96 -> 576 layer at 14 wide 1.3x faster by rows). Either way
-// the accumulators are read at constant offsets, so they stay in registers.
+// element a cycle (MobileNetV2's 96 -> 576 layer at 14 wide 1.3x faster by rows). Otherwise
+// (one column per tile, or a last stage not in the output's loop order) every element is
+// unrolled. Either way the accumulators are read at constant offsets, so they stay in registers.
 void write_back(TracedSchedule& t, const BlockedConv& conv, const ConvTile& tile, const std::vector<LoopRV>& written) {
   bool rows = conv.nchw_last && tile.columns > 1 && written.size() == 2;
   tile_loop_kinds(t, written, rows ? 1 : written.size(), rows);
