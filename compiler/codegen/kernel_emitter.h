@@ -55,6 +55,8 @@ class KernelEmitter {
   llvm::Value* index_i64(const tir::Expr& e);
   llvm::Value* convert(llvm::Value* value, DataType from, DataType to);
   llvm::Type* llvm_type(DataType dtype);
+  // How an element of `dtype` is stored in a buffer: as its value type, a bool as a byte.
+  llvm::Type* storage_type(DataType dtype);
 
  private:
   // kernel_entry.cc
@@ -112,7 +114,9 @@ class KernelEmitter {
   static llvm::FastMathFlags reduction_math_flags();
   // The lanes' element addresses of a gather or scatter (LaneAnalysis::strided), from lane 0's.
   llvm::Value* lane_pointers(const tir::Buffer& buffer, const std::vector<tir::Expr>& indices, llvm::Value* first, unsigned lanes);
+  // The elements between one lane's element and the next's.
   llvm::Value* lane_step(const tir::Buffer& buffer, const std::vector<tir::Expr>& indices);
+  // The same addresses one by one, for element-by-element accesses of a tile on the stack.
   std::vector<llvm::Value*> lane_pointer_list(const tir::Buffer& buffer, const std::vector<tir::Expr>& indices, llvm::Value* first, unsigned lanes);
   static llvm::Align element_align(DataType dtype);
   void emit_block(const tir::Block& block);

@@ -112,6 +112,8 @@ llvm::Type* KernelEmitter::llvm_type(DataType dtype) {
   throw std::logic_error("no LLVM type for dtype void");
 }
 
+llvm::Type* KernelEmitter::storage_type(DataType dtype) { return dtype == DataType::Bool ? b_.getInt8Ty() : llvm_type(dtype); }
+
 // Bool is stored in memory as one byte, like numpy's bool_. Vectors convert lane by lane.
 // A bfloat16 `value` is its bits (i16) or its expression's float32 result; converted to
 // bfloat16 it is always bits. Sources wider than float32's 24 bits are rounded to odd first,
@@ -172,8 +174,7 @@ llvm::Value* KernelEmitter::expr(const Expr& e) {
     case ExprKind::Load: {
       auto* load = e->as<Load>();
       llvm::Value* ptr = element_pointer(*load->buffer, load->indices, e->loc);
-      llvm::Type* stored = load->buffer->dtype == DataType::Bool ? b_.getInt8Ty() : llvm_type(load->buffer->dtype);
-      llvm::Value* value = b_.CreateLoad(stored, ptr);
+      llvm::Value* value = b_.CreateLoad(storage_type(load->buffer->dtype), ptr);
       if (load->buffer->dtype == DataType::Bool) value = b_.CreateICmpNE(value, b_.getInt8(0));
       return value;
     }

@@ -301,7 +301,7 @@ llvm::Value* KernelEmitter::element_pointer(const Buffer& buffer, const std::vec
   for (size_t d = 0; d < indices.size(); ++d) {
     offset = d == 0 ? index_i64(indices[d]) : b_.CreateAdd(b_.CreateMul(offset, value.shape[d]), index_i64(indices[d]));
   }
-  llvm::Type* element = buffer.dtype == DataType::Bool ? b_.getInt8Ty() : llvm_type(buffer.dtype);
+  llvm::Type* element = storage_type(buffer.dtype);
   if (offset->getType()->isIntegerTy(64)) {
     auto [variable, constant] = split_constant(b_, offset);
     if (constant != 0) {

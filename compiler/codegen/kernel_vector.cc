@@ -301,9 +301,7 @@ llvm::Value* KernelEmitter::vector_expr(const Expr& e, unsigned lanes) {
   throw std::logic_error("expression admitted for vectorization has no vector form");
 }
 
-// The address of each lane's element: lane 0's, then a constant step of elements, the sum of
-// each index's step times the elements its dimension spans.
-// Elements between one lane's element and the next's.
+// The sum of each index's step across lanes times the elements its dimension spans.
 llvm::Value* KernelEmitter::lane_step(const Buffer& buffer, const std::vector<Expr>& indices) {
   const BufferValue& value = buffers_.at(&buffer);
   llvm::Value* step = b_.getInt64(0);
@@ -314,23 +312,23 @@ llvm::Value* KernelEmitter::lane_step(const Buffer& buffer, const std::vector<Ex
   return step;
 }
 
+// The address of each lane's element: lane 0's, then a constant step of elements.
 llvm::Value* KernelEmitter::lane_pointers(const Buffer& buffer, const std::vector<Expr>& indices, llvm::Value* first, unsigned lanes) {
   llvm::Value* step = lane_step(buffer, indices);
   std::vector<llvm::Constant*> numbers;
   for (unsigned l = 0; l < lanes; ++l) numbers.push_back(b_.getInt64(l));
   llvm::Value* offsets = b_.CreateMul(b_.CreateVectorSplat(lanes, step), llvm::ConstantVector::get(numbers));
-  llvm::Type* element = buffer.dtype == DataType::Bool ? b_.getInt8Ty() : llvm_type(buffer.dtype);
-  return b_.CreateGEP(element, first, offsets);
+  return b_.CreateGEP(storage_type(buffer.dtype), first, offsets);
 }
 
-// Each lane's pointer on its own, for element-by-element accesses of a tile on the stack: a
-// buffer of constant shape, so each is a constant offset from the tile, which lets LLVM keep
+// Each lane's pointer on its own: for a tile on the stack (a buffer of constant shape) each is
+// a constant offset from the tile, which lets LLVM keep
 // the tile in registers (lanes extracted from a vector of pointers made it keep the tile in
 // memory, stored back at every step of the reduction: ResNet-18 1.5x slower).
 std::vector<llvm::Value*> KernelEmitter::lane_pointer_list(const Buffer& buffer, const std::vector<Expr>& indices, llvm::Value* first,
                                                            unsigned lanes) {
   llvm::Value* step = lane_step(buffer, indices);
-  llvm::Type* element = buffer.dtype == DataType::Bool ? b_.getInt8Ty() : llvm_type(buffer.dtype);
+  llvm::Type* element = storage_type(buffer.dtype);
   std::vector<llvm::Value*> pointers;
   for (unsigned l = 0; l < lanes; ++l) pointers.push_back(b_.CreateGEP(element, first, b_.CreateMul(step, b_.getInt64(l))));
   return pointers;
