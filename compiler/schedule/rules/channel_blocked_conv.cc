@@ -35,6 +35,7 @@ struct BlockedConv {
   int64_t lanes = 0;     // output channels per weight vector
   int64_t channels = 0;  // output channels
   int64_t width = 0;     // output columns
+  int64_t reduction = 0;  // c x ky x kx
 };
 
 const Var* axis_var(const Expr& e) {
@@ -132,8 +133,8 @@ std::optional<BlockedConv> match(const PrimFunc& func, const Target& target) {
   // directly. MobileNetV2's 1x1 layers on AMD Zen 4: 32 input channels 1.06-1.7x faster by
   // rows, 64 channels 1.04x faster blocked (and 96 or more by far). With the write-back a
   // scatter per vector of channels, the break-even was at 80.
-  int64_t reduction = extent_of(conv.nest.loops[4]) * extent_of(conv.nest.loops[5]) * extent_of(conv.nest.loops[6]);
-  if (reduction < 4 * conv.lanes) return std::nullopt;
+  conv.reduction = extent_of(conv.nest.loops[4]) * extent_of(conv.nest.loops[5]) * extent_of(conv.nest.loops[6]);
+  if (conv.reduction < 4 * conv.lanes) return std::nullopt;
   return conv;
 }
 
@@ -196,9 +197,7 @@ void schedule_conv(TracedSchedule& t, const PrimFunc& func, const BlockedConv& c
   // on two threads. A larger weight keeps its channel blocks outermost, each block in cache
   // across the rows), the column block; then the reduction; then the tile's columns, channel
   // vectors and lanes.
-  int64_t weight_bytes = conv.channels * extent_of(conv.nest.loops[4]) * extent_of(conv.nest.loops[5]) * extent_of(conv.nest.loops[6]) *
-                         std::max(1, dtype_bits(conv.nest.block->body->as<Store>()->buffer->dtype) / 8);
-  bool rows_outer = weight_bytes <= target.l2_bytes / 2;
+  bool rows_outer = conv.channels * conv.reduction * stored_element_bytes(conv.nest) <= target.l2_bytes / 2;
   std::vector<LoopRV> outer = rows_outer ? std::vector<LoopRV>{loops[0], loops[2], f[0]} : std::vector<LoopRV>{loops[0], f[0], loops[2]};
   if (x.size() == 2) outer.push_back(x[0]);
   std::vector<LoopRV> order = outer;

@@ -48,6 +48,8 @@ int64_t iterations(const Nest& nest) {
   return n;
 }
 
+int64_t stored_element_bytes(const Nest& nest) { return std::max(1, dtype_bits(nest.block->body->as<Store>()->buffer->dtype) / 8); }
+
 int64_t largest_divisor_at_most(int64_t n, int64_t limit) {
   for (int64_t d = std::min(n, limit); d > 1; --d) {
     if (n % d == 0) return d;

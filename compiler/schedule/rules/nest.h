@@ -31,6 +31,10 @@ int64_t extent_of(const tir::For* f);
 // Iterations of a nest, saturating; a symbolic extent counts as large (a batch).
 int64_t iterations(const Nest& nest);
 
+// Bytes of one element the nest's block stores (at least 1: a bool's is a byte); the block's
+// body must be a store.
+int64_t stored_element_bytes(const Nest& nest);
+
 int64_t largest_divisor_at_most(int64_t n, int64_t limit);
 
 // A register tile's extent along an axis of `extent` (0: symbolic): `ideal`, leaving a

@@ -199,8 +199,7 @@ void split_output(TracedSchedule& t, const WindowReduction& w, const TileShape& 
 // short enough to be one block.
 int64_t reduction_block(const WindowReduction& w, const TileShape& shape, const Target& target) {
   int64_t k = extent_of(w.nest.loops.back());
-  int64_t bytes = dtype_bits(w.nest.block->body->as<Store>()->buffer->dtype) / 8;
-  int64_t ideal = std::max<int64_t>(16, target.l1_bytes / 2 / (shape.vectors * shape.lanes * std::max<int64_t>(1, bytes)));
+  int64_t ideal = std::max<int64_t>(16, target.l1_bytes / 2 / (shape.vectors * shape.lanes * stored_element_bytes(w.nest)));
   return w.matmul && shape.panels_first && k >= 2 * ideal ? tile_extent(k, ideal) : 0;
 }
 
@@ -293,9 +292,8 @@ void compute_stage_per_tile(TracedSchedule& t, const PrimFunc& func, const Nest&
   BlockRV s = t.get_block(stage.block->name, func.name);
   LoopRV at = outer.back();
   if (outer.size() >= 2) {
-    int64_t bytes = std::max<int64_t>(1, dtype_bits(stage.block->body->as<Store>()->buffer->dtype) / 8);
     std::optional<int64_t> elements = elements_computed_at(t, s, outer[outer.size() - 2]);
-    if (elements && *elements * bytes <= target.l1_bytes / 2) at = outer[outer.size() - 2];
+    if (elements && *elements * stored_element_bytes(stage) <= target.l1_bytes / 2) at = outer[outer.size() - 2];
   }
   try {
     t.compute_at(s, at);
@@ -339,7 +337,7 @@ void rows_before_blocks(const WindowReduction& w, const Target& target, std::vec
   if (w.matmul || w.rows_read_windows || w.blocked >= w.spatial || outer.size() != w.output.size() || outer.size() < 3) return;
   size_t at = static_cast<size_t>(std::find(w.output.begin(), w.output.end(), w.blocked) - w.output.begin());
   if (at + 2 >= outer.size()) return;
-  int64_t operand = extent_of(w.nest.loops[w.blocked]) * std::max(1, dtype_bits(w.nest.block->body->as<Store>()->buffer->dtype) / 8);
+  int64_t operand = extent_of(w.nest.loops[w.blocked]) * stored_element_bytes(w.nest);
   for (size_t i = w.spatial; i < w.nest.loops.size(); ++i) operand *= std::max<int64_t>(0, extent_of(w.nest.loops[i]));
   if (operand <= 0 || operand > target.l2_bytes / 2) return;
   LoopRV blocks = outer[at];
